@@ -1,0 +1,290 @@
+#include "common/json.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+#include <rapidjson/error/en.h>
+
+#include "common/fsutil.hpp"
+
+namespace x07::json {
+
+namespace {
+
+// serde_json-style wording for the common syntax errors (upstream messages are serde's).
+std::string describe_parse_error(rapidjson::ParseErrorCode code, bool at_eof) {
+  using namespace rapidjson;
+  switch (code) {
+    case kParseErrorDocumentEmpty: return "EOF while parsing a value";
+    case kParseErrorDocumentRootNotSingular: return "trailing characters";
+    case kParseErrorValueInvalid: return at_eof ? "EOF while parsing a value" : "expected value";
+    case kParseErrorObjectMissName: return at_eof ? "EOF while parsing an object" : "key must be a string";
+    case kParseErrorObjectMissColon: return at_eof ? "EOF while parsing an object" : "expected `:`";
+    case kParseErrorObjectMissCommaOrCurlyBracket:
+      return at_eof ? "EOF while parsing an object" : "expected `,` or `}`";
+    case kParseErrorArrayMissCommaOrSquareBracket:
+      return at_eof ? "EOF while parsing a list" : "expected `,` or `]`";
+    case kParseErrorStringUnicodeEscapeInvalidHex:
+    case kParseErrorStringEscapeInvalid: return "invalid escape";
+    case kParseErrorStringUnicodeSurrogateInvalid: return "lone leading surrogate in hex escape";
+    case kParseErrorStringMissQuotationMark: return "EOF while parsing a string";
+    case kParseErrorStringInvalidEncoding: return "invalid unicode code point or control character in string";
+    case kParseErrorNumberTooBig: return "number out of range";
+    case kParseErrorNumberMissFraction:
+    case kParseErrorNumberMissExponent: return "invalid number";
+    default: return GetParseError_En(code);
+  }
+}
+
+void line_col(std::string_view text, size_t off, size_t& line, size_t& col) {
+  line = 1;
+  size_t line_start = 0;
+  off = std::min(off, text.size());
+  for (size_t i = 0; i < off; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  col = off - line_start + 1;
+}
+
+void append_number(std::string& out, const Value& v) {
+  char buf[64];
+  if (v.IsUint64()) {
+    auto r = std::to_chars(buf, buf + sizeof buf, v.GetUint64());
+    out.append(buf, r.ptr);
+  } else if (v.IsInt64()) {
+    auto r = std::to_chars(buf, buf + sizeof buf, v.GetInt64());
+    out.append(buf, r.ptr);
+  } else {
+    double d = v.GetDouble();
+    if (!std::isfinite(d)) {
+      out += "null";
+      return;
+    }
+    auto r = std::to_chars(buf, buf + sizeof buf, d);
+    std::string s(buf, r.ptr);
+    // Match serde_json/ryu: "1.0" for integral values, "1e20" rather than "1e+20".
+    if (s.find_first_of(".e") == std::string::npos) s += ".0";
+    if (auto p = s.find("e+"); p != std::string::npos) s.erase(p + 1, 1);
+    out += s;
+  }
+}
+
+void newline_indent(std::string& out, int depth) {
+  out += '\n';
+  out.append(static_cast<size_t>(depth) * 2, ' ');
+}
+
+void write_value(std::string& out, const Value& v, bool pretty, bool sorted, int depth) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: out += "null"; break;
+    case rapidjson::kFalseType: out += "false"; break;
+    case rapidjson::kTrueType: out += "true"; break;
+    case rapidjson::kNumberType: append_number(out, v); break;
+    case rapidjson::kStringType:
+      append_quoted(out, std::string_view(v.GetString(), v.GetStringLength()));
+      break;
+    case rapidjson::kArrayType: {
+      if (v.Empty()) {
+        out += "[]";
+        break;
+      }
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.GetArray()) {
+        if (!first) out += ',';
+        first = false;
+        if (pretty) newline_indent(out, depth + 1);
+        write_value(out, e, pretty, sorted, depth + 1);
+      }
+      if (pretty) newline_indent(out, depth);
+      out += ']';
+      break;
+    }
+    case rapidjson::kObjectType: {
+      if (v.MemberCount() == 0) {
+        out += "{}";
+        break;
+      }
+      std::vector<const Value::Member*> members;
+      members.reserve(v.MemberCount());
+      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) members.push_back(&*it);
+      if (sorted) {
+        // char_traits<char>::compare orders like memcmp, i.e. by unsigned byte.
+        std::stable_sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
+          return std::string_view(a->name.GetString(), a->name.GetStringLength()) <
+                 std::string_view(b->name.GetString(), b->name.GetStringLength());
+        });
+      }
+      out += '{';
+      bool first = true;
+      for (const auto* m : members) {
+        if (!first) out += ',';
+        first = false;
+        if (pretty) newline_indent(out, depth + 1);
+        append_quoted(out, std::string_view(m->name.GetString(), m->name.GetStringLength()));
+        out += pretty ? ": " : ":";
+        write_value(out, m->value, pretty, sorted, depth + 1);
+      }
+      if (pretty) newline_indent(out, depth);
+      out += '}';
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+bool parse(std::string_view text, Document& doc, std::string* err) {
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag>(text.data(),
+                                                                                        text.size());
+  if (!doc.HasParseError()) return true;
+  if (err) {
+    size_t off = doc.GetErrorOffset();
+    size_t line = 0, col = 0;
+    line_col(text, off, line, col);
+    bool at_eof = off >= text.size();
+    *err = describe_parse_error(doc.GetParseError(), at_eof) + " at line " + std::to_string(line) +
+           " column " + std::to_string(col);
+  }
+  return false;
+}
+
+std::optional<FileError> parse_file(const std::filesystem::path& path, Document& doc) {
+  std::string text, os_err;
+  if (!fsutil::read_file(path, text, &os_err)) return FileError{FileError::Kind::Read, os_err};
+  std::string err;
+  if (!parse(text, doc, &err)) return FileError{FileError::Kind::Parse, err};
+  return std::nullopt;
+}
+
+const Value* find(const Value& obj, std::string_view key) {
+  if (!obj.IsObject()) return nullptr;
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == key) return &it->value;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> get_string(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  if (!v || !v->IsString()) return std::nullopt;
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+std::optional<bool> get_bool(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  if (!v || !v->IsBool()) return std::nullopt;
+  return v->GetBool();
+}
+
+std::optional<uint64_t> get_u64(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  if (!v || !v->IsUint64()) return std::nullopt;
+  return v->GetUint64();
+}
+
+std::optional<int64_t> get_i64(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  if (!v || !v->IsInt64()) return std::nullopt;
+  return v->GetInt64();
+}
+
+const Value* get_array(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  return v && v->IsArray() ? v : nullptr;
+}
+
+const Value* get_object(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  return v && v->IsObject() ? v : nullptr;
+}
+
+std::string describe(const Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType: return "boolean `false`";
+    case rapidjson::kTrueType: return "boolean `true`";
+    case rapidjson::kStringType: {
+      std::string s = "string ";
+      append_quoted(s, std::string_view(v.GetString(), v.GetStringLength()));
+      return s;
+    }
+    case rapidjson::kArrayType: return "sequence";
+    case rapidjson::kObjectType: return "map";
+    case rapidjson::kNumberType: {
+      std::string n;
+      append_number(n, v);
+      return (v.IsInt64() || v.IsUint64() ? "integer `" : "floating point `") + n + "`";
+    }
+  }
+  return "value";
+}
+
+void set(Value& obj, std::string_view key, Value value, Allocator& a) {
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == key) {
+      it->value = value;
+      return;
+    }
+  }
+  obj.AddMember(make_string(key, a), value, a);
+}
+
+void append_quoted(std::string& out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string to_pretty_sorted(const Value& v) {
+  std::string out;
+  write_value(out, v, true, true, 0);
+  out += '\n';
+  return out;
+}
+
+std::string to_pretty(const Value& v) {
+  std::string out;
+  write_value(out, v, true, false, 0);
+  out += '\n';
+  return out;
+}
+
+std::string to_compact_sorted(const Value& v) {
+  std::string out;
+  write_value(out, v, false, true, 0);
+  return out;
+}
+
+std::string to_compact(const Value& v) {
+  std::string out;
+  write_value(out, v, false, false, 0);
+  return out;
+}
+
+}  // namespace x07::json
