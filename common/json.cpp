@@ -6,6 +6,8 @@
 #include <vector>
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include "common/fsutil.hpp"
 
@@ -285,6 +287,131 @@ std::string to_compact(const Value& v) {
   std::string out;
   write_value(out, v, false, false, 0);
   return out;
+}
+
+}  // namespace x07::json
+
+// ---- position tracking ----
+
+namespace x07::json {
+
+namespace {
+
+// SAX handler that builds the DOM through the Document's own handler interface
+// and records, for every completed value, the stream offset just after it.
+class TrackingHandler {
+ public:
+  TrackingHandler(Document& doc, rapidjson::MemoryStream& is, std::unordered_map<std::string, size_t>& end)
+      : doc_(doc), is_(is), end_(end) {}
+
+  bool Null() { return done(doc_.Null()); }
+  bool Bool(bool b) { return done(doc_.Bool(b)); }
+  bool Int(int i) { return done(doc_.Int(i)); }
+  bool Uint(unsigned u) { return done(doc_.Uint(u)); }
+  bool Int64(int64_t i) { return done(doc_.Int64(i)); }
+  bool Uint64(uint64_t u) { return done(doc_.Uint64(u)); }
+  bool Double(double d) { return done(doc_.Double(d)); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return done(doc_.RawNumber(s, n, copy)); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return done(doc_.String(s, n, copy)); }
+  bool StartObject() {
+    frames_.push_back({false, 0, path_.size()});
+    return doc_.StartObject();
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    path_.resize(frames_.back().base);
+    path_ = Positions::child(path_, std::string_view(s, n));
+    return doc_.Key(s, n, copy);
+  }
+  bool EndObject(rapidjson::SizeType n) { return close(doc_.EndObject(n)); }
+  bool StartArray() {
+    frames_.push_back({true, 0, path_.size()});
+    path_ = Positions::child(path_, size_t{0});
+    return doc_.StartArray();
+  }
+  bool EndArray(rapidjson::SizeType n) { return close(doc_.EndArray(n)); }
+
+ private:
+  struct Frame {
+    bool is_array;
+    size_t index;
+    size_t base;  // length of the container's own pointer
+  };
+  bool done(bool ok) {
+    end_[path_] = is_.Tell();
+    if (!frames_.empty() && frames_.back().is_array) {
+      path_.resize(frames_.back().base);
+      path_ = Positions::child(path_, ++frames_.back().index);
+    }
+    return ok;
+  }
+  bool close(bool ok) {
+    path_.resize(frames_.back().base);
+    frames_.pop_back();
+    return done(ok);
+  }
+
+  Document& doc_;
+  rapidjson::MemoryStream& is_;
+  std::unordered_map<std::string, size_t>& end_;
+  std::vector<Frame> frames_;
+  std::string path_;
+};
+
+}  // namespace
+
+std::string Positions::child(const std::string& pointer, std::string_view key) {
+  std::string out = pointer + "/";
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+std::string Positions::child(const std::string& pointer, size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
+
+std::string Positions::at_offset(size_t offset) const {
+  // serde counts the column as the number of bytes consumed on the current line.
+  offset = std::min(offset, text_.size());
+  size_t line = 1, line_start = 0;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text_[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return " at line " + std::to_string(line) + " column " + std::to_string(offset - line_start);
+}
+
+std::string Positions::at_end_of(const std::string& pointer) const {
+  auto it = end_.find(pointer);
+  return at_offset(it == end_.end() ? text_.size() : it->second);
+}
+
+bool parse_tracked(std::string_view text, Document& doc, Positions& pos, std::string* err) {
+  pos.text_.assign(text);
+  pos.end_.clear();
+  constexpr unsigned kFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
+  rapidjson::ParseResult result;
+  auto generator = [&](Document& d) {
+    rapidjson::MemoryStream is(pos.text_.data(), pos.text_.size());
+    TrackingHandler h(d, is, pos.end_);
+    rapidjson::Reader reader;
+    result = reader.Parse<kFlags>(is, h);
+    return !result.IsError();
+  };
+  doc.Populate(generator);
+  if (!result.IsError()) return true;
+  if (err) {
+    size_t off = result.Offset(), line = 0, col = 0;
+    line_col(text, off, line, col);
+    *err = describe_parse_error(result.Code(), off >= text.size()) + " at line " + std::to_string(line) +
+           " column " + std::to_string(col);
+  }
+  return false;
 }
 
 }  // namespace x07::json

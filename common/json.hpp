@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <rapidjson/document.h>
 
@@ -36,6 +37,25 @@ struct FileError {
 };
 // Reads and parses a file. Returns std::nullopt on success.
 std::optional<FileError> parse_file(const std::filesystem::path& path, Document& doc);
+
+// Where each value of a parsed document ends in the source text, so decoders can
+// report serde-style locations (" at line L column C", column = last consumed byte).
+class Positions {
+ public:
+  // Location just after the value at JSON pointer `pointer` ("" = root, "/a/0/b").
+  std::string at_end_of(const std::string& pointer) const;
+  std::string at_offset(size_t offset) const;
+  // Appends one reference token to a pointer (escaping `~` and `/` per RFC 6901).
+  static std::string child(const std::string& pointer, std::string_view key);
+  static std::string child(const std::string& pointer, size_t index);
+
+ private:
+  friend bool parse_tracked(std::string_view, Document&, Positions&, std::string*);
+  std::string text_;
+  std::unordered_map<std::string, size_t> end_;
+};
+// Like parse(), and records the end offset of every value.
+bool parse_tracked(std::string_view text, Document& doc, Positions& pos, std::string* err);
 
 // ---- typed getters (no throw; nullopt when absent or of another type) ----
 
