@@ -15,7 +15,7 @@ using json::Value;
 
 namespace {
 
-std::string quoted(std::string_view s) {
+std::string debug_quote(std::string_view s) {
   std::string out;
   json::append_quoted(out, s);
   return out;
@@ -30,25 +30,25 @@ std::string trim(std::string_view s) {
 
 std::string debug_list(const std::vector<std::string>& items) {
   std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + quoted(items[i]);
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + debug_quote(items[i]);
   return out + "]";
 }
 
 void check_rel_path(const std::string& field, const std::string& raw) {
   if (raw.empty()) throw Error(field + " must be non-empty");
   fs::path p(raw);
-  if (p.is_absolute()) throw Error(field + " must be a relative path, got " + quoted(raw));
+  if (p.is_absolute()) throw Error(field + " must be a relative path, got " + debug_quote(raw));
   for (const auto& part : p) {
-    if (part == "..") throw Error(field + " must not contain '..' segments: " + quoted(raw));
+    if (part == "..") throw Error(field + " must not contain '..' segments: " + debug_quote(raw));
   }
 }
 
 void check_link_name(const std::string& field, const std::string& raw) {
   if (raw.empty()) throw Error(field + " must be non-empty");
-  if (raw[0] == '-') throw Error(field + " must not start with '-': " + quoted(raw));
+  if (raw[0] == '-') throw Error(field + " must not start with '-': " + debug_quote(raw));
   for (char c : raw) {
     if (c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '\\')
-      throw Error(field + " must not contain whitespace, '/', '\\\\', or NUL: " + quoted(raw));
+      throw Error(field + " must not contain whitespace, '/', '\\\\', or NUL: " + debug_quote(raw));
   }
 }
 
@@ -159,15 +159,15 @@ Manifest load_manifest(const fs::path& path) {
   if (std::find(kManifestSchemaVersions.begin(), kManifestSchemaVersions.end(), m.schema_version) ==
       kManifestSchemaVersions.end()) {
     throw Error("project schema_version mismatch: expected one of " + debug_list(kManifestSchemaVersions) +
-                " got " + quoted(m.schema_version));
+                " got " + debug_quote(m.schema_version));
   }
   if (std::find(kKnownWorlds.begin(), kKnownWorlds.end(), m.world) == kKnownWorlds.end()) {
-    throw Error("invalid project world " + quoted(m.world) + ": unknown world: " + m.world);
+    throw Error("invalid project world " + debug_quote(m.world) + ": unknown world: " + m.world);
   }
   if (m.entry.empty()) throw Error("project entry must be non-empty");
   check_rel_path("project.entry", m.entry);
   if (m.entry.size() < 9 || m.entry.compare(m.entry.size() - 9, 9, ".x07.json") != 0) {
-    throw Error("project entry must be a *.x07.json file, got " + quoted(m.entry));
+    throw Error("project entry must be a *.x07.json file, got " + debug_quote(m.entry));
   }
   if (m.module_roots.empty()) throw Error("project module_roots must be non-empty");
   for (size_t i = 0; i < m.module_roots.size(); ++i) {
@@ -237,7 +237,7 @@ Lockfile load_lockfile(const fs::path& path) {
   std::string v = trim(lock.schema_version);
   if (std::find(kLockSchemaVersions.begin(), kLockSchemaVersions.end(), v) == kLockSchemaVersions.end()) {
     throw Error("[X07LOCK_SCHEMA] lockfile schema_version mismatch: expected one of " +
-                debug_list(kLockSchemaVersions) + " got " + quoted(lock.schema_version));
+                debug_list(kLockSchemaVersions) + " got " + debug_quote(lock.schema_version));
   }
   if (v == "x07.lock@0.4.0") {
     if (!has_toolchain) throw Error("[X07LOCK_SCHEMA] lockfile is missing required field toolchain");
@@ -267,9 +267,9 @@ void verify_lockfile(const Manifest& m, const Lockfile& lock) {
     if (!module_root || !modules)
       throw Error("parse package JSON: " + pkg_path.string() + ": missing field `module_root` or `modules`");
     if (Sha256::hex(bytes) != got.package_manifest_sha256)
-      throw Error("lockfile package manifest hash mismatch for " + quoted(got.name) + hint);
+      throw Error("lockfile package manifest hash mismatch for " + debug_quote(got.name) + hint);
     if (trim(*module_root) != got.module_root)
-      throw Error("lockfile module_root mismatch for " + quoted(got.name) + hint);
+      throw Error("lockfile module_root mismatch for " + debug_quote(got.name) + hint);
     std::map<std::string, std::string> hashes;
     for (const auto& mod : modules->GetArray()) {
       if (!mod.IsString()) continue;
@@ -279,10 +279,10 @@ void verify_lockfile(const Manifest& m, const Lockfile& lock) {
       fs::path file = dep_dir / trim(*module_root) / (rel + ".x07.json");
       std::string src;
       if (!fsutil::read_file(file, src, &err))
-        throw Error("read module " + quoted(id) + ": " + file.string() + ": " + err);
+        throw Error("read module " + debug_quote(id) + ": " + file.string() + ": " + err);
       hashes[id] = Sha256::hex(src);
     }
-    if (hashes != got.modules_sha256) throw Error("lockfile module hashes mismatch for " + quoted(got.name) + hint);
+    if (hashes != got.modules_sha256) throw Error("lockfile module hashes mismatch for " + debug_quote(got.name) + hint);
   }
 }
 
