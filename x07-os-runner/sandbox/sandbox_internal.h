@@ -1,0 +1,123 @@
+/* Internal definitions of x07sandbox: the prepared plan and the kernel UAPI
+ * constants we need. The UAPI is vendored under x07-prefixed names because
+ * distro headers lag the kernel (Debian 12 lacks the Landlock net/scope
+ * structs and several access bits). */
+#ifndef X07_SANDBOX_INTERNAL_H
+#define X07_SANDBOX_INTERNAL_H
+
+#include "x07_sandbox.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- syscall numbers (same on every architecture since 5.13) ---- */
+#define X07_NR_landlock_create_ruleset 444
+#define X07_NR_landlock_add_rule 445
+#define X07_NR_landlock_restrict_self 446
+
+/* ---- Landlock UAPI ---- */
+#define X07_LL_CREATE_RULESET_VERSION (1U << 0)
+#define X07_LL_CREATE_RULESET_ERRATA (1U << 1)
+#define X07_LL_RULE_PATH_BENEATH 1
+#define X07_LL_RULE_NET_PORT 2
+
+#define X07_LL_FS_EXECUTE (1ULL << 0)
+#define X07_LL_FS_WRITE_FILE (1ULL << 1)
+#define X07_LL_FS_READ_FILE (1ULL << 2)
+#define X07_LL_FS_READ_DIR (1ULL << 3)
+#define X07_LL_FS_REMOVE_DIR (1ULL << 4)
+#define X07_LL_FS_REMOVE_FILE (1ULL << 5)
+#define X07_LL_FS_MAKE_CHAR (1ULL << 6)
+#define X07_LL_FS_MAKE_DIR (1ULL << 7)
+#define X07_LL_FS_MAKE_REG (1ULL << 8)
+#define X07_LL_FS_MAKE_SOCK (1ULL << 9)
+#define X07_LL_FS_MAKE_FIFO (1ULL << 10)
+#define X07_LL_FS_MAKE_BLOCK (1ULL << 11)
+#define X07_LL_FS_MAKE_SYM (1ULL << 12)
+#define X07_LL_FS_REFER (1ULL << 13)     /* ABI 2 */
+#define X07_LL_FS_TRUNCATE (1ULL << 14)  /* ABI 3 */
+#define X07_LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+
+#define X07_LL_NET_BIND_TCP (1ULL << 0)    /* ABI 4 */
+#define X07_LL_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+
+#define X07_LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#define X07_LL_SCOPE_SIGNAL (1ULL << 1)               /* ABI 6 */
+
+/* Rights that make sense on a regular file (the kernel rejects others). */
+#define X07_LL_FS_FILE_RIGHTS \
+  (X07_LL_FS_EXECUTE | X07_LL_FS_WRITE_FILE | X07_LL_FS_READ_FILE | X07_LL_FS_TRUNCATE | X07_LL_FS_IOCTL_DEV)
+
+struct x07_ll_ruleset_attr {
+  uint64_t handled_access_fs;
+  uint64_t handled_access_net; /* ABI 4 */
+  uint64_t scoped;             /* ABI 6 */
+};
+
+struct x07_ll_path_beneath_attr {
+  uint64_t allowed_access;
+  int32_t parent_fd;
+} __attribute__((packed));
+
+struct x07_ll_net_port_attr {
+  uint64_t allowed_access;
+  uint64_t port; /* host byte order */
+};
+
+/* ---- seccomp UAPI bits used without <linux/seccomp.h> ---- */
+#define X07_SECCOMP_SET_MODE_FILTER 1
+#define X07_SECCOMP_GET_ACTION_AVAIL 2
+#define X07_SECCOMP_RET_KILL_PROCESS 0x80000000U
+#define X07_SECCOMP_RET_ERRNO 0x00050000U
+#define X07_SECCOMP_RET_ALLOW 0x7fff0000U
+
+/* Landlock fs rights known at a given ABI. */
+uint64_t x07_ll_fs_rights_for_abi(int abi);
+
+/* ---- the prepared plan ---- */
+typedef struct x07_sb_rlimit {
+  int resource;
+  uint64_t value; /* soft = hard */
+} x07_sb_rlimit;
+
+typedef struct x07_sb_bpf {
+  void *insns;      /* struct sock_filter[] */
+  unsigned short len;
+} x07_sb_bpf;
+
+struct x07_sandbox_plan {
+  x07_sb_rlimit rlimits[5];
+  int rlimits_len;
+
+  int landlock_abi;        /* ABI used (0 = Landlock skipped) */
+  int landlock_ruleset_fd; /* built in the parent; child only restricts itself */
+  uint64_t handled_fs, handled_net, scoped;
+  size_t fs_rules, net_rules; /* counts, for the summary */
+
+  x07_sb_bpf seccomp;      /* stage 1 (len 0 = skipped) */
+  int drop_caps;           /* prepared as uid 0 */
+
+  /* what is enforced, for describe/denial notes */
+  int net_sockets_denied, spawn_denied, tcp_ports_limited, udp_denied;
+  size_t read_roots, write_roots, exec_paths;
+  char skipped[512];       /* features skipped for lack of kernel support / missing roots */
+};
+
+/* Builders used by x07_sandbox_prepare (parent side). Each returns 0 or -errno
+ * and writes a message into err. */
+int x07_sb_prepare_landlock(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg,
+                            const x07_sandbox_caps *caps, char *err, size_t err_len);
+int x07_sb_prepare_seccomp(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg,
+                           char *err, size_t err_len);
+void x07_sb_prepare_rlimits(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);
+
+/* 1 when this build generates stage-1 BPF with libseccomp. */
+int x07_sandbox_have_libseccomp(void);
+
+/* Appends "; "-separated text to buf (bounded, always NUL-terminated). */
+void x07_sb_append(char *buf, size_t buf_len, const char *text);
+
+/* Installs a classic BPF program (raw seccomp(2); async-signal-safe). */
+int x07_sb_install_bpf(const void *insns, unsigned short len, unsigned int flags);
+
+#endif /* X07_SANDBOX_INTERNAL_H */

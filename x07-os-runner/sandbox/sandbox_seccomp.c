@@ -1,0 +1,239 @@
+/* Stage-1 seccomp filter, generated with libseccomp in the parent and
+ * installed in the child right before execve(artifact).
+ *
+ * Default action ALLOW; a deny list of escape hatches returns EPERM, socket
+ * creation outside the policy returns EACCES; foreign syscall ABIs (i386 int
+ * 0x80, x32) kill the process because a deny list cannot cover them. */
+#include "sandbox_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#if defined(__has_include)
+#if __has_include(<seccomp.h>)
+#define X07_HAVE_LIBSECCOMP 1
+#endif
+#endif
+
+int x07_sandbox_apply_seccomp(const x07_sandbox_plan *plan) {
+  if (!plan || plan->seccomp.len == 0) return 0;
+  return x07_sb_install_bpf(plan->seccomp.insns, plan->seccomp.len, 0);
+}
+
+#ifndef X07_HAVE_LIBSECCOMP
+
+int x07_sandbox_have_libseccomp(void) { return 0; }
+
+int x07_sb_prepare_seccomp(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, char *err,
+                           size_t err_len) {
+  (void)cfg; (void)err; (void)err_len;
+  x07_sb_append(plan->skipped, sizeof plan->skipped, "built without libseccomp: no seccomp filter");
+  return 0;
+}
+
+#else
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <sys/socket.h>
+
+int x07_sandbox_have_libseccomp(void) { return 1; }
+
+/* Escape hatches: never needed by an x07 program, each a known way around a
+ * sandbox (tracing, kernel attack surface, namespaces, keyrings, time, ...). */
+static const char *const k_always_denied[] = {
+    "ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "kcmp", "pidfd_getfd",
+    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "bpf",
+    "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen", "fsconfig",
+    "fsmount", "fspick", "mount_setattr", "unshare", "setns", "keyctl", "add_key", "request_key",
+    "reboot", "swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "syslog", "iopl", "ioperm",
+    "modify_ldt", "uselib", "lookup_dcookie", "open_by_handle_at", "name_to_handle_at",
+    "fanotify_init", "move_pages", "migrate_pages", "vhangup", "nfsservctl", "settimeofday",
+    "clock_settime", "adjtimex", "clock_adjtime", "sethostname", "setdomainname", "setrlimit",
+};
+
+static const unsigned long k_namespace_flags[] = {
+    CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP,
+#ifdef CLONE_NEWTIME
+    CLONE_NEWTIME,
+#endif
+};
+
+typedef struct sc_builder {
+  scmp_filter_ctx ctx;
+  int rc;
+  const char *failed;
+} sc_builder;
+
+/* Adds one rule; syscalls unknown on this architecture are skipped. */
+static void rule(sc_builder *b, uint32_t action, const char *name, unsigned n, const struct scmp_arg_cmp *args) {
+  if (b->rc) return;
+  int nr = seccomp_syscall_resolve_name(name);
+  if (nr == __NR_SCMP_ERROR) return;
+  int r = seccomp_rule_add_array(b->ctx, action, nr, n, args);
+  if (r < 0) {
+    b->rc = r;
+    b->failed = name;
+  }
+}
+
+static void rule0(sc_builder *b, uint32_t action, const char *name) { rule(b, action, name, 0, NULL); }
+
+/* socket(domain, type, protocol) when net is enabled: only TCP (if allowed),
+ * UDP (if allowed or DNS) over IPv4/IPv6, and NETLINK_ROUTE (getaddrinfo's
+ * AI_ADDRCONFIG). AF_UNIX is refused: pathname sockets (docker, dbus) are
+ * not covered by Landlock before ABI 9. socketpair() stays allowed. */
+static void socket_rules(sc_builder *b, const x07_sandbox_config *cfg) {
+  const uint32_t deny = SCMP_ACT_ERRNO(EACCES);
+  struct scmp_arg_cmp a[3];
+  /* domains: allow exactly AF_INET (2), AF_INET6 (10), AF_NETLINK (16) */
+  a[0] = SCMP_A0(SCMP_CMP_LT, AF_INET);
+  rule(b, deny, "socket", 1, a);
+  for (unsigned long d = AF_INET + 1; d < AF_NETLINK; d++) {
+    if (d == AF_INET6) continue;
+    a[0] = SCMP_A0(SCMP_CMP_EQ, d);
+    rule(b, deny, "socket", 1, a);
+  }
+  a[0] = SCMP_A0(SCMP_CMP_GT, AF_NETLINK);
+  rule(b, deny, "socket", 1, a);
+  a[0] = SCMP_A0(SCMP_CMP_EQ, AF_NETLINK);
+  a[1] = SCMP_A2(SCMP_CMP_NE, 0 /* NETLINK_ROUTE */);
+  rule(b, deny, "socket", 2, a);
+
+  const int udp_ok = cfg->allow_udp || cfg->allow_dns;
+  const unsigned long inet[2] = {AF_INET, AF_INET6};
+  for (int i = 0; i < 2; i++) {
+    a[0] = SCMP_A0(SCMP_CMP_EQ, inet[i]);
+    /* socket types other than STREAM (1) and DGRAM (2): raw, seqpacket (SCTP), packet, dccp... */
+    for (unsigned long t = 0; t <= 15; t++) {
+      if (t == SOCK_STREAM || t == SOCK_DGRAM) continue;
+      a[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, t);
+      rule(b, deny, "socket", 2, a);
+    }
+    /* STREAM: only when TCP is allowed, protocol 0 or IPPROTO_TCP (not SCTP/MPTCP) */
+    a[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM);
+    if (!cfg->allow_tcp) {
+      rule(b, deny, "socket", 2, a);
+    } else {
+      a[2] = SCMP_A2(SCMP_CMP_GT, 6);
+      rule(b, deny, "socket", 3, a);
+      for (unsigned long p = 1; p < 6; p++) {
+        a[2] = SCMP_A2(SCMP_CMP_EQ, p);
+        rule(b, deny, "socket", 3, a);
+      }
+    }
+    /* DGRAM: only for UDP/DNS, protocol 0 or IPPROTO_UDP (no ICMP ping sockets, UDP-lite) */
+    a[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM);
+    if (!udp_ok) {
+      rule(b, deny, "socket", 2, a);
+    } else {
+      a[2] = SCMP_A2(SCMP_CMP_GT, 17);
+      rule(b, deny, "socket", 3, a);
+      for (unsigned long p = 1; p < 17; p++) {
+        a[2] = SCMP_A2(SCMP_CMP_EQ, p);
+        rule(b, deny, "socket", 3, a);
+      }
+    }
+  }
+}
+
+static void build_rules(sc_builder *b, struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg) {
+  const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+  struct scmp_arg_cmp a[2];
+
+  for (size_t i = 0; i < sizeof k_always_denied / sizeof *k_always_denied; i++)
+    rule0(b, eperm, k_always_denied[i]);
+
+  /* prlimit64 may read limits but never set them (root could raise them). */
+  a[0] = SCMP_A2(SCMP_CMP_NE, 0);
+  rule(b, eperm, "prlimit64", 1, a);
+
+  /* Terminal input injection. ioctl's cmd is an unsigned int: compare 32 bits. */
+  a[0] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, 0x5412 /* TIOCSTI */);
+  rule(b, eperm, "ioctl", 1, a);
+  a[0] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, 0x541C /* TIOCLINUX */);
+  rule(b, eperm, "ioctl", 1, a);
+
+  /* No new namespaces through clone either; clone3 hides its flags in memory,
+   * so it reports ENOSYS and libc falls back to clone. */
+  for (size_t i = 0; i < sizeof k_namespace_flags / sizeof *k_namespace_flags; i++) {
+    a[0] = SCMP_A0(SCMP_CMP_MASKED_EQ, k_namespace_flags[i], k_namespace_flags[i]);
+    rule(b, eperm, "clone", 1, a);
+  }
+  rule0(b, SCMP_ACT_ERRNO(ENOSYS), "clone3");
+
+  /* The artifact is exec'd with execve; execveat (fexecve of a memfd) never. */
+  rule0(b, SCMP_ACT_ERRNO(EACCES), "execveat");
+
+  if (!(cfg->proc_enabled && cfg->allow_spawn)) {
+    plan->spawn_denied = 1;
+    rule0(b, eperm, "fork");
+    rule0(b, eperm, "vfork");
+    a[0] = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
+    rule(b, eperm, "clone", 1, a);
+  }
+
+  if (!cfg->net_enabled) {
+    plan->net_sockets_denied = 1;
+    rule0(b, SCMP_ACT_ERRNO(EACCES), "socket");
+  } else {
+    plan->udp_denied = !(cfg->allow_udp || cfg->allow_dns);
+    socket_rules(b, cfg);
+  }
+}
+
+/* libseccomp 2.5 can only export to an fd: go through a memfd. */
+static int export_bpf(scmp_filter_ctx ctx, x07_sb_bpf *out) {
+  int fd = memfd_create("x07-seccomp", MFD_CLOEXEC);
+  if (fd < 0) return -errno;
+  int r = seccomp_export_bpf(ctx, fd);
+  if (r < 0) {
+    close(fd);
+    return r;
+  }
+  off_t size = lseek(fd, 0, SEEK_END);
+  if (size <= 0 || size % 8 != 0 || size / 8 > 0xffff) {
+    close(fd);
+    return -EINVAL;
+  }
+  void *buf = malloc((size_t)size);
+  if (!buf) {
+    close(fd);
+    return -ENOMEM;
+  }
+  if (pread(fd, buf, (size_t)size, 0) != size) {
+    free(buf);
+    close(fd);
+    return -EIO;
+  }
+  close(fd);
+  out->insns = buf;
+  out->len = (unsigned short)(size / 8);
+  return 0;
+}
+
+int x07_sb_prepare_seccomp(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, char *err,
+                           size_t err_len) {
+  sc_builder b = {seccomp_init(SCMP_ACT_ALLOW), 0, NULL};
+  if (!b.ctx) {
+    snprintf(err, err_len, "kernel sandbox: seccomp_init failed");
+    return -ENOMEM;
+  }
+  int r = seccomp_attr_set(b.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  if (r == 0) build_rules(&b, plan, cfg);
+  if (r == 0) r = b.rc;
+  if (r == 0) r = export_bpf(b.ctx, &plan->seccomp);
+  seccomp_release(b.ctx);
+  if (r < 0) {
+    snprintf(err, err_len, "kernel sandbox: building the seccomp filter failed%s%s: %s",
+             b.failed ? " at " : "", b.failed ? b.failed : "", strerror(-r));
+    return r;
+  }
+  return 0;
+}
+#endif /* X07_HAVE_LIBSECCOMP */
