@@ -6,7 +6,7 @@ Notation (one file = one module or entry):
     (defn .name ((p i32) (b bytes_view) (s bytes_view@some.brand)) bytes@brand BODY) ...)
   (entry (imports ...) (defn main.f (...) i32 BODY) ... (solve EXPR))
 Inside a module, atoms starting with "." expand to "<module_id>." ("." alone stays).
-Integers: 12, -1, 0x7f; 'c' / '\\n' char literals become their byte value.
+Integers: 12, -1, 0x7f (values >= 2^31 are emitted as negative i32); 'c' / '\\n' char literals become their byte value.
 "..." strings are JSON string literals (for bytes.lit / bytes.view_lit).
 Exports: every defn whose last name segment does not start with "_".
 
@@ -95,8 +95,11 @@ def expand(x, mid):
         return [expand(e, mid) for e in x]
     if isinstance(x, str) and not isinstance(x, Str) and x.startswith(".") and len(x) > 1:
         return mid + x
-    if isinstance(x, int) and not (-2**31 <= x < 2**31):
-        raise ValueError("integer out of i32 range: %d" % x)
+    if isinstance(x, int):
+        if not (-2**31 <= x < 2**32):
+            raise ValueError("integer out of u32/i32 range: %d" % x)
+        if x >= 2**31:
+            x -= 2**32  # u32 constants are written as negative i32 in x07AST
     return x
 
 
