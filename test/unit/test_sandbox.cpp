@@ -1,0 +1,480 @@
+// Kernel sandbox (x07sandbox): probe, support check, plan building, and forked
+// children that apply the sandbox and try to get out.
+#include <catch2/catch.hpp>
+
+#include "sandbox/x07_sandbox.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+x07_sandbox_caps probe() {
+  x07_sandbox_caps caps;
+  x07_sandbox_probe(&caps);
+  return caps;
+}
+
+bool kernel_has_sandbox(const x07_sandbox_caps &c) { return c.landlock_abi > 0 && c.seccomp_filter && c.libseccomp; }
+
+std::string self_exe() { return fs::read_symlink("/proc/self/exe").string(); }
+
+// A scratch tree: <base>/{read/r.txt, write/, outside/secret.txt, read/link -> outside/secret.txt}.
+struct Scratch {
+  fs::path base;
+  Scratch() {
+    char tmpl[] = "/tmp/x07-sandbox-test-XXXXXX";
+    base = mkdtemp(tmpl);
+    fs::create_directories(base / "read");
+    fs::create_directories(base / "write");
+    fs::create_directories(base / "outside");
+    std::ofstream(base / "read" / "r.txt") << "readable";
+    std::ofstream(base / "outside" / "secret.txt") << "secret";
+    fs::create_symlink(base / "outside" / "secret.txt", base / "read" / "link");
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(base, ec);
+  }
+  std::string p(const std::string &rel) const { return (base / rel).string(); }
+};
+
+// Runs `body` in a forked child after x07_sandbox_apply; the child reports
+// "name=errno" lines (0 = success) through a pipe.
+using Report = std::map<std::string, int>;
+struct Child {
+  int fd;
+  void put(const std::string &name, int err) {
+    std::string line = name + "=" + std::to_string(err) + "\n";
+    ssize_t ignored = write(fd, line.data(), line.size());
+    (void)ignored;
+  }
+  // Records 0 if rc >= 0, else errno.
+  void check(const std::string &name, long rc) { put(name, rc >= 0 ? 0 : errno); }
+};
+
+Report run_sandboxed(x07_sandbox_plan *plan, const std::function<void(Child &)> &body, int *apply_err = nullptr) {
+  int p[2];
+  REQUIRE(pipe(p) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    close(p[0]);
+    Child c{p[1]};
+    int step = 0;
+    int e = x07_sandbox_apply(plan, &step);
+    c.put("apply", -e);
+    if (e == 0) body(c);
+    _exit(0);
+  }
+  close(p[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(p[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(p[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  Report r;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t nl = out.find('\n', pos);
+    std::string line = out.substr(pos, nl - pos);
+    size_t eq = line.find('=');
+    r[line.substr(0, eq)] = std::stoi(line.substr(eq + 1));
+    pos = nl + 1;
+  }
+  if (apply_err) *apply_err = r.count("apply") ? r["apply"] : -1;
+  return r;
+}
+
+struct Plan {
+  x07_sandbox_plan *p = nullptr;
+  std::string err;
+  Plan(const x07_sandbox_config &cfg, const x07_sandbox_caps &caps) {
+    char e[1024];
+    p = x07_sandbox_prepare(&cfg, &caps, e, sizeof e);
+    err = e;
+  }
+  ~Plan() { x07_sandbox_plan_free(p); }
+};
+
+int listen_on_loopback(uint16_t *port) {
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(s, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || listen(s, 4) != 0) return -1;
+  socklen_t len = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr *>(&a), &len);
+  *port = ntohs(a.sin_port);
+  return s;
+}
+
+long connect_loopback(uint16_t port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  long rc = connect(s, reinterpret_cast<sockaddr *>(&a), sizeof a);
+  int e = errno;
+  close(s);
+  errno = e;
+  return rc;
+}
+
+}  // namespace
+
+TEST_CASE("sandbox probe reports the kernel's Landlock ABI and seccomp", "[sandbox]") {
+  x07_sandbox_caps c = probe();
+  long abi = syscall(444, nullptr, 0, 1U);
+  if (abi > 0) {
+    CHECK(c.landlock_abi == abi);
+    CHECK(c.landlock_errno == 0);
+  } else {
+    CHECK(c.landlock_abi == 0);
+    CHECK(c.landlock_errno != 0);
+  }
+  CHECK(c.libseccomp == 1);
+  CHECK((c.seccomp_filter == 1 || c.seccomp_errno != 0));
+}
+
+TEST_CASE("sandbox config defaults leave limits unset and everything disabled", "[sandbox]") {
+  x07_sandbox_config cfg;
+  std::memset(&cfg, 0x5a, sizeof cfg);
+  x07_sandbox_config_init(&cfg);
+  CHECK(cfg.cpu_ms == X07_SANDBOX_LIMIT_UNSET);
+  CHECK(cfg.mem_bytes == X07_SANDBOX_LIMIT_UNSET);
+  CHECK(cfg.fds == X07_SANDBOX_LIMIT_UNSET);
+  CHECK(cfg.procs == X07_SANDBOX_LIMIT_UNSET);
+  CHECK(cfg.fs_enabled == 0);
+  CHECK(cfg.net_enabled == 0);
+  CHECK(cfg.proc_enabled == 0);
+  CHECK(cfg.read_roots_len == 0);
+  CHECK(cfg.artifact_path == nullptr);
+  CHECK(cfg.system_lib_paths == 1);
+}
+
+TEST_CASE("sandbox support check names what the kernel lacks", "[sandbox]") {
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.net_enabled = 1;
+  cfg.allow_tcp = 1;
+  char msg[1024];
+
+  x07_sandbox_caps full{};
+  full.landlock_abi = 7;
+  full.seccomp_filter = 1;
+  full.libseccomp = 1;
+  CHECK(x07_sandbox_check_support(&cfg, &full, msg, sizeof msg) == 0);
+  CHECK(std::string(msg).empty());
+
+  x07_sandbox_caps old = full;
+  old.landlock_abi = 3;
+  CHECK(x07_sandbox_check_support(&cfg, &old, msg, sizeof msg) == 1);
+  CHECK(std::string(msg).find("Landlock ABI 3 < 4") != std::string::npos);
+  cfg.allow_tcp = 0;  // without TCP, ABI 3 is enough (seccomp handles sockets)
+  CHECK(x07_sandbox_check_support(&cfg, &old, msg, sizeof msg) == 0);
+
+  x07_sandbox_caps none{};
+  none.landlock_errno = ENOSYS;
+  none.seccomp_errno = EINVAL;
+  CHECK(x07_sandbox_check_support(&cfg, &none, msg, sizeof msg) == 2);
+  CHECK(std::string(msg).find("Landlock unavailable (ENOSYS") != std::string::npos);
+  CHECK(std::string(msg).find("seccomp filter mode unavailable") != std::string::npos);
+}
+
+TEST_CASE("sandbox prepare rejects a missing artifact", "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = "/nonexistent/x07/solver";
+  Plan plan(cfg, caps);
+  CHECK(plan.p == nullptr);
+  CHECK(plan.err.find("/nonexistent/x07/solver") != std::string::npos);
+}
+
+TEST_CASE("sandbox denial note recognises kernel refusals only", "[sandbox]") {
+  char buf[2048];
+  const std::string denied = "os.fs.read_file open failed path=/etc/passwd\n";
+  CHECK(x07_sandbox_denial_note(nullptr, denied.data(), denied.size(), 0, SIGILL, buf, sizeof buf) == 1);
+  CHECK(std::string(buf).rfind("x07-os-runner: kernel sandbox: ", 0) == 0);
+  const std::string clean = "{\"fuel_used\":1}\n";
+  CHECK(x07_sandbox_denial_note(nullptr, clean.data(), clean.size(), 0, 0, buf, sizeof buf) == 0);
+  CHECK(x07_sandbox_denial_note(nullptr, "", 0, 0, SIGXCPU, buf, sizeof buf) == 1);
+  CHECK(std::string(buf).find("RLIMIT_CPU") != std::string::npos);
+}
+
+TEST_CASE("sandboxed child: filesystem roots hold against every path trick", "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  if (!kernel_has_sandbox(caps)) {
+    WARN("kernel lacks Landlock or seccomp: skipping forked sandbox checks");
+    return;
+  }
+  Scratch t;
+  std::string exe = self_exe();
+  std::string read_root = t.p("read"), write_root = t.p("write");
+  const char *reads[] = {read_root.c_str()};
+  const char *writes[] = {write_root.c_str(), "missing-root"};
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  cfg.cwd = t.base.c_str();
+  cfg.fs_enabled = 1;
+  cfg.read_roots = reads;
+  cfg.read_roots_len = 1;
+  cfg.write_roots = writes;
+  cfg.write_roots_len = 2;
+  cfg.fds = 64;
+  Plan plan(cfg, caps);
+  REQUIRE(plan.p != nullptr);
+
+  char desc[2048];
+  x07_sandbox_describe(plan.p, desc, sizeof desc);
+  CHECK(std::string(desc).find("landlock abi") != std::string::npos);
+  CHECK(std::string(desc).find("missing-root missing") != std::string::npos);
+
+  const std::string outside = t.p("outside/secret.txt");
+  Report r = run_sandboxed(plan.p, [&](Child &c) {
+    c.check("read_in_root", open(t.p("read/r.txt").c_str(), O_RDONLY));
+    c.check("read_abs_outside", open(outside.c_str(), O_RDONLY));
+    c.check("read_dotdot", open(t.p("read/../outside/secret.txt").c_str(), O_RDONLY));
+    c.check("read_symlink", open(t.p("read/link").c_str(), O_RDONLY));
+    c.check("read_proc_root", open(("/proc/self/root" + outside).c_str(), O_RDONLY));
+    c.check("read_etc_passwd", open("/etc/passwd", O_RDONLY));
+    c.check("write_in_root", open(t.p("write/new.txt").c_str(), O_CREAT | O_WRONLY, 0644));
+    c.check("write_in_read_root", open(t.p("read/new.txt").c_str(), O_CREAT | O_WRONLY, 0644));
+    c.check("write_outside", open(t.p("outside/new.txt").c_str(), O_CREAT | O_WRONLY, 0644));
+    c.check("truncate_outside", truncate(outside.c_str(), 0));
+    c.check("mkdir_outside", mkdir(t.p("outside/d").c_str(), 0755));
+    c.check("rename_out_of_root", rename(t.p("read/r.txt").c_str(), t.p("write/stolen.txt").c_str()));
+    c.check("link_out_of_root", link(outside.c_str(), t.p("write/hard").c_str()));
+    c.check("exec_shell", execl("/bin/sh", "sh", "-c", "true", (char *)nullptr));
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    c.put("nofile", static_cast<int>(rl.rlim_cur));
+    c.check("raise_nofile", [&] { rl.rlim_cur = rl.rlim_max = 4096; return setrlimit(RLIMIT_NOFILE, &rl); }());
+  });
+  CHECK(r["apply"] == 0);
+  CHECK(r["read_in_root"] == 0);
+  CHECK(r["read_abs_outside"] == EACCES);
+  CHECK(r["read_dotdot"] == EACCES);
+  CHECK(r["read_symlink"] == EACCES);
+  CHECK(r["read_proc_root"] == EACCES);
+  CHECK(r["read_etc_passwd"] == EACCES);
+  CHECK(r["write_in_root"] == 0);
+  CHECK(r["write_in_read_root"] == EACCES);
+  CHECK(r["write_outside"] == EACCES);
+  CHECK(r["truncate_outside"] == EACCES);
+  CHECK(r["mkdir_outside"] == EACCES);
+  CHECK((r["rename_out_of_root"] == EACCES || r["rename_out_of_root"] == EXDEV));
+  CHECK((r["link_out_of_root"] == EACCES || r["link_out_of_root"] == EXDEV));
+  CHECK(r["exec_shell"] == EACCES);
+  CHECK(r["nofile"] == 64);
+  CHECK(r["raise_nofile"] == EPERM);
+  // nothing outside the roots changed
+  CHECK(fs::file_size(outside) == 6);
+  CHECK(fs::exists(t.p("read/r.txt")));
+  CHECK(!fs::exists(t.p("outside/new.txt")));
+  CHECK(!fs::exists(t.p("outside/d")));
+  CHECK(fs::exists(t.p("write/new.txt")));
+}
+
+TEST_CASE("sandboxed child: syscall escape hatches are refused with errno", "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  if (!kernel_has_sandbox(caps)) {
+    WARN("kernel lacks Landlock or seccomp: skipping forked sandbox checks");
+    return;
+  }
+  std::string exe = self_exe();
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  Plan plan(cfg, caps);
+  REQUIRE(plan.p != nullptr);
+  Report r = run_sandboxed(plan.p, [&](Child &c) {
+    c.check("socket_inet", socket(AF_INET, SOCK_STREAM, 0));
+    c.check("socket_unix", socket(AF_UNIX, SOCK_STREAM, 0));
+    int sv[2];
+    c.check("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    c.check("fork", syscall(SYS_fork));
+    c.check("io_uring_setup", syscall(SYS_io_uring_setup, 8, nullptr));
+    c.check("ptrace", ptrace(PTRACE_TRACEME, 0, nullptr, nullptr));
+    c.check("unshare", syscall(SYS_unshare, 0x10000000 /* CLONE_NEWUSER */));
+    c.check("bpf", syscall(SYS_bpf, 0, nullptr, 0));
+    c.check("perf_event_open", syscall(SYS_perf_event_open, nullptr, 0, -1, -1, 0));
+    c.check("userfaultfd", syscall(SYS_userfaultfd, 0));
+    c.check("mount", syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, nullptr));
+    c.check("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0));
+    c.check("clone3", syscall(SYS_clone3, nullptr, 0));
+    c.check("execveat", syscall(SYS_execveat, AT_FDCWD, "/bin/true", nullptr, nullptr, 0));
+    pthread_t th;
+    int tr = pthread_create(&th, nullptr, [](void *) -> void * { return nullptr; }, nullptr);
+    if (tr == 0) pthread_join(th, nullptr);
+    c.put("thread", tr);
+    c.check("capset_root_caps_gone", prctl(PR_CAPBSET_READ, 21 /* CAP_SYS_ADMIN */) == 0 ? 0 : -1);
+  });
+  CHECK(r["apply"] == 0);
+  CHECK(r["socket_inet"] == EACCES);
+  CHECK(r["socket_unix"] == EACCES);
+  CHECK(r["socketpair"] == 0);
+  CHECK(r["fork"] == EPERM);
+  CHECK(r["io_uring_setup"] == EPERM);
+  CHECK(r["ptrace"] == EPERM);
+  CHECK(r["unshare"] == EPERM);
+  CHECK(r["bpf"] == EPERM);
+  CHECK(r["perf_event_open"] == EPERM);
+  CHECK(r["userfaultfd"] == EPERM);
+  CHECK(r["mount"] == EPERM);
+  CHECK(r["keyctl"] == EPERM);
+  CHECK(r["clone3"] == ENOSYS);
+  CHECK(r["execveat"] == EACCES);
+  CHECK(r["thread"] == 0);
+  if (geteuid() == 0) CHECK(r["capset_root_caps_gone"] == 0);
+}
+
+TEST_CASE("sandboxed child: TCP connect only to allowlisted ports", "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  if (!kernel_has_sandbox(caps) || caps.landlock_abi < 4) {
+    WARN("kernel lacks Landlock ABI 4 (TCP port rules): skipping");
+    return;
+  }
+  uint16_t allowed = 0, other = 0;
+  int s1 = listen_on_loopback(&allowed), s2 = listen_on_loopback(&other);
+  REQUIRE(s1 >= 0);
+  REQUIRE(s2 >= 0);
+  std::string exe = self_exe();
+  uint16_t ports[] = {allowed};
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  cfg.net_enabled = 1;
+  cfg.allow_tcp = 1;
+  cfg.tcp_ports = {ports, 1};
+  Plan plan(cfg, caps);
+  REQUIRE(plan.p != nullptr);
+  Report r = run_sandboxed(plan.p, [&](Child &c) {
+    c.check("connect_allowed", connect_loopback(allowed));
+    c.check("connect_other", connect_loopback(other));
+    c.check("udp", socket(AF_INET, SOCK_DGRAM, 0));
+    c.check("raw", socket(AF_INET, SOCK_RAW, 1));
+    c.check("sctp", socket(AF_INET, SOCK_STREAM, 132));
+    c.check("packet", socket(AF_PACKET, SOCK_RAW, 0));
+    c.check("unix", socket(AF_UNIX, SOCK_STREAM, 0));
+  });
+  close(s1);
+  close(s2);
+  CHECK(r["apply"] == 0);
+  CHECK(r["connect_allowed"] == 0);
+  CHECK(r["connect_other"] == EACCES);
+  CHECK(r["udp"] == EACCES);
+  CHECK(r["raw"] == EACCES);
+  CHECK(r["sctp"] == EACCES);
+  CHECK(r["packet"] == EACCES);
+  CHECK(r["unix"] == EACCES);
+}
+
+TEST_CASE("sandboxed child: spawning allowed execs only", "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  if (!kernel_has_sandbox(caps)) {
+    WARN("kernel lacks Landlock or seccomp: skipping");
+    return;
+  }
+  if (fs::canonical("/bin/true") == fs::canonical("/bin/sh")) {
+    WARN("/bin/true and /bin/sh are the same file here: skipping");
+    return;
+  }
+  std::string exe = self_exe();
+  const char *execs[] = {"/bin/true"};
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  cfg.proc_enabled = 1;
+  cfg.allow_spawn = 1;
+  cfg.exec_paths = execs;
+  cfg.exec_paths_len = 1;
+  Plan plan(cfg, caps);
+  REQUIRE(plan.p != nullptr);
+  auto spawn = [](const char *path) {
+    pid_t pid = fork();
+    if (pid < 0) return -errno;
+    if (pid == 0) {
+      execl(path, path, (char *)nullptr);
+      _exit(100 + errno);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 1000;
+  };
+  Report r = run_sandboxed(plan.p, [&](Child &c) {
+    c.put("true", spawn("/bin/true"));
+    c.put("sh", spawn("/bin/sh"));
+  });
+  CHECK(r["apply"] == 0);
+  CHECK(r["true"] == 0);
+  CHECK(r["sh"] == 100 + EACCES);
+}
+
+TEST_CASE("stage-2 runtime lockdown denies exec and fork but keeps threads", "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  if (!caps.seccomp_filter) {
+    WARN("kernel lacks seccomp: skipping");
+    return;
+  }
+  CHECK(x07_sandbox_runtime_lockdown() == 0 /* not sandboxed: no-op */);
+  int p[2];
+  REQUIRE(pipe(p) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    setenv("X07_OS_SANDBOXED", "1", 1);
+    setenv("X07_OS_PROC", "1", 1);
+    setenv("X07_OS_PROC_ALLOW_SPAWN", "0", 1);
+    int results[4];
+    results[0] = x07_sandbox_runtime_lockdown();
+    results[1] = execl("/bin/true", "true", (char *)nullptr) < 0 ? errno : 0;
+    results[2] = syscall(SYS_fork) < 0 ? errno : 0;
+    pthread_t th;
+    results[3] = pthread_create(&th, nullptr, [](void *) -> void * { return nullptr; }, nullptr);
+    if (results[3] == 0) pthread_join(th, nullptr);
+    ssize_t ignored = write(p[1], results, sizeof results);
+    (void)ignored;
+    _exit(0);
+  }
+  close(p[1]);
+  int results[4] = {-1, -1, -1, -1};
+  REQUIRE(read(p[0], results, sizeof results) == sizeof results);
+  close(p[0]);
+  waitpid(pid, nullptr, 0);
+  CHECK(results[0] == 0);
+  CHECK(results[1] == EACCES);
+  CHECK(results[2] == EPERM);
+  CHECK(results[3] == 0);
+}
