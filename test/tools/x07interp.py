@@ -212,8 +212,16 @@ class Program:
             return self.call(head, args, env, mod)
         raise CheckError('unsupported head: "%s" (in %s)' % (head, mod))
 
-    def call(self, name, args, env, mod):
+    def call(self, name, args, env, mod, tyargs=None):
         d = self.funcs[name]
+        tps = d.get("type_params") or []
+        if tps and tyargs is None:
+            raise CheckError('X07-TY-0108: generic function must be called via tapp: "%s"' % name)
+        if not tps and tyargs:
+            raise CheckError('tapp of non-generic function "%s"' % name)
+        tyenv = {tp["name"]: t for tp, t in zip(tps, tyargs or [])}
+        if len(tyenv) != len(tps) or len(tyargs or []) != len(tps):
+            raise CheckError('tapp "%s" expects %d type args' % (name, len(tps)))
         owner = name.rsplit(".", 1)[0]
         if owner != mod:
             doc, exports = self.modules[mod] if mod in self.modules else (None, set())
@@ -224,9 +232,9 @@ class Program:
         ps = d["params"]
         if len(args) != len(ps):
             raise CheckError('call "%s" expects %d args' % (name, len(ps)))
-        frame = {}
+        frame = {"%ty": Var(tyenv)}
         for i, (p, a) in enumerate(zip(ps, args)):
-            ty = p["ty"]
+            ty = subst(p["ty"], tyenv)
             if ty == "bytes_view":
                 v = self.take(a, env, mod, False)
                 v = View(to_view(v, 'call "%s" arg %d' % (name, i)))
@@ -239,10 +247,100 @@ class Program:
             v = self.ev(d["body"], [frame], owner)
         except Ret as r:
             v = r.v
-        want = d["result"]
+        want = subst(d["result"], tyenv)
         if kind_of(v) != want and not (want == "u32" and isinstance(v, int)) and kind_of(v) != "never":
             raise CheckError('function "%s" must evaluate to %s, got %s' % (name, want, kind_of(v)))
         return v
+
+
+def subst(ty, tyenv):
+    """Resolve a type ref (string or ["t", A]) to a concrete type name; u32 -> i32 kind."""
+    if isinstance(ty, list):
+        if ty[0] != "t" or ty[1] not in tyenv:
+            raise CheckError("unknown type ref %r" % (ty,))
+        ty = tyenv[ty[1]]
+    return ty
+
+
+def resolve_ty(env, ty):
+    tyenv = env[0]["%ty"].v if "%ty" in env[0] else {}
+    if isinstance(ty, list):
+        if ty[0] != "t" or ty[1] not in tyenv:
+            raise CheckError("unknown type ref %r" % (ty,))
+        return tyenv[ty[1]]
+    if ty not in ("i32", "u32", "bytes", "bytes_view"):
+        raise CheckError("unsupported type arg %r" % (ty,))
+    return ty
+
+
+def f_tapp(p, args, env, mod):
+    callee = args[0]
+    if callee not in p.funcs:
+        raise CheckError('unsupported head: "%s"' % callee)
+    if isinstance(args[1], list) and args[1] and args[1][0] == "tys":
+        tys, rest = args[1][1:], args[2:]
+    else:
+        n = len(p.funcs[callee].get("type_params") or [])
+        tys, rest = args[1:1 + n], args[1 + n:]
+    return p.call(callee, rest, env, mod, [resolve_ty(env, t) for t in tys])
+
+
+def _ty_int(t):
+    if t not in ("i32", "u32"):
+        raise CheckError("ty.* intrinsic on non-integer type %s (not supported here)" % t)
+    return t
+
+
+def f_ty(op):
+    def run(p, args, env, mod):
+        t = _ty_int(resolve_ty(env, args[0]))
+        vals = [p.take(a, env, mod, op in ("write_le_at", "push_le") and i == 0) for i, a in enumerate(args[1:])]
+        if op in ("size_bytes", "size"):
+            return 4
+        if op == "read_le_at":
+            b = to_view(vals[0], "ty.read_le_at")
+            if vals[1] + 4 > len(b):
+                raise Trap("codec.read_u32_le oob")
+            return int.from_bytes(b[vals[1]:vals[1] + 4], "little")
+        if op == "write_le_at":
+            b, off, x = vals
+            if not isinstance(b, Bytes):
+                raise CheckError("ty.write_le_at expects bytes")
+            for k in range(4):
+                if off + k >= len(b.b):
+                    raise Trap("bytes.set_u8 oob")
+                b.b[off + k] = (x >> (8 * k)) & 255
+            return b
+        if op == "push_le":
+            v, x = vals
+            if not isinstance(v, Vec):
+                raise CheckError("ty.push_le expects vec_u8")
+            v.b += (x & M32).to_bytes(4, "little")
+            return v
+        a, b = vals
+        if t == "i32":
+            a, b = s32(a), s32(b)
+        if op == "lt":
+            return int(a < b)
+        if op == "eq":
+            return int(a == b)
+        if op == "cmp":
+            return 0 if a == b else (1 if a > b else M32)
+        if op == "add":
+            return (a + b) & M32
+        if op == "sub":
+            return (a - b) & M32
+        if op == "mul":
+            return (a * b) & M32
+        raise CheckError("unsupported ty op %s" % op)
+    return run
+
+
+def f_ty_hash32(p, args, env, mod):
+    _ty_int(resolve_ty(env, args[0]))
+    x = p.take(args[1], env, mod, False)
+    x ^= x >> 16; x = (x * 0x85ebca6b) & M32; x ^= x >> 13; x = (x * 0xc2b2ae35) & M32
+    return x ^ (x >> 16)
 
 
 # -------------------------------------------------------------------- forms
@@ -354,8 +452,10 @@ FORMS = {
     "begin": f_begin, "let": f_let, "set": f_set,
     "set0": lambda p, a, e, m: f_set(p, a, e, m, True),
     "if": f_if, "for": f_for, "while": f_while, "return": f_return, "try": f_try,
-    "&&": f_andand, "||": f_oror,
+    "&&": f_andand, "||": f_oror, "tapp": f_tapp, "ty.hash32": f_ty_hash32,
 }
+for _op in ("size_bytes", "size", "read_le_at", "write_le_at", "push_le", "lt", "eq", "cmp", "add", "sub", "mul"):
+    FORMS["ty." + _op] = f_ty(_op)
 
 # -------------------------------------------------------------------- builtins
 # Argument specs: i = i32, v = bytes_view (coercing), V = strict bytes_view,

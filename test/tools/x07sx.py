@@ -5,6 +5,7 @@ Notation (one file = one module or entry):
   (module std.foo (imports std.u32 ...)
     (defn .name ((p i32) (b bytes_view) (s bytes_view@some.brand)) bytes@brand BODY) ...)
   (entry (imports ...) (defn main.f (...) i32 BODY) ... (solve EXPR))
+Generic defn: (defn .f (tparams A:num_like B) ((x (t A))) (t A) BODY).
 Inside a module, atoms starting with "." expand to "<module_id>." ("." alone stays).
 Integers: 12, -1, 0x7f (values >= 2^31 are emitted as negative i32); 'c' / '\\n' char literals become their byte value.
 "..." strings are JSON string literals (for bytes.lit / bytes.view_lit).
@@ -104,6 +105,8 @@ def expand(x, mid):
 
 
 def ty_obj(t):
+    if isinstance(t, list):  # structured type ref, e.g. (t A) -> ["t","A"]
+        return list(t), None
     if "@" in t:
         base, brand = t.split("@", 1)
         return base, brand
@@ -111,7 +114,17 @@ def ty_obj(t):
 
 
 def build_defn(form, mid):
-    _, name, params, result, body = form
+    tparams = None
+    if len(form) == 6:
+        _, name, tp, params, result, body = form
+        if not (isinstance(tp, list) and tp and tp[0] == "tparams"):
+            raise SyntaxError("expected (tparams ...) in defn %s" % name)
+        tparams = []
+        for t in tp[1:]:
+            n, _, bound = t.partition(":")
+            tparams.append({"name": n, "bound": bound} if bound else {"name": n})
+    else:
+        _, name, params, result, body = form
     name = expand(name, mid)
     ps = []
     for p in params:
@@ -122,7 +135,10 @@ def build_defn(form, mid):
             o["brand"] = brand
         ps.append(o)
     rbase, rbrand = ty_obj(result)
-    d = {"kind": "defn", "name": name, "params": ps, "result": rbase}
+    d = {"kind": "defn", "name": name}
+    if tparams:
+        d["type_params"] = tparams
+    d.update({"params": ps, "result": rbase})
     if rbrand:
         d["result_brand"] = rbrand
     d["body"] = expand(body, mid)
