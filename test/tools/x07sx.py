@@ -184,7 +184,7 @@ def pretty_expr(x, indent, width=100):
         return s
     head = [compact(x[0])]
     i = 1
-    while i < len(x) and not isinstance(x[i], list) and i < 3:
+    while i < len(x) and not isinstance(x[i], list) and i < 4:
         head.append(compact(x[i]))
         i += 1
     pad = " " * (indent + 1)
