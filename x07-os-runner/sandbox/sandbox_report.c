@@ -111,7 +111,8 @@ static void describe_into(const x07_sandbox_plan *plan, out_buf *o) {
     else if (plan->rlimits[i].resource == RLIMIT_CPU) put(o, " cpu=%llus", (unsigned long long)v);
     else put(o, " %s=%llu", rlimit_name(plan->rlimits[i].resource), (unsigned long long)v);
   }
-  if (plan->drop_caps) put(o, "; capabilities dropped (uid 0, so nproc is not enforced by the kernel)");
+  if (plan->drop_caps)
+    put(o, "; capabilities dropped (uid 0%s)", plan->spawn_denied ? "" : ": the kernel does not apply nproc to root");
   if (plan->skipped[0]) put(o, "; not enforced: %s", plan->skipped);
 }
 
@@ -144,9 +145,12 @@ int x07_sandbox_denial_note(const x07_sandbox_plan *plan, const char *prog_stder
     why = "an allocation failed; the address space is capped by RLIMIT_AS (limits.mem_bytes)";
   } else if (contains(s, stderr_len, "Permission denied") || contains(s, stderr_len, "Operation not permitted") ||
              contains(s, stderr_len, "EACCES") || contains(s, stderr_len, "EPERM") ||
-             contains(s, stderr_len, "open failed") || contains(s, stderr_len, "Resource temporarily unavailable")) {
-    why = "a file, socket or process operation was refused; the kernel denies everything the policy does not "
-          "grant (EACCES/EPERM), even for code that bypasses the x07 runtime";
+             contains(s, stderr_len, "os error 13") || contains(s, stderr_len, "os error 1)")) {
+    why = "a file, socket or process operation was refused (EACCES/EPERM); the kernel denies everything the "
+          "policy does not grant, also to code that bypasses the x07 runtime";
+  } else if (contains(s, stderr_len, "open failed")) {
+    why = "a file could not be opened; if it exists, note that the kernel only grants fs.read_roots (read) and "
+          "fs.write_roots (read/write), checked after symlinks are resolved";
   }
   if (!why) {
     if (buf_len) buf[0] = 0;
