@@ -17,6 +17,9 @@
  * Denials return EPERM/EACCES (never kill), except for foreign syscall ABIs
  * (i386 int 0x80, x32), which kill the process: a deny-list cannot be sound there.
  *
+ * C++ callers (the runner): x07_sandbox_policy.hpp maps a policy::Policy onto
+ * the config and wraps probe/check/prepare/denial-note (PolicyConfig, Kernel, Plan).
+ *
  * Usage by the runner (parent prepares, child applies):
  *     x07_sandbox_caps caps; x07_sandbox_probe(&caps);
  *     x07_sandbox_config cfg; x07_sandbox_config_init(&cfg); ... fill from the policy ...
