@@ -109,7 +109,9 @@ static int add_roots(ll_builder *b, const char *cwd, const char *const *roots, s
                      int create_missing, const char *what, size_t *counter) {
   for (size_t i = 0; i < n; i++) {
     char abs_path[X07_SB_PATH_MAX];
-    if (x07_sb_absolute(cwd, roots[i], abs_path, sizeof abs_path) != 0) {
+    int a = x07_sb_absolute(cwd, roots[i], abs_path, sizeof abs_path);
+    if (a > 0) continue; /* empty entry: skipped, like the runtime does */
+    if (a < 0) {
       snprintf(b->err, b->err_len, "kernel sandbox: %s path too long: %s", what, roots[i]);
       return -ENAMETOOLONG;
     }
@@ -149,11 +151,15 @@ static int build_rules(ll_builder *b, const x07_sandbox_config *cfg, const char 
       if ((r = add_path_rule(b, k_net_read_paths[i], X07_LL_FS_READ_FILE, NULL)) < 0) return r;
   }
   for (size_t i = 0; i < cfg->extra_read_paths_len; i++) {
-    if (x07_sb_absolute(cwd, cfg->extra_read_paths[i], abs_path, sizeof abs_path) != 0) return -ENAMETOOLONG;
+    int a = x07_sb_absolute(cwd, cfg->extra_read_paths[i], abs_path, sizeof abs_path);
+    if (a > 0) continue;
+    if (a < 0) return -ENAMETOOLONG;
     if ((r = add_path_rule(b, abs_path, RIGHTS_READ, NULL)) < 0) return r;
   }
   for (size_t i = 0; i < cfg->extra_exec_paths_len; i++) {
-    if (x07_sb_absolute(cwd, cfg->extra_exec_paths[i], abs_path, sizeof abs_path) != 0) return -ENAMETOOLONG;
+    int a = x07_sb_absolute(cwd, cfg->extra_exec_paths[i], abs_path, sizeof abs_path);
+    if (a > 0) continue;
+    if (a < 0) return -ENAMETOOLONG;
     if ((r = add_exec_rule(b, abs_path, NULL)) < 0) return r;
   }
 
@@ -168,7 +174,9 @@ static int build_rules(ll_builder *b, const x07_sandbox_config *cfg, const char 
 
   if (cfg->proc_enabled && cfg->allow_spawn) {
     for (size_t i = 0; i < cfg->exec_paths_len; i++) {
-      if (x07_sb_absolute(cwd, cfg->exec_paths[i], abs_path, sizeof abs_path) != 0) return -ENAMETOOLONG;
+      int a = x07_sb_absolute(cwd, cfg->exec_paths[i], abs_path, sizeof abs_path);
+      if (a > 0) continue;
+      if (a < 0) return -ENAMETOOLONG;
       /* A raw prefix such as "/usr/bin/py" is granted on its existing directory. */
       if (access(abs_path, F_OK) != 0) x07_sb_existing_ancestor(abs_path);
       if ((r = add_exec_rule(b, abs_path, "process exec")) < 0) return r;

@@ -9,14 +9,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int is_trim_char(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 int x07_sb_absolute(const char *cwd, const char *path, char *out, size_t out_len) {
+  while (is_trim_char(*path)) path++;
+  size_t len = strlen(path);
+  while (len > 0 && is_trim_char(path[len - 1])) len--;
+  if (len == 0) return 1;
   int n;
   if (path[0] == '/')
-    n = snprintf(out, out_len, "%s", path);
+    n = snprintf(out, out_len, "%.*s", (int)len, path);
   else if (cwd[0] && cwd[strlen(cwd) - 1] == '/')
-    n = snprintf(out, out_len, "%s%s", cwd, path);
+    n = snprintf(out, out_len, "%s%.*s", cwd, (int)len, path);
   else
-    n = snprintf(out, out_len, "%s/%s", cwd, path);
+    n = snprintf(out, out_len, "%s/%.*s", cwd, (int)len, path);
   return (n < 0 || (size_t)n >= out_len) ? -1 : 0;
 }
 

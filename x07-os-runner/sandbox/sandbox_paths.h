@@ -6,7 +6,8 @@
 
 #define X07_SB_PATH_MAX 4096
 
-/* `path` if absolute, else "<cwd>/<path>". Returns 0, or -1 if it does not fit. */
+/* `path` (trimmed of spaces/tabs/CR/LF) if absolute, else "<cwd>/<path>".
+ * Returns 0, 1 if the trimmed path is empty, -1 if it does not fit. */
 int x07_sb_absolute(const char *cwd, const char *path, char *out, size_t out_len);
 
 /* mkdir -p (mode 0777 minus umask); errors are ignored (the rule is then skipped). */

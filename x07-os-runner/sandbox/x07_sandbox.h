@@ -17,9 +17,6 @@
  * Denials return EPERM/EACCES (never kill), except for foreign syscall ABIs
  * (i386 int 0x80, x32), which kill the process: a deny-list cannot be sound there.
  *
- * C++ callers (the runner): x07_sandbox_policy.hpp maps a policy::Policy onto
- * the config and wraps probe/check/prepare/denial-note (PolicyConfig, Kernel, Plan).
- *
  * Usage by the runner (parent prepares, child applies):
  *     x07_sandbox_caps caps; x07_sandbox_probe(&caps);
  *     x07_sandbox_config cfg; x07_sandbox_config_init(&cfg); ... fill from the policy ...
@@ -75,7 +72,8 @@ typedef struct x07_sandbox_config {
   uint64_t procs;          /* RLIMIT_NPROC (0 allowed; not enforced by the kernel for uid 0) */
   int core_dumps;          /* RLIMIT_CORE: 0 -> 0, 1 -> RLIM_INFINITY */
 
-  /* filesystem (policy.fs). Relative roots are resolved against `cwd`. */
+  /* filesystem (policy.fs). Entries are trimmed of spaces/tabs/CR/LF (as the
+   * runtime does); relative roots are resolved against `cwd`. */
   int fs_enabled;
   const char *const *read_roots;  size_t read_roots_len;
   const char *const *write_roots; size_t write_roots_len;
