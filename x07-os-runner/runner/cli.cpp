@@ -1,0 +1,203 @@
+#include "cli.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "common/json.hpp"
+#include "runner_error.hpp"
+
+namespace po = boost::program_options;
+
+namespace x07::runner {
+
+namespace {
+
+const std::vector<std::string> kWorlds = {"solve-pure", "solve-fs", "solve-rr",        "solve-kv",
+                                          "solve-full", "run-os",   "run-os-sandboxed"};
+const std::vector<std::string> kBackends = {"auto", "vm", "os", "native", "none"};
+const std::vector<std::string> kCcProfiles = {"default", "size"};
+
+struct Flag {
+  const char* name;
+  const char* value;  // nullptr = boolean switch
+  const char* help;
+  bool hidden = false;
+};
+
+// Order = help order.
+const Flag kFlags[] = {
+    {"artifact", "PATH", "Run a prebuilt executable (mode run-os)"},
+    {"program", "PATH", "Compile and run an x07AST entry file (*.x07.json)"},
+    {"project", "PATH", "Compile and run a project manifest (x07.json)"},
+    {"world", "WORLD", "run-os (default) or run-os-sandboxed"},
+    {"policy", "PATH", "Run-os policy file (required for run-os-sandboxed)"},
+    {"module-root", "PATH", "Extra module root for --program (repeatable)"},
+    {"input", "PATH", "Input bytes file (default: empty input)"},
+    {"solve-fuel", "N", "Fuel budget baked into the executable [default: 50000000]"},
+    {"max-memory-bytes", "N", "Heap arena size baked into the executable [default: 67108864]"},
+    {"max-output-bytes", "N", "Largest accepted program output [default: 1048576]"},
+    {"cpu-time-limit-seconds", "N", "run-os CPU limit; wall limit is this + 1 s [default: 30]"},
+    {"cc-profile", "PROFILE", "C flag profile: default or size"},
+    {"max-c-bytes", "N", "Limit on the generated C size (exports X07_MAX_C_BYTES)"},
+    {"compiled-out", "PATH", "Also copy the compiled executable here"},
+    {"sandbox-backend", "BACKEND", "auto (default: os for run-os-sandboxed), os, none, vm"},
+    {"i-accept-weaker-isolation", nullptr, "Allow sandbox_backend=none (or a kernel lacking sandbox features)"},
+    {"compat", "COMPAT", "Language compat: current, strict, or MAJOR.MINOR[.PATCH]"},
+    {"debug-borrow-checks", nullptr, "Compile with runtime borrow checks"},
+    {"auto-ffi", nullptr, "Compile and link ffi/*.c of ffi packages"},
+    {"attest-runtime", "PATH", "Write a runtime attestation (run-os-sandboxed only)"},
+    {"cli-specrows", nullptr, "Print a JSON description of this CLI"},
+    {"compile-only", nullptr, "Compile, report, do not run", true},
+    {"i-accept-precompiled-artifact", nullptr, "Allow --artifact with run-os-sandboxed", true},
+    {"help", nullptr, "Print help"},
+};
+
+std::string placeholder(const Flag& f) {
+  std::string p = f.value ? f.value : "";
+  return "'--" + std::string(f.name) + (f.value ? " <" + p + ">'" : "'");
+}
+
+const Flag& flag(std::string_view name) {
+  if (name.substr(0, 2) == "--") name.remove_prefix(2);
+  for (const auto& f : kFlags) {
+    if (name == f.name) return f;
+  }
+  return kFlags[0];
+}
+
+[[noreturn]] void invalid_value(std::string_view name, const std::string& value, const std::string& why) {
+  throw UsageError("error: invalid value '" + value + "' for " + placeholder(flag(name)) + ": " + why);
+}
+
+[[noreturn]] void invalid_choice(std::string_view name, const std::string& value,
+                                 const std::vector<std::string>& choices) {
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  throw UsageError("error: invalid value '" + value + "' for " + placeholder(flag(name)) +
+                   "\n  [possible values: " + list + "]");
+}
+
+uint64_t parse_u64(std::string_view name, const std::string& s) {
+  uint64_t v = 0;
+  if (s.empty()) invalid_value(name, s, "cannot parse integer from empty string");
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec == std::errc::result_out_of_range) invalid_value(name, s, "number too large to fit in target type");
+  if (ec != std::errc() || p != s.data() + s.size()) invalid_value(name, s, "invalid digit found in string");
+  return v;
+}
+
+std::string choice(std::string_view name, const std::string& v, const std::vector<std::string>& choices) {
+  if (std::find(choices.begin(), choices.end(), v) == choices.end()) invalid_choice(name, v, choices);
+  return v;
+}
+
+void print_help() {
+  std::cout << "Compile and run x07 programs in the OS worlds (run-os, run-os-sandboxed) and print a JSON report.\n\n"
+               "Usage: x07-os-runner [OPTIONS]\n\nOptions:\n";
+  for (const auto& f : kFlags) {
+    if (f.hidden) continue;
+    std::string left = "      --" + std::string(f.name) + (f.value ? " <" + std::string(f.value) + ">" : "");
+    if (left.size() < 40) left.append(40 - left.size(), ' ');
+    else left += "  ";
+    std::cout << left << f.help << "\n";
+  }
+}
+
+}  // namespace
+
+std::string usage_hint() { return "\n\nUsage: x07-os-runner [OPTIONS]\n\nFor more information, try '--help'."; }
+
+ParseOutcome parse_cli(int argc, char** argv, Options& out) {
+  po::options_description desc;
+  for (const auto& f : kFlags) {
+    if (!f.value) desc.add_options()(f.name, po::bool_switch());
+    else if (std::string_view(f.name) == "module-root")
+      desc.add_options()(f.name, po::value<std::vector<std::string>>());
+    else desc.add_options()(f.name, po::value<std::string>());
+  }
+  po::variables_map vm;
+  try {
+    // Long options only (`--flag value` / `--flag=value`); no abbreviations.
+    int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent |
+                po::command_line_style::long_allow_next;
+    po::store(po::command_line_parser(argc, argv).options(desc).style(style).run(), vm);
+  } catch (const po::unknown_option& e) {
+    throw UsageError("error: unexpected argument '" + e.get_option_name() + "' found");
+  } catch (const po::multiple_occurrences& e) {
+    std::string name = e.get_option_name();
+    throw UsageError("error: the argument " + placeholder(flag(name)) +
+                     " cannot be used multiple times");
+  } catch (const po::invalid_command_line_syntax& e) {
+    std::string name = e.get_option_name();
+    if (e.kind() == po::invalid_command_line_syntax::missing_parameter)
+      throw UsageError("error: a value is required for " + placeholder(flag(name)) +
+                       " but none was supplied");
+    throw UsageError(std::string("error: ") + e.what());
+  } catch (const po::error& e) {
+    throw UsageError(std::string("error: ") + e.what());
+  }
+  auto has = [&](const char* n) { return vm.count(n) > 0 && !vm[n].defaulted(); };
+  auto sw = [&](const char* n) { return vm.count(n) > 0 && vm[n].as<bool>(); };
+  auto str = [&](const char* n) -> std::optional<std::string> {
+    if (!has(n)) return std::nullopt;
+    return vm[n].as<std::string>();
+  };
+
+  if (sw("help")) {
+    print_help();
+    return ParseOutcome::HelpPrinted;
+  }
+  out.artifact = str("artifact");
+  out.program = str("program");
+  out.project = str("project");
+  if (auto w = str("world")) out.world = choice("world", *w, kWorlds);
+  out.compat = str("compat");
+  if (auto b = str("sandbox-backend")) {
+    std::string v = choice("sandbox-backend", *b, kBackends);
+    out.sandbox_backend = v == "native" ? "os" : v;
+  }
+  out.accept_weaker_isolation = sw("i-accept-weaker-isolation");
+  if (auto v = str("max-c-bytes")) out.max_c_bytes = parse_u64("max-c-bytes", *v);
+  out.policy = str("policy");
+  out.input = str("input");
+  if (auto v = str("solve-fuel")) out.solve_fuel = parse_u64("solve-fuel", *v);
+  if (auto v = str("max-memory-bytes")) out.max_memory_bytes = parse_u64("max-memory-bytes", *v);
+  if (auto v = str("max-output-bytes")) out.max_output_bytes = parse_u64("max-output-bytes", *v);
+  if (auto v = str("cpu-time-limit-seconds")) out.cpu_time_limit_seconds = parse_u64("cpu-time-limit-seconds", *v);
+  out.debug_borrow_checks = sw("debug-borrow-checks");
+  if (auto v = str("cc-profile")) out.cc_profile = choice("cc-profile", *v, kCcProfiles);
+  out.compiled_out = str("compiled-out");
+  out.compile_only = sw("compile-only");
+  out.accept_precompiled_artifact = sw("i-accept-precompiled-artifact");
+  if (has("module-root")) out.module_roots = vm["module-root"].as<std::vector<std::string>>();
+  out.auto_ffi = sw("auto-ffi");
+  out.attest_runtime = str("attest-runtime");
+  out.cli_specrows = sw("cli-specrows");
+  return ParseOutcome::Run;
+}
+
+std::string cli_specrows() {
+  json::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  json::Value rows(rapidjson::kArrayType);
+  auto row = [&](std::initializer_list<std::string> cells) {
+    json::Value r(rapidjson::kArrayType);
+    for (const auto& c : cells) r.PushBack(json::make_string(c, a), a);
+    rows.PushBack(r, a);
+  };
+  row({"root", "about", "Compile and run x07 programs in the OS worlds"});
+  for (const auto& f : kFlags) {
+    if (f.hidden) continue;
+    std::string name = "--" + std::string(f.name);
+    if (f.value) row({"root", "opt", "", name, f.value, f.help});
+    else row({"root", "flag", "", name, f.help});
+  }
+  d.AddMember("rows", rows, a);
+  d.AddMember("schema_version", "x07cli.specrows@0.1.0", a);
+  return json::to_compact(d);
+}
+
+}  // namespace x07::runner

@@ -1,0 +1,234 @@
+#include "native_cache.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include "common/embedded.hpp"
+#include "common/fsutil.hpp"
+#include "common/sha256.hpp"
+#include "subprocess.hpp"
+
+extern const x07::EmbeddedFile x07_runtime_files[];
+extern const std::size_t x07_runtime_files_count;
+
+namespace x07::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_c_source(std::string_view p) { return p.size() > 2 && p.substr(p.size() - 2) == ".c"; }
+
+std::string base_name(std::string_view p) {
+  size_t slash = p.rfind('/');
+  return std::string(slash == std::string_view::npos ? p : p.substr(slash + 1));
+}
+
+uint64_t dir_size(const fs::path& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    struct stat st {};
+    if (lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode)) total += static_cast<uint64_t>(st.st_size);
+  }
+  return total;
+}
+
+int64_t mtime_ns(const fs::path& p) {
+  struct stat st {};
+  if (stat(p.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
+fs::path native_cache_dir() {
+  if (const char* d = std::getenv("X07_NATIVE_CACHE_DIR"); d && *d) return fs::path(d);
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "x07" / "native";
+  if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".cache" / "x07" / "native";
+  return fs::temp_directory_path() / "x07-native-cache";
+}
+
+uint64_t native_cache_max_bytes() {
+  if (const char* v = std::getenv("X07_NATIVE_CACHE_MAX_BYTES"); v && *v) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(v, &end, 10);
+    if (end && *end == '\0' && n > 0) return n;
+  }
+  return 1ULL << 30;
+}
+
+std::string runtime_content_hash(const fs::path& cache_dir) {
+  // Memo keyed by this runner binary's identity: the embedded sources change only with it.
+  std::string memo_file;
+  struct stat st {};
+  if (stat("/proc/self/exe", &st) == 0) {
+    memo_file = "rt-" + std::to_string(st.st_dev) + "-" + std::to_string(st.st_ino) + "-" +
+                std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
+                std::to_string(st.st_mtim.tv_nsec);
+    std::string cached;
+    if (fsutil::read_file(cache_dir / "meta" / memo_file, cached) && cached.size() == 64) return cached;
+  }
+  Sha256 h;
+  h.update("x07-runtime-v1");
+  for (size_t i = 0; i < x07_runtime_files_count; ++i) {
+    const auto& f = x07_runtime_files[i];
+    h.update(std::string_view("\0", 1));
+    h.update(f.path);
+    h.update(std::string_view("\0", 1));
+    h.update(std::to_string(f.data.size()));
+    h.update(std::string_view("\0", 1));
+    h.update(f.data);
+  }
+  std::string hex = h.finish_hex();
+  if (!memo_file.empty() && fsutil::create_dirs(cache_dir / "meta"))
+    fsutil::write_file_atomic(cache_dir / "meta" / memo_file, hex);
+  return hex;
+}
+
+std::vector<std::string> base_c_flags() {
+  return {"-std=c11", "-O2", "-fno-builtin", "-ffp-contract=off", "-D_GNU_SOURCE", "-D_DEFAULT_SOURCE"};
+}
+
+RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const std::string& rt_hash,
+                          bool debug_borrow) {
+  std::vector<std::string> flags = base_c_flags();
+  for (const char* f : {"-DX07_ENABLE_FS=1", "-DX07_ENABLE_RR=1", "-DX07_ENABLE_KV=0", "-ffunction-sections",
+                        "-fdata-sections"})
+    flags.emplace_back(f);
+  if (debug_borrow) flags.emplace_back("-DX07_DEBUG_BORROW=1");
+
+  RuntimeLib lib;
+  bool needs_seccomp = false;
+  for (size_t i = 0; i < x07_runtime_files_count; ++i) {
+    if (x07_runtime_files[i].data.find("<seccomp.h>") != std::string_view::npos) needs_seccomp = true;
+  }
+  if (needs_seccomp) lib.link_libs.push_back("-lseccomp");
+  lib.link_libs.push_back("-lm");
+
+  Sha256 key;
+  const std::string_view nul("\0", 1);
+  for (std::string_view part : {std::string_view("x07-rtlib-v1"), std::string_view(rt_hash),
+                                std::string_view(tc.cc), std::string_view(tc.identity)}) {
+    key.update(part);
+    key.update(nul);
+  }
+  for (const auto& f : flags) {
+    key.update(f);
+    key.update(nul);
+  }
+  lib.dir = cache_dir / "rt" / key.finish_hex();
+  if (access(lib.archive().c_str(), R_OK) == 0) {
+    touch(lib.archive());
+    return lib;
+  }
+
+  // Build in a private temp dir, then publish it with one rename.
+  fs::path tmp = cache_dir / "rt" / fsutil::unique_name(".tmp-");
+  std::string err;
+  if (!fsutil::create_dirs(tmp, &err)) throw CcFailure{1, {}, "", "create " + tmp.string() + ": " + err, "", ""};
+  std::vector<std::vector<std::string>> jobs;
+  std::vector<std::string> objects;
+  for (size_t i = 0; i < x07_runtime_files_count; ++i) {
+    const auto& f = x07_runtime_files[i];
+    fs::path dst = tmp / std::string(f.path);
+    fsutil::create_dirs(dst.parent_path());
+    if (!fsutil::write_file_atomic(dst, f.data, &err))
+      throw CcFailure{1, {}, "", "write " + dst.string() + ": " + err, "", ""};
+  }
+  for (size_t i = 0; i < x07_runtime_files_count; ++i) {
+    std::string path(x07_runtime_files[i].path);
+    if (!is_c_source(path)) continue;
+    std::string name = base_name(path);
+    bool is_main = name.rfind("main_", 0) == 0;
+    if (is_main && name != "main_framed.c") continue;
+    std::string obj = (tmp / (is_main ? name.substr(0, name.size() - 2) : std::to_string(i) + "_" +
+                                                                               name.substr(0, name.size() - 2)))
+                          .string() +
+                      ".o";
+    std::vector<std::string> argv{tc.cc};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {"-I" + (tmp / "runtime").string(), "-I" + (tmp / "sandbox").string(), "-c",
+                             (tmp / path).string(), "-o", obj});
+    jobs.push_back(argv);
+    if (!is_main) objects.push_back(obj);
+  }
+  unsigned ncpu = std::max(1u, std::thread::hardware_concurrency());
+  auto results = run_tools_parallel(jobs, ncpu);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].started || results[i].exit_code != 0) {
+      CcFailure f{results[i].started ? results[i].exit_code : 1, jobs[i], results[i].out, results[i].err,
+                  jobs[i][jobs[i].size() - 3], jobs[i].back()};
+      if (!results[i].started) f.err = tc.cc + ": " + fsutil::os_error_text(results[i].spawn_errno);
+      fs::remove_all(tmp);
+      throw f;
+    }
+  }
+  std::vector<std::string> ar{"ar", "rcs", (tmp / "libx07rt.a").string()};
+  ar.insert(ar.end(), objects.begin(), objects.end());
+  ToolResult r = run_tool(ar);
+  if (!r.started || r.exit_code != 0) {
+    fs::remove_all(tmp);
+    throw CcFailure{r.started ? r.exit_code : 1, ar, r.out,
+                    r.started ? r.err : "ar: " + fsutil::os_error_text(r.spawn_errno), "", ""};
+  }
+  for (const auto& o : objects) ::unlink(o.c_str());
+  std::error_code ec;
+  fs::rename(tmp, lib.dir, ec);
+  if (ec) fs::remove_all(tmp, ec);  // another process published the same library first
+  if (access(lib.archive().c_str(), R_OK) != 0)
+    throw CcFailure{1, {}, "", "runtime library missing after build: " + lib.archive().string(), "", ""};
+  evict_lru(cache_dir, lib.dir);
+  return lib;
+}
+
+void touch(const fs::path& p) { utimensat(AT_FDCWD, p.c_str(), nullptr, 0); }
+
+void evict_lru(const fs::path& cache_dir, const fs::path& keep) {
+  struct Entry {
+    fs::path dir;
+    int64_t used;
+    uint64_t size;
+  };
+  std::vector<Entry> entries;
+  uint64_t total = 0;
+  std::error_code ec;
+  auto consider = [&](const fs::path& dir, const fs::path& marker) {
+    uint64_t size = dir_size(dir);
+    total += size;
+    entries.push_back({dir, mtime_ns(fs::exists(marker, ec) ? marker : dir), size});
+  };
+  for (auto it = fs::directory_iterator(cache_dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!it->is_directory(ec) || name == "meta" || name.rfind(".", 0) == 0) continue;
+    if (name == "rt") {
+      for (auto rt = fs::directory_iterator(it->path(), ec); !ec && rt != fs::directory_iterator(); rt.increment(ec)) {
+        if (rt->path().filename().string().rfind(".", 0) != 0) consider(rt->path(), rt->path() / "libx07rt.a");
+      }
+      ec.clear();
+      continue;
+    }
+    consider(it->path(), it->path() / "solver");
+  }
+  const uint64_t cap = native_cache_max_bytes();
+  if (total <= cap) return;
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
+  const int64_t recent = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count() -
+                         60LL * 1000000000LL;
+  for (const auto& e : entries) {
+    if (total <= cap) break;
+    if (e.dir == keep || e.used > recent) continue;
+    fs::remove_all(e.dir, ec);
+    if (!ec) total -= std::min(total, e.size);
+  }
+}
+
+}  // namespace x07::runner

@@ -1,0 +1,104 @@
+#include "sandbox_setup.hpp"
+
+#include <algorithm>
+
+#include "runner_error.hpp"
+#include "sandbox_backend.hpp"
+#include "sandbox/x07_sandbox.h"
+
+namespace x07::runner {
+
+namespace {
+
+std::vector<const char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<const char*> out;
+  for (const auto& s : v) out.push_back(s.c_str());
+  return out;
+}
+
+// The sandbox config plus the storage its pointers refer to.
+struct ConfigHolder {
+  x07_sandbox_config cfg;
+  std::vector<const char*> read_roots, write_roots, exec_paths;
+  std::vector<std::string> execs;
+  std::vector<uint16_t> ports;
+
+  ConfigHolder(const policy::Policy& p, const std::string* artifact, const std::string* cwd) {
+    x07_sandbox_config_init(&cfg);
+    cfg.cpu_ms = p.limits.cpu_ms;
+    cfg.mem_bytes = p.limits.mem_bytes;
+    cfg.fds = p.limits.fds;
+    cfg.procs = p.limits.procs;
+    cfg.core_dumps = p.limits.core_dumps.value_or(false) ? 1 : 0;
+
+    read_roots = c_strings(p.fs.read_roots);
+    write_roots = c_strings(p.fs.write_roots);
+    cfg.fs_enabled = p.fs.enabled;
+    cfg.read_roots = read_roots.data();
+    cfg.read_roots_len = read_roots.size();
+    cfg.write_roots = write_roots.data();
+    cfg.write_roots_len = write_roots.size();
+    cfg.create_missing_write_roots = p.fs.allow_mkdir;
+
+    for (const auto& h : p.net.allow_hosts) ports.insert(ports.end(), h.ports.begin(), h.ports.end());
+    std::sort(ports.begin(), ports.end());
+    ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+    cfg.net_enabled = p.net.enabled;
+    cfg.allow_tcp = p.net.allow_tcp;
+    cfg.allow_udp = p.net.allow_udp;
+    cfg.allow_dns = p.net.allow_dns;
+    cfg.tcp_ports = {ports.data(), ports.size()};
+
+    execs = p.process.allow_execs;
+    execs.insert(execs.end(), p.process.allow_exec_prefixes.begin(), p.process.allow_exec_prefixes.end());
+    exec_paths = c_strings(execs);
+    cfg.proc_enabled = p.process.enabled;
+    cfg.allow_spawn = p.process.allow_spawn;
+    cfg.exec_paths = exec_paths.data();
+    cfg.exec_paths_len = exec_paths.size();
+
+    cfg.artifact_path = artifact ? artifact->c_str() : nullptr;
+    cfg.cwd = cwd ? cwd->c_str() : nullptr;
+  }
+  ConfigHolder(const ConfigHolder&) = delete;
+};
+
+void check_support(const x07_sandbox_config& cfg, const x07_sandbox_caps& caps, bool accept_weaker) {
+  char msg[1024] = {0};
+  if (x07_sandbox_check_support(&cfg, &caps, msg, sizeof msg) != 0 && !accept_weaker)
+    throw RunnerError(kernel_sandbox_fail_closed_message(msg));
+}
+
+}  // namespace
+
+void kernel_sandbox_preflight(const policy::Policy& p, bool accept_weaker) {
+  x07_sandbox_caps caps;
+  x07_sandbox_probe(&caps);
+  ConfigHolder h(p, nullptr, nullptr);
+  check_support(h.cfg, caps, accept_weaker);
+}
+
+KernelSandbox::KernelSandbox(const policy::Policy& p, const std::string& artifact, const std::string& cwd,
+                             bool accept_weaker) {
+  x07_sandbox_caps caps;
+  x07_sandbox_probe(&caps);
+  ConfigHolder h(p, &artifact, &cwd);
+  check_support(h.cfg, caps, accept_weaker);
+  char err[1024] = {0};
+  plan_ = x07_sandbox_prepare(&h.cfg, &caps, err, sizeof err);
+  if (!plan_) throw RunnerError(std::string("prepare kernel sandbox: ") + err);
+}
+
+KernelSandbox::~KernelSandbox() {
+  if (plan_) x07_sandbox_plan_free(plan_);
+}
+
+std::string KernelSandbox::denial_note(const std::string& prog_stderr, int exit_code, int term_signal) const {
+  char buf[1024] = {0};
+  if (x07_sandbox_denial_note(plan_, prog_stderr.data(), prog_stderr.size(), exit_code, term_signal, buf,
+                              sizeof buf) == 0)
+    return "";
+  return buf;
+}
+
+}  // namespace x07::runner

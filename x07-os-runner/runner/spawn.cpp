@@ -1,0 +1,241 @@
+#include "spawn.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/fsutil.hpp"
+#include "runner_error.hpp"
+#include "sandbox/x07_sandbox.h"
+
+extern char** environ;
+
+namespace x07::runner {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What the child reports through the exec-status pipe when setup fails.
+struct ChildFailure {
+  int stage;  // 0 = exec/setup, otherwise 100 + sandbox step
+  int err;
+};
+
+[[noreturn]] void child_fail(int fd, int stage, int err) {
+  ChildFailure f{stage, err};
+  ssize_t ignored = write(fd, &f, sizeof f);
+  (void)ignored;
+  _exit(127);
+}
+
+// Runs in the forked child: only async-signal-safe calls.
+[[noreturn]] void child_main(const SpawnRequest& req, int in_fd, int out_fd, int err_fd, int status_fd,
+                             char* const* argv, char* const* envp) {
+  setpgid(0, 0);  // own process group, so the runner can kill the whole tree
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  signal(SIGPIPE, SIG_DFL);
+  if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) child_fail(status_fd, 0, errno);
+  if (req.cwd && chdir(req.cwd->c_str()) != 0) child_fail(status_fd, 0, errno);
+  for (const auto& r : req.rlimits) {
+    rlimit lim{static_cast<rlim_t>(r.value), static_cast<rlim_t>(r.value)};
+    if (setrlimit(r.resource, &lim) != 0) child_fail(status_fd, 0, errno);
+  }
+  // Kernel sandbox (run-os-sandboxed, backend os): Landlock + seccomp + policy rlimits.
+  if (req.sandbox) {
+    int step = 0;
+    int e = x07_sandbox_apply(req.sandbox, &step);
+    if (e != 0) child_fail(status_fd, 100 + step, -e);
+  }
+  execve(argv[0], argv, envp);
+  child_fail(status_fd, 0, errno);
+}
+
+int pidfd_open_compat(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+// Reads what is available; keeps at most `cap` bytes and drops the rest.
+// Returns false at EOF or on a hard error.
+bool drain(int fd, std::string& buf, size_t cap, bool& truncated) {
+  char tmp[65536];
+  for (;;) {
+    ssize_t n = read(fd, tmp, sizeof tmp);
+    if (n > 0) {
+      size_t room = cap > buf.size() ? cap - buf.size() : 0;
+      size_t keep = std::min(room, static_cast<size_t>(n));
+      buf.append(tmp, keep);
+      if (keep < static_cast<size_t>(n)) truncated = true;
+      continue;
+    }
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> build_env(const std::vector<std::pair<std::string, std::string>>& overrides) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    std::string_view key = kv.substr(0, kv.find('='));
+    bool replaced = false;
+    for (const auto& [k, v] : overrides) replaced = replaced || key == k;
+    if (!replaced) env.emplace_back(kv);
+  }
+  for (const auto& [k, v] : overrides) env.push_back(k + "=" + v);
+  return env;
+}
+
+SpawnOutcome spawn_program(const SpawnRequest& req) {
+  auto spawn_error = [&](int e) { return RunnerError("spawn artifact: " + req.exe + ": " + fsutil::os_error_text(e)); };
+  int in_p[2], out_p[2], err_p[2], st_p[2];
+  if (pipe2(in_p, O_CLOEXEC) || pipe2(out_p, O_CLOEXEC) || pipe2(err_p, O_CLOEXEC) || pipe2(st_p, O_CLOEXEC))
+    throw spawn_error(errno);
+
+  // Everything the child needs is prepared before fork (no allocation after it).
+  std::vector<char*> argv{const_cast<char*>(req.exe.c_str()), nullptr};
+  std::vector<char*> envp;
+  for (const auto& e : req.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  pid_t pid = fork();
+  if (pid < 0) throw spawn_error(errno);
+  if (pid == 0) child_main(req, in_p[0], out_p[1], err_p[1], st_p[1], argv.data(), envp.data());
+  setpgid(pid, pid);  // also from the parent, so the group exists before we might kill it
+  const auto start = Clock::now();
+  close(in_p[0]);
+  close(out_p[1]);
+  close(err_p[1]);
+  close(st_p[1]);
+
+  // exec closes the status pipe (CLOEXEC); data on it means setup failed.
+  ChildFailure failure{};
+  ssize_t got;
+  while ((got = read(st_p[0], &failure, sizeof failure)) < 0 && errno == EINTR) {
+  }
+  close(st_p[0]);
+  if (got == static_cast<ssize_t>(sizeof failure)) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    close(in_p[1]);
+    close(out_p[0]);
+    close(err_p[0]);
+    if (failure.stage >= 100) {
+      throw RunnerError("spawn artifact: " + req.exe + ": kernel sandbox step " +
+                        x07_sandbox_step_name(failure.stage - 100) + " failed: " +
+                        fsutil::os_error_text(failure.err));
+    }
+    throw spawn_error(failure.err);
+  }
+
+  SpawnOutcome res;
+  int in_fd = in_p[1], out_fd = out_p[0], err_fd = err_p[0];
+  set_nonblock(in_fd);
+  set_nonblock(out_fd);
+  set_nonblock(err_fd);
+  size_t in_off = 0;
+  if (req.stdin_bytes.empty()) {
+    close(in_fd);
+    in_fd = -1;
+  }
+  int pid_fd = pidfd_open_compat(pid);
+  bool reaped = false;
+  int status = 0;
+  const auto deadline = start + std::chrono::milliseconds(std::max<uint64_t>(req.wall_ms, 1));
+  std::optional<Clock::time_point> drain_deadline;  // bounded drain after the program is gone
+
+  auto reap = [&](int flags) {
+    pid_t r;
+    while ((r = waitpid(pid, &status, flags)) < 0 && errno == EINTR) {
+    }
+    if (r == pid) {
+      reaped = true;
+      // Stragglers left in the program's group would hold our pipes open: end them.
+      kill(-pid, SIGKILL);
+      drain_deadline = Clock::now() + std::chrono::milliseconds(500);
+      if (in_fd >= 0) {
+        close(in_fd);
+        in_fd = -1;
+      }
+    }
+  };
+
+  while (!reaped || out_fd >= 0 || err_fd >= 0) {
+    auto now = Clock::now();
+    if (!reaped && now >= deadline) {
+      res.timed_out = true;
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+      reap(0);
+      continue;
+    }
+    if (reaped && drain_deadline && now >= *drain_deadline) break;
+    pollfd fds[4];
+    int n = 0;
+    int idx_in = -1, idx_out = -1, idx_err = -1, idx_pid = -1;
+    if (in_fd >= 0) idx_in = n, fds[n++] = {in_fd, POLLOUT, 0};
+    if (out_fd >= 0) idx_out = n, fds[n++] = {out_fd, POLLIN, 0};
+    if (err_fd >= 0) idx_err = n, fds[n++] = {err_fd, POLLIN, 0};
+    if (!reaped && pid_fd >= 0) idx_pid = n, fds[n++] = {pid_fd, POLLIN, 0};
+    auto until = reaped ? *drain_deadline : deadline;
+    long long wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count() + 1;
+    if (!reaped && pid_fd < 0) wait_ms = std::min<long long>(wait_ms, 5);  // no pidfd: poll for exit
+    int pr = poll(fds, n, static_cast<int>(std::min<long long>(wait_ms, 1 << 30)));
+    if (pr < 0 && errno != EINTR) break;
+    if (pr > 0) {
+      if (idx_in >= 0 && (fds[idx_in].revents & (POLLOUT | POLLERR | POLLHUP))) {
+        ssize_t w = write(in_fd, req.stdin_bytes.data() + in_off, req.stdin_bytes.size() - in_off);
+        if (w > 0) in_off += static_cast<size_t>(w);
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || in_off == req.stdin_bytes.size()) {
+          close(in_fd);  // write errors (EPIPE) are ignored: the program chose not to read
+          in_fd = -1;
+        }
+      }
+      if (idx_out >= 0 && fds[idx_out].revents && !drain(out_fd, res.out, req.stdout_cap, res.out_truncated)) {
+        close(out_fd);
+        out_fd = -1;
+      }
+      if (idx_err >= 0 && fds[idx_err].revents && !drain(err_fd, res.err, req.stderr_cap, res.err_truncated)) {
+        close(err_fd);
+        err_fd = -1;
+      }
+    }
+    if (!reaped && (pid_fd < 0 || (idx_pid >= 0 && pr > 0 && fds[idx_pid].revents))) reap(WNOHANG);
+  }
+  if (!reaped) reap(0);
+  for (int fd : {in_fd, out_fd, err_fd, pid_fd}) {
+    if (fd >= 0) close(fd);
+  }
+  if (WIFEXITED(status)) {
+    res.exited = true;
+    res.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    res.signaled = true;
+    res.signal = WTERMSIG(status);
+  }
+  return res;
+}
+
+}  // namespace x07::runner

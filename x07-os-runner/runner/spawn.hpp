@@ -1,0 +1,48 @@
+// Spawning a compiled x07 program: framed stdin, capped stdout/stderr capture,
+// rlimits, optional kernel sandbox, wall timeout that kills the whole process group.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct x07_sandbox_plan;
+
+namespace x07::runner {
+
+struct Rlimit {
+  int resource;
+  uint64_t value;  // soft = hard
+};
+
+struct SpawnRequest {
+  std::string exe;                  // absolute path
+  std::vector<std::string> env;     // complete environment, "KEY=VALUE"
+  std::optional<std::string> cwd;   // working directory (default: inherited)
+  std::string stdin_bytes;          // already framed
+  size_t stdout_cap = 0;            // bytes kept; more sets stdout_truncated
+  size_t stderr_cap = 0;
+  uint64_t wall_ms = 1;
+  std::vector<Rlimit> rlimits;      // applied in the child before exec
+  const x07_sandbox_plan* sandbox = nullptr;  // applied in the child right before exec
+};
+
+struct SpawnOutcome {
+  bool exited = false;
+  int exit_code = 0;
+  bool signaled = false;
+  int signal = 0;
+  bool timed_out = false;
+  std::string out, err;
+  bool out_truncated = false, err_truncated = false;
+  int exit_status() const { return exited ? exit_code : signaled ? 128 + signal : 1; }
+};
+
+// Runs the program to completion (or the wall deadline). Throws RunnerError
+// "spawn artifact: <exe>: <os error>" when the child could not be started.
+SpawnOutcome spawn_program(const SpawnRequest& req);
+
+// The runner's environment with `overrides` applied (replacing same-named entries).
+std::vector<std::string> build_env(const std::vector<std::pair<std::string, std::string>>& overrides);
+
+}  // namespace x07::runner
