@@ -1,0 +1,198 @@
+"""x07-os-runner command line: bad inputs get the documented message, exit 2 and
+an empty stdout (runner.md §1.2, §8.1); good artifact runs print valid reports."""
+import json
+import os
+import unittest
+
+import x07test
+from x07test import RunnerTestCase, TempDir, base_policy, compile_c, runner_report, write, write_program
+
+OK_ARTIFACT = x07test.C_FRAME_PRELUDE + r"""
+int main(void) {
+  uint32_t n; char *in = read_input(&n);
+  const char *w = getenv("X07_WORLD"), *s = getenv("X07_OS_SANDBOXED");
+  char out[4096];
+  int len = snprintf(out, sizeof out, "%s|%s|", w ? w : "-", s ? s : "-");
+  if (n > sizeof out - (uint32_t)len) n = sizeof out - (uint32_t)len;
+  memcpy(out + len, in, n);  /* the input may contain NUL bytes */
+  emit(out, (uint32_t)len + n);
+  return 0;
+}
+"""
+
+
+class RunnerCliErrors(RunnerTestCase):
+    def setUp(self):
+        self.tmp = TempDir()
+        self.d = self.tmp.path
+
+    def tearDown(self):
+        self.tmp.__exit__(None, None, None)
+
+    def test_help_and_usage_errors(self):
+        p = x07test.run_runner(["--help"])
+        self.assertEqual(p.returncode, 0)
+        self.assertIn(b"--program", p.stdout)
+        self.assertUsageError(["--bogus"], "unexpected argument '--bogus'")
+        self.assertUsageError(["--world", "moon"], "invalid value 'moon' for '--world <WORLD>'")
+        self.assertUsageError(["--solve-fuel", "12x"], "invalid value '12x' for '--solve-fuel <N>'")
+        self.assertUsageError(["--input"], "a value is required for '--input <PATH>'")
+        self.assertUsageError(["--sandbox-backend", "OS"], "[possible values: auto, vm, os, native, none]")
+
+    def test_target_selection(self):
+        self.assertRunnerError([], "set exactly one of --artifact, --program, or --project")
+        self.assertRunnerError(["--program", "a.x07.json", "--artifact", "b"],
+                               "set exactly one of --artifact, --program, or --project")
+        self.assertRunnerError(["--compile-only", "--artifact", "x"], "--compile-only is not supported with --artifact")
+
+    def test_program_path_checks(self):
+        self.assertRunnerError(["--program", "main.json"],
+                               "--program must be an x07AST JSON file (*.x07.json), got main.json")
+        missing = os.path.join(self.d, "missing.x07.json")
+        self.assertRunnerError(["--program", missing],
+                               "read program: %s: No such file or directory (os error 2)" % missing)
+
+    def test_malformed_program_is_a_compile_failure_report(self):
+        prog = write(os.path.join(self.d, "bad.x07.json"), "{not json")
+        _, rep = runner_report(["--program", prog], expect_exit=1)
+        self.assertEqual(rep["mode"], "compile-run")
+        self.assertFalse(rep["compile"]["ok"])
+        self.assertIsNone(rep["solve"])
+        self.assertTrue(rep["compile"]["compile_error"])
+
+    def test_unreadable_input(self):
+        exe = compile_c(self.d, "ok", OK_ARTIFACT)
+        missing = os.path.join(self.d, "nope.bin")
+        self.assertRunnerError(["--artifact", exe, "--input", missing],
+                               "read input: %s: No such file or directory (os error 2)" % missing)
+        self.assertRunnerError(["--artifact", exe, "--input", self.d],
+                               "read input: %s: Is a directory (os error 21)" % self.d)
+
+    def test_worlds_and_policy_flags(self):
+        self.assertRunnerError(["--world", "solve-pure", "--program", "a.x07.json"],
+                               'refusing to run eval world "solve-pure" in x07-os-runner')
+        self.assertRunnerError(["--world", "run-os-sandboxed", "--program", "a.x07.json"],
+                               "run-os-sandboxed requires --policy")
+        self.assertRunnerError(["--policy", "p.json", "--program", "a.x07.json"],
+                               "--policy is only valid for --world run-os-sandboxed")
+        self.assertRunnerError(["--attest-runtime", "a.json", "--program", "a.x07.json"],
+                               "--attest-runtime is only supported for --world run-os-sandboxed")
+
+    def test_bad_policies(self):
+        sandboxed = ["--world", "run-os-sandboxed", "--artifact", "x", "--i-accept-precompiled-artifact"]
+        missing = os.path.join(self.d, "nope.json")
+        self.assertRunnerError(sandboxed + ["--policy", missing],
+                               "read policy: %s: No such file or directory (os error 2)" % missing)
+        bad = write(os.path.join(self.d, "bad.json"), '{\n  "schema_version": "x07.run-os-policy@0.1.0"\n}\n')
+        self.assertRunnerError(sandboxed + ["--policy", bad],
+                               "parse policy JSON: %s: missing field `policy_id` at line 3 column 1" % bad)
+        broken = write(os.path.join(self.d, "broken.json"), '{"a": }')
+        self.assertRunnerError(sandboxed + ["--policy", broken],
+                               "parse policy JSON: %s: expected value at line 1 column 7" % broken)
+        pol = base_policy()
+        pol["limits"]["cpu_ms"] = 0
+        zero = write(os.path.join(self.d, "zero.json"), json.dumps(pol))
+        self.assertRunnerError(sandboxed + ["--policy", zero],
+                               "invalid policy: policy.limits.cpu_ms must be 1..600000 (got 0)")
+
+    def test_sandbox_backend_env_validation(self):
+        args = ["--program", "a.x07.json"]
+        self.assertRunnerError(args, 'invalid environment variable X07_SANDBOX_BACKEND=" Weird ": invalid sandbox '
+                                     'backend "weird" (expected one of: auto, vm, os, none)',
+                               env={"X07_SANDBOX_BACKEND": " Weird "})
+        self.assertRunnerError(args, 'invalid environment variable X07_I_ACCEPT_WEAKER_ISOLATION="maybe" '
+                                     '(expected one of: 1, 0, true, false, yes, no)',
+                               env={"X07_I_ACCEPT_WEAKER_ISOLATION": "maybe"})
+
+    def test_none_backend_fails_closed_without_acceptance(self):
+        pol = write(os.path.join(self.d, "p.json"), json.dumps(base_policy()))
+        p = x07test.run_runner(["--world", "run-os-sandboxed", "--policy", pol, "--sandbox-backend", "none",
+                                "--program", "a.x07.json"], env={"X07_I_ACCEPT_WEAKER_ISOLATION": None})
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stdout, b"")
+        self.assertTrue(p.stderr.startswith(b"run-os-sandboxed with sandbox_backend=none runs without kernel "
+                                            b"isolation and fails closed"), p.stderr)
+        self.assertIn(b"--i-accept-weaker-isolation", p.stderr)
+
+    def test_artifact_refused_in_sandbox_without_hidden_flag(self):
+        pol = write(os.path.join(self.d, "p.json"), json.dumps(base_policy()))
+        self.assertRunnerError(
+            ["--world", "run-os-sandboxed", "--policy", pol, "--artifact", "x"],
+            "run-os-sandboxed does not support --artifact; use --program or --project so x07-os-runner can "
+            "enforce policy.language.allow_unsafe/allow_ffi at compile time")
+
+    def test_missing_artifact(self):
+        missing = os.path.join(self.d, "no-such-exe")
+        self.assertRunnerError(["--artifact", missing],
+                               "canonicalize artifact path: %s: No such file or directory (os error 2)" % missing)
+
+    def test_vm_backend_fails_closed_with_report(self):
+        p, rep = runner_report(["--program", "a.x07.json", "--sandbox-backend", "vm"], expect_exit=1)
+        self.assertEqual(rep["compile"]["compile_error"],
+                         "sandbox_backend=vm is only supported for --world run-os-sandboxed")
+        self.assertIsNone(rep["solve"])
+        self.assertIn(b"sandbox_backend=vm", p.stderr)
+
+
+class RunnerArtifactRuns(RunnerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        cls.exe = compile_c(cls.tmp.path, "ok", OK_ARTIFACT)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.__exit__(None, None, None)
+
+    def test_run_os_report_shape(self):
+        inp = write(os.path.join(self.tmp.path, "in.bin"), b"hi\x00there")
+        p, rep = runner_report(["--artifact", self.exe, "--input", inp], expect_exit=0)
+        self.assertEqual(rep["mode"], "run-os")
+        self.assertEqual(rep["world"], "run-os")
+        self.assertTrue(rep["ok"])
+        self.assertEqual(x07test.b64d(rep["solve_output_b64"]), b"run-os|-|hi\x00there")
+        self.assertEqual(x07test.b64d(rep["stdout_b64"])[:4], bytes([17, 0, 0, 0]))
+        self.assertEqual(rep["fuel_used"], 1)
+        self.assertEqual(rep["heap_used"], 2)
+        self.assertIsNone(rep["mem_stats"])
+        self.assertNotIn("sandbox_backend", rep)
+        keys = list(json.loads(p.stdout).keys())
+        self.assertEqual(keys, sorted(keys))
+        self.assertTrue(p.stdout.startswith(b'{\n  "debug_stats": null,\n  "exit_code": 0,\n'))
+
+    def test_sandboxed_artifact_gets_policy_env_and_kernel_backend(self):
+        pol = write(os.path.join(self.tmp.path, "p.json"), json.dumps(base_policy()))
+        _, rep = runner_report(["--world", "run-os-sandboxed", "--policy", pol, "--artifact", self.exe,
+                                "--i-accept-precompiled-artifact"], expect_exit=0)
+        self.assertEqual(rep["sandbox_backend"], "os")
+        self.assertEqual(rep["mode"], "run-os")
+        self.assertEqual(x07test.b64d(rep["solve_output_b64"]), b"run-os-sandboxed|1|")
+
+    def test_none_backend_with_acceptance_is_labelled_none(self):
+        pol = write(os.path.join(self.tmp.path, "p.json"), json.dumps(base_policy()))
+        _, rep = runner_report(["--world", "run-os-sandboxed", "--policy", pol, "--artifact", self.exe,
+                                "--i-accept-precompiled-artifact", "--sandbox-backend", "none",
+                                "--i-accept-weaker-isolation"], expect_exit=0)
+        self.assertEqual(rep["sandbox_backend"], "none")
+
+    def test_compiled_program_when_compiler_available(self):
+        if not x07test.compiler_works():
+            self.skipTest("x07 compiler cannot build programs yet")
+        with TempDir() as d:
+            prog = write_program(d, ["bytes.lit", "hello"])
+            out = os.path.join(d, "out", "hello-exe")
+            _, rep = runner_report(["--program", prog, "--compiled-out", out], expect_exit=0)
+            self.assertEqual(rep["mode"], "compile-run")
+            self.assertTrue(rep["compile"]["ok"])
+            self.assertEqual(rep["compile"]["compiled_exe"], out)
+            self.assertEqual(rep["compile"]["compiled_exe_size"], os.path.getsize(out))
+            self.assertEqual(x07test.b64d(rep["solve"]["solve_output_b64"]), b"hello")
+            # Warm run: cache hit, no compiler output.
+            _, rep2 = runner_report(["--program", prog], expect_exit=0)
+            self.assertEqual(rep2["compile"]["stderr_b64"], "")
+            _, rep3 = runner_report(["--program", prog, "--compile-only"], expect_exit=0)
+            self.assertIsNone(rep3["solve"])
+
+
+if __name__ == "__main__":
+    unittest.main()
