@@ -1,0 +1,212 @@
+/* Built-in os.fs.read_file / os.fs.write_file (runner.md §6.1a): trap-style
+ * denials, root-prefix joining without canonicalization. As defence in depth
+ * the sandboxed variant also refuses a joined path whose canonical form leaves
+ * the root (symlink escapes); upstream followed such links freely. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "os_policy.h"
+#include "x07rt_os.h"
+
+/* Safe relative path: non-empty, relative, no NUL or '\', no empty, '.', '..'
+ * or ".x07_*" segments. */
+static int safe_relative(const uint8_t *p, uint32_t n) {
+  if (n == 0 || p[0] == '/') return 0;
+  uint32_t i = 0;
+  while (i <= n) {
+    uint32_t j = i;
+    while (j < n && p[j] != '/') {
+      if (p[j] == 0 || p[j] == '\\') return 0;
+      j++;
+    }
+    uint32_t len = j - i;
+    if (len == 0) return 0;
+    if (len == 1 && p[i] == '.') return 0;
+    if (len == 2 && p[i] == '.' && p[i + 1] == '.') return 0;
+    if (len >= 5 && memcmp(p + i, ".x07_", 5) == 0) return 0;
+    i = j + 1;
+  }
+  return 1;
+}
+
+static int has_hidden_segment(const uint8_t *p, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (p[i] == '.' && (i == 0 || p[i - 1] == '/')) return 1;
+  return 0;
+}
+
+/* root + "/" + rel, stripping "<root>/" from the path when it is already there. */
+static char *join_root(const char *root, const char *path) {
+  size_t rl = strlen(root);
+  size_t tl = rl;
+  while (tl > 0 && root[tl - 1] == '/') tl--;
+  const char *rel = path;
+  if (tl > 0 && strncmp(path, root, tl) == 0 && path[tl] == '/') rel = path + tl + 1;
+  int need_slash = !(rl > 0 && (root[rl - 1] == '/' || root[rl - 1] == '\\'));
+  size_t n = rl + strlen(rel) + 2;
+  char *out = (char *)malloc(n);
+  if (!out) x07_trap("out of memory");
+  snprintf(out, n, "%s%s%s", root, need_slash ? "/" : "", rel);
+  return out;
+}
+
+/* Whether `joined` (existing or not) stays under `root` after resolving links. */
+static int stays_under_root(const char *root, const char *joined) {
+  char *rr = realpath(root, NULL);
+  if (!rr) return 0;
+  char *pr = realpath(joined, NULL);
+  if (!pr) {
+    /* not existing yet: check its parent directory */
+    const char *slash = strrchr(joined, '/');
+    char *parent = slash ? x07_os_strndup((const uint8_t *)joined, (uint32_t)(slash - joined)) : NULL;
+    pr = parent ? realpath(parent, NULL) : NULL;
+    free(parent);
+    struct stat st;
+    if (lstat(joined, &st) == 0) { /* dangling symlink */
+      free(pr);
+      pr = NULL;
+    }
+  }
+  int ok = 0;
+  if (pr) {
+    size_t rl = strlen(rr);
+    ok = (rl == 1) || (strncmp(pr, rr, rl) == 0 && (pr[rl] == 0 || pr[rl] == '/'));
+  }
+  free(rr);
+  free(pr);
+  return ok;
+}
+
+static x07_bytes read_fd_all(int fd, const char *what_path) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    x07_trap("os.fs.read_file seek failed");
+  }
+  if ((uint64_t)st.st_size > 0xFFFFFFFFull) {
+    close(fd);
+    x07_trap("os.fs.read_file file too large");
+  }
+  size_t cap = st.st_size > 0 ? (size_t)st.st_size : 4096, len = 0;
+  uint8_t *buf = (uint8_t *)malloc(cap);
+  if (!buf) x07_trap("out of memory");
+  for (;;) {
+    if (len == cap) {
+      cap *= 2;
+      uint8_t *nb = (uint8_t *)realloc(buf, cap);
+      if (!nb) x07_trap("out of memory");
+      buf = nb;
+    }
+    ssize_t r = read(fd, buf + len, cap - len);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      close(fd);
+      x07_trap_path("os.fs.read_file short read", what_path);
+    }
+    if (r == 0) break;
+    len += (size_t)r;
+    if (len > 0xFFFFFFFFull) x07_trap("os.fs.read_file file too large");
+  }
+  close(fd);
+  x07_bytes out = x07_bytes_from(buf, (uint32_t)len);
+  free(buf);
+  return out;
+}
+
+x07_bytes x07_os_fs_read_file(x07_bytes path) {
+  const x07_os_policy *pol = x07_os_pol();
+  if (memchr(path.ptr, 0, path.len) && !pol->sandboxed) x07_trap("os.fs.read_file path contains NUL");
+  if (!pol->sandboxed) {
+    char *p = x07_os_strndup(path.ptr, path.len);
+    x07_bytes_drop(path);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) x07_trap_path("os.fs.read_file open failed", p);
+    x07_bytes out = read_fd_all(fd, p);
+    free(p);
+    return out;
+  }
+  if (!pol->fs_enabled) x07_trap("os.fs disabled by policy");
+  if (pol->threads_max_blocking == 0) x07_trap("os.threads.blocking disabled by policy");
+  if (!safe_relative(path.ptr, path.len)) x07_trap("os.fs.read_file unsafe path");
+  if (pol->deny_hidden && has_hidden_segment(path.ptr, path.len)) x07_trap("os.fs.read_file hidden path denied");
+  char *p = x07_os_strndup(path.ptr, path.len);
+  x07_bytes_drop(path);
+  char *last = NULL;
+  for (uint32_t i = 0; i < pol->fs_read_roots.count; i++) {
+    free(last);
+    last = join_root(pol->fs_read_roots.items[i], p);
+    if (!stays_under_root(pol->fs_read_roots.items[i], last)) continue;
+    int fd = open(last, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      x07_bytes out = read_fd_all(fd, last);
+      free(last);
+      free(p);
+      return out;
+    }
+  }
+  if (last) x07_trap_path("os.fs.read_file open failed", last);
+  x07_trap("os.fs.read_file open failed");
+}
+
+static int write_to(const char *path, x07_view data, int extra_flags) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | extra_flags, 0666);
+  if (fd < 0) return errno ? errno : 1;
+  const uint8_t *q = data.ptr;
+  uint32_t n = data.len;
+  while (n) {
+    ssize_t w = write(fd, q, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      int e = errno ? errno : 1;
+      close(fd);
+      return e;
+    }
+    q += w;
+    n -= (uint32_t)w;
+  }
+  if (close(fd) != 0) return errno ? errno : 1;
+  return 0;
+}
+
+uint32_t x07_os_fs_write_file(x07_bytes path, x07_bytes data) {
+  const x07_os_policy *pol = x07_os_pol();
+  if (!pol->sandboxed) {
+    if (memchr(path.ptr, 0, path.len)) x07_trap("os.fs.write_file path contains NUL");
+    char *p = x07_os_strndup(path.ptr, path.len);
+    int rc = write_to(p, x07_bytes_view(data), 0);
+    free(p);
+    x07_bytes_drop(path);
+    x07_bytes_drop(data);
+    return (uint32_t)rc;
+  }
+  if (!pol->fs_enabled) x07_trap("os.fs disabled by policy");
+  if (pol->threads_max_blocking == 0) x07_trap("os.threads.blocking disabled by policy");
+  if (!safe_relative(path.ptr, path.len)) x07_trap("os.fs.write_file unsafe path");
+  if (pol->deny_hidden && has_hidden_segment(path.ptr, path.len)) x07_trap("os.fs.write_file hidden path denied");
+  char *p = x07_os_strndup(path.ptr, path.len);
+  int rc = 13; /* EACCES when no root is configured */
+  for (uint32_t i = 0; i < pol->fs_write_roots.count; i++) {
+    char *joined = join_root(pol->fs_write_roots.items[i], p);
+    if (!stays_under_root(pol->fs_write_roots.items[i], joined)) {
+      rc = 13;
+      free(joined);
+      continue;
+    }
+    rc = write_to(joined, x07_bytes_view(data), O_NOFOLLOW);
+    free(joined);
+    if (rc == 0) break;
+  }
+  free(p);
+  x07_bytes_drop(path);
+  x07_bytes_drop(data);
+  return (uint32_t)rc;
+}
