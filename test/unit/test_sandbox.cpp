@@ -336,6 +336,8 @@ TEST_CASE("sandboxed child: syscall escape hatches are refused with errno", "[sa
     c.check("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0));
     c.check("clone3", syscall(SYS_clone3, nullptr, 0));
     c.check("execveat", syscall(SYS_execveat, AT_FDCWD, "/bin/true", nullptr, nullptr, 0));
+    c.check("memfd_exec", syscall(SYS_memfd_create, "x", 0));
+    c.check("memfd_noexec", syscall(SYS_memfd_create, "x", 0x0008 /* MFD_NOEXEC_SEAL */));
     pthread_t th;
     int tr = pthread_create(&th, nullptr, [](void *) -> void * { return nullptr; }, nullptr);
     if (tr == 0) pthread_join(th, nullptr);
@@ -357,6 +359,8 @@ TEST_CASE("sandboxed child: syscall escape hatches are refused with errno", "[sa
   CHECK(r["keyctl"] == EPERM);
   CHECK(r["clone3"] == ENOSYS);
   CHECK(r["execveat"] == EACCES);
+  CHECK(r["memfd_exec"] == EPERM);
+  CHECK(r["memfd_noexec"] == 0);
   CHECK(r["thread"] == 0);
   if (geteuid() == 0) CHECK(r["capset_root_caps_gone"] == 0);
 }

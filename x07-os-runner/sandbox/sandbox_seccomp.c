@@ -167,8 +167,12 @@ static void build_rules(sc_builder *b, struct x07_sandbox_plan *plan, const x07_
   }
   rule0(b, SCMP_ACT_ERRNO(ENOSYS), "clone3");
 
-  /* The artifact is exec'd with execve; execveat (fexecve of a memfd) never. */
+  /* The artifact is exec'd with execve; execveat (fexecve of a memfd) never.
+   * A memfd lives outside every Landlock hierarchy, so an executable one could
+   * be exec'd through /proc/self/fd: only sealed non-executable memfds. */
   rule0(b, SCMP_ACT_ERRNO(EACCES), "execveat");
+  a[0] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0x0008 /* MFD_NOEXEC_SEAL */, 0);
+  rule(b, eperm, "memfd_create", 1, a);
 
   if (!(cfg->proc_enabled && cfg->allow_spawn)) {
     plan->spawn_denied = 1;
