@@ -230,6 +230,12 @@ TEST_CASE("sandbox denial note recognises kernel refusals only", "[sandbox]") {
   CHECK(x07_sandbox_denial_note(nullptr, clean.data(), clean.size(), 0, 0, buf, sizeof buf) == 0);
   CHECK(x07_sandbox_denial_note(nullptr, "", 0, 0, SIGXCPU, buf, sizeof buf) == 1);
   CHECK(std::string(buf).find("RLIMIT_CPU") != std::string::npos);
+  CHECK(x07_sandbox_denial_note(nullptr, "", 0, 0, SIGKILL, buf, sizeof buf) == 1);  // soft == hard
+  CHECK(std::string(buf).find("RLIMIT_CPU") != std::string::npos);
+  const std::string perm = "open /etc/passwd: Permission denied\n";
+  CHECK(x07_sandbox_denial_note(nullptr, perm.data(), perm.size(), 3, 0, buf, sizeof buf) == 1);
+  CHECK(std::string(buf).find("EACCES/EPERM") != std::string::npos);
+  CHECK(x07_sandbox_denial_note(nullptr, "", 0, 1, 0, buf, sizeof buf) == 0);
 }
 
 TEST_CASE("sandboxed child: filesystem roots hold against every path trick", "[sandbox]") {

@@ -133,7 +133,8 @@ report::Solve run_program(const RunSetup& s, const fs::path& exe, const std::opt
   }
   SpawnOutcome o = spawn_program(req);
   if (sandbox) {
-    std::string note = sandbox->denial_note(o.err, o.exited ? o.exit_code : 0, o.signaled ? o.signal : 0);
+    std::string note =
+        sandbox->denial_note(o.err, o.exited ? o.exit_code : 0, o.signaled && !o.timed_out ? o.signal : 0);
     if (!note.empty()) std::cerr << note << (note.back() == '\n' ? "" : "\n");
   }
   return solve_from_outcome(o, s.max_output_bytes, s.solve_fuel);

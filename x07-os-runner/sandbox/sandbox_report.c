@@ -136,8 +136,10 @@ int x07_sandbox_denial_note(const x07_sandbox_plan *plan, const char *prog_stder
   const char *why = NULL;
   const char *s = prog_stderr ? prog_stderr : "";
   (void)exit_code;
-  if (term_signal == SIGXCPU) {
-    why = "the program exceeded its CPU time (RLIMIT_CPU from limits.cpu_ms) and was killed";
+  if (term_signal == SIGXCPU || term_signal == SIGKILL) {
+    /* RLIMIT_CPU with soft == hard: the kernel sends SIGKILL (SIGXCPU only below a higher hard limit).
+     * The runner passes no signal for its own wall-timeout kills. */
+    why = "the program was killed by the kernel when it used up its CPU time (RLIMIT_CPU from limits.cpu_ms)";
   } else if (term_signal == SIGSYS) {
     why = "the program used a foreign syscall ABI (i386/x32) and was killed by seccomp";
   } else if (contains(s, stderr_len, "calloc failed") || contains(s, stderr_len, "Cannot allocate memory") ||

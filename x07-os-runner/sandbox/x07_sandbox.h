@@ -161,9 +161,10 @@ size_t x07_sandbox_describe(const x07_sandbox_plan *plan, char *buf, size_t buf_
 
 /* After the run: if the program's stderr or exit looks like a kernel denial
  * (EACCES/EPERM texts, "open failed", "disabled"/"denied" traps, SIGSYS,
- * SIGXCPU, ...), writes a note for the runner's stderr, starting with
- * "x07-os-runner: kernel sandbox: ", and returns 1; otherwise returns 0.
- * `term_signal` is the signal that killed the program (0 if it exited). */
+ * SIGKILL/SIGXCPU from RLIMIT_CPU, ...), writes a note for the runner's stderr,
+ * starting with "x07-os-runner: kernel sandbox: ", and returns 1; otherwise 0.
+ * `term_signal` is the signal that killed the program: pass 0 if it exited or
+ * if the runner itself killed it (wall timeout). */
 int x07_sandbox_denial_note(const x07_sandbox_plan *plan, const char *prog_stderr, size_t stderr_len,
                             int exit_code, int term_signal, char *buf, size_t buf_len);
 

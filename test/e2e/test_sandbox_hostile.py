@@ -1,0 +1,353 @@
+"""Hostile programs against the kernel sandbox (run-os-sandboxed, backend os).
+
+Two kinds of attackers:
+  * a native artifact (C, via --artifact --i-accept-precompiled-artifact) making raw
+    syscalls, i.e. code that bypasses the x07 runtime entirely;
+  * x07 programs: through the std APIs (runtime refusal) and through `extern` C calls
+    inside `unsafe` (refused at compile time unless the policy allows unsafe/ffi, then
+    refused by the kernel).
+Every case checks: the runner returns a report (contained), the expected errno / trap,
+and that nothing outside the write roots changed.
+"""
+import ctypes
+import hashlib
+import os
+import socket
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import x07test as t  # noqa: E402
+
+EACCES, EPERM, ENOMEM, EAGAIN = 13, 1, 12, 11
+
+
+def landlock_abi():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    r = libc.syscall(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint(1))
+    return max(int(r), 0)
+
+
+def seccomp_filter_available():
+    with open("/proc/self/status") as f:
+        return any(line.startswith("Seccomp:") for line in f)
+
+
+# A framed artifact that runs one hostile command given as its input and reports
+# "ok:<detail>" or "err:<errno>" as its output.
+HOSTILE_C = t.C_FRAME_PRELUDE + r"""
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+static char out[1 << 16];
+static int outn;
+static void say(const char *fmt, long v) { outn += snprintf(out + outn, sizeof out - outn, fmt, v); }
+static void res(long rc) { if (rc < 0) say("err:%ld", errno); else say("ok:%ld", rc); }
+int main(void) {
+  uint32_t n;
+  char *cmd = read_input(&n);
+  cmd[n] = 0;
+  char *arg = strchr(cmd, ':');
+  if (arg) *arg++ = 0;
+  if (!strcmp(cmd, "read")) {
+    int fd = open(arg, O_RDONLY);
+    if (fd < 0) { res(-1); }
+    else { char b[64]; ssize_t k = read(fd, b, sizeof b - 1); b[k < 0 ? 0 : k] = 0;
+           outn += snprintf(out + outn, sizeof out - outn, "ok:%s", b); }
+  } else if (!strcmp(cmd, "write")) {
+    int fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0 && write(fd, "pwned", 5) != 5) fd = -1;
+    res(fd < 0 ? -1 : 0);
+  } else if (!strcmp(cmd, "mkdir")) { res(mkdir(arg, 0755));
+  } else if (!strcmp(cmd, "unlink")) { res(unlink(arg));
+  } else if (!strcmp(cmd, "rename")) { char *to = strchr(arg, '>'); *to++ = 0; res(rename(arg, to));
+  } else if (!strcmp(cmd, "symlink_escape")) {
+    /* plant a symlink inside the write root pointing outside, then write through it */
+    char *to = strchr(arg, '>'); *to++ = 0;
+    unlink(to);
+    if (symlink(arg, to) != 0) { res(-1); }
+    else { int fd = open(to, O_WRONLY | O_TRUNC); res(fd < 0 ? -1 : write(fd, "pwned", 5)); }
+  } else if (!strcmp(cmd, "exec")) {
+    char *argv[] = {arg, "-c", "echo pwned", NULL};
+    execve(arg, argv, NULL);
+    res(-1);
+  } else if (!strcmp(cmd, "forkbomb")) {
+    long ok = 0; int first = 0;
+    for (int i = 0; i < 200; i++) {
+      pid_t p = fork();
+      if (p == 0) _exit(0);
+      if (p > 0) { ok++; waitpid(p, NULL, 0); } else if (!first) first = errno;
+    }
+    outn += snprintf(out + outn, sizeof out - outn, "forks=%ld err=%d", ok, first);
+  } else if (!strcmp(cmd, "connect")) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0) { res(-1); }
+    else { struct sockaddr_in a; memset(&a, 0, sizeof a); a.sin_family = AF_INET;
+           a.sin_port = htons((uint16_t)atoi(arg)); a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+           res(connect(s, (struct sockaddr *)&a, sizeof a)); }
+  } else if (!strcmp(cmd, "socket_unix")) { res(socket(AF_UNIX, SOCK_STREAM, 0));
+  } else if (!strcmp(cmd, "socket_udp")) { res(socket(AF_INET, SOCK_DGRAM, 0));
+  } else if (!strcmp(cmd, "ptrace")) { res(ptrace(PTRACE_TRACEME, 0, NULL, NULL));
+  } else if (!strcmp(cmd, "io_uring")) { res(syscall(SYS_io_uring_setup, 8, NULL));
+  } else if (!strcmp(cmd, "unshare")) { res(syscall(SYS_unshare, 0x10000000));
+  } else if (!strcmp(cmd, "memfd")) { res(syscall(SYS_memfd_create, "x", 0));
+  } else if (!strcmp(cmd, "hog")) {
+    size_t sz = (size_t)2 << 30;
+    char *p = malloc(sz);
+    if (!p) { res(-1); } else { memset(p, 1, sz); say("ok:%ld", (long)p[sz - 1]); }
+  } else if (!strcmp(cmd, "spin")) { for (volatile unsigned long i = 0;; i++) {}
+  } else if (!strcmp(cmd, "flood")) {
+    static char junk[65536];
+    memset(junk, 'x', sizeof junk);
+    for (;;) { if (write(1, junk, sizeof junk) < 0 || write(2, junk, sizeof junk) < 0) break; }
+  } else { say("unknown command%ld", 0); }
+  emit(out, outn);
+  return 0;
+}
+"""
+
+
+def tree_digest(root):
+    """Hash of every path, type and content under root (to prove nothing changed)."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in sorted(os.walk(root)):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            p = os.path.join(dirpath, name)
+            h.update(p.encode() + b"\0")
+            if os.path.islink(p):
+                h.update(b"L" + os.readlink(p).encode())
+            elif os.path.isfile(p):
+                with open(p, "rb") as f:
+                    h.update(b"F" + f.read())
+    return h.hexdigest()
+
+
+class Loopback:
+    """Two TCP listeners on 127.0.0.1 that accept and close connections."""
+
+    def __init__(self, count=2):
+        self.socks = []
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            s.listen(8)
+            s.settimeout(0.2)
+            self.socks.append(s)
+        self.ports = [s.getsockname()[1] for s in self.socks]
+        self.accepted = {p: 0 for p in self.ports}
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stop:
+            for s, port in zip(self.socks, self.ports):
+                try:
+                    c, _ = s.accept()
+                    self.accepted[port] += 1
+                    c.close()
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        for s in self.socks:
+            s.close()
+
+
+class HostileBase(t.RunnerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.abi = landlock_abi()
+        if cls.abi == 0 or not seccomp_filter_available():
+            raise unittest.SkipTest("kernel lacks Landlock (ABI %d) or seccomp filters: the os sandbox backend "
+                                    "cannot be exercised here" % cls.abi)
+        cls.tmp = t.TempDir("x07hostile_")
+        cls.root = cls.tmp.path
+        # run cwd = root; policy roots: read "data", write "out"; "secret" and "elsewhere" are outside.
+        t.write(os.path.join(cls.root, "data", "in.txt"), "inside\n")
+        t.write(os.path.join(cls.root, "secret", "s.txt"), "TOPSECRET\n")
+        os.makedirs(os.path.join(cls.root, "elsewhere"))
+        os.makedirs(os.path.join(cls.root, "out"))
+        os.symlink(os.path.join(cls.root, "secret", "s.txt"), os.path.join(cls.root, "data", "link"))
+        cls.outside = [os.path.join(cls.root, d) for d in ("secret", "elsewhere", "data")]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.__exit__(None, None, None)
+
+    def setUp(self):
+        self.before = {d: tree_digest(d) for d in self.outside}
+
+    def tearDown(self):
+        for d, digest in self.before.items():
+            self.assertEqual(tree_digest(d), digest, "%s changed during a sandboxed run" % d)
+
+    def policy(self, limits=None, fs=None, net=None, process=None, language=None):
+        pol = t.base_policy(
+            limits=dict({"cpu_ms": 5000, "wall_ms": 10000, "mem_bytes": 1073741824, "fds": 64, "procs": 64},
+                        **(limits or {})),
+            fs=dict({"enabled": True, "read_roots": ["data"], "write_roots": ["out"], "deny_hidden": True},
+                    **(fs or {})))
+        if net:
+            pol["net"].update(net)
+        if process:
+            pol["process"].update(process)
+        if language:
+            pol["language"] = language
+        path = os.path.join(self.root, "policy-%s.json" % self._testMethodName)
+        t.write(path, t.json.dumps(pol))
+        return path
+
+    def sandboxed(self, args, policy, input_bytes=b"", timeout=60):
+        """Runs the runner in the scratch root; returns (proc, report, seconds)."""
+        inp = os.path.join(self.root, "input-%s.bin" % self._testMethodName)
+        t.write(inp, input_bytes)
+        start = time.monotonic()
+        p, report = t.runner_report(list(args) + ["--world", "run-os-sandboxed", "--policy", policy,
+                                                  "--input", inp], cwd=self.root, timeout=timeout)
+        return p, report, time.monotonic() - start
+
+
+class NativeHostileTest(HostileBase):
+    """Raw syscalls from a native artifact: only the kernel stands in the way."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.exe = t.compile_c(cls.root, "hostile", HOSTILE_C)
+
+    def attack(self, command, expect_ok=True, **policy):
+        p, report, secs = self.sandboxed(["--artifact", self.exe, "--i-accept-precompiled-artifact"],
+                                         self.policy(**policy), command.encode())
+        self.assertEqual(report["sandbox_backend"], "os")
+        if expect_ok:
+            self.assertTrue(report["ok"], "%s: trap=%r stderr=%r" % (command, report["trap"],
+                                                                      t.b64d(report["stderr_b64"])[:500]))
+            return t.b64d(report["solve_output_b64"]).decode()
+        return p, report, secs
+
+    def test_control_unsandboxed_run_os_reads_everything(self):
+        # The same artifact outside the sandbox succeeds: the denials below are the sandbox's doing.
+        p, report = t.runner_report(["--artifact", self.exe, "--input",
+                                     t.write(os.path.join(self.root, "ctl.bin"), b"read:secret/s.txt")],
+                                    cwd=self.root)
+        self.assertEqual(t.b64d(report["solve_output_b64"]), b"ok:TOPSECRET\n")
+
+    def test_read_inside_read_root(self):
+        self.assertEqual(self.attack("read:data/in.txt"), "ok:inside\n")
+
+    def test_read_outside_by_absolute_path(self):
+        self.assertEqual(self.attack("read:" + os.path.join(self.root, "secret", "s.txt")), "err:%d" % EACCES)
+        self.assertEqual(self.attack("read:/etc/passwd"), "err:%d" % EACCES)
+
+    def test_read_outside_by_dotdot(self):
+        self.assertEqual(self.attack("read:data/../secret/s.txt"), "err:%d" % EACCES)
+
+    def test_read_outside_by_symlink(self):
+        self.assertEqual(self.attack("read:data/link"), "err:%d" % EACCES)
+
+    def test_read_outside_by_proc_self_root(self):
+        path = "/proc/self/root" + os.path.join(self.root, "secret", "s.txt")
+        self.assertEqual(self.attack("read:" + path), "err:%d" % EACCES)
+
+    def test_write_inside_write_root(self):
+        self.assertEqual(self.attack("write:out/result.txt"), "ok:0")
+        with open(os.path.join(self.root, "out", "result.txt")) as f:
+            self.assertEqual(f.read(), "pwned")
+
+    def test_write_outside_write_roots(self):
+        for target in ("secret/s.txt", "data/in.txt", "elsewhere/new.txt", "out/../elsewhere/x"):
+            self.assertEqual(self.attack("write:" + target), "err:%d" % EACCES, target)
+        self.assertEqual(self.attack("mkdir:elsewhere/d"), "err:%d" % EACCES)
+        self.assertEqual(self.attack("unlink:secret/s.txt"), "err:%d" % EACCES)
+        self.assertIn(self.attack("rename:data/in.txt>out/stolen.txt"), ("err:%d" % EACCES, "err:18"))
+        target = os.path.join(self.root, "secret", "s.txt")
+        self.assertEqual(self.attack("symlink_escape:%s>out/escape" % target), "err:%d" % EACCES)
+
+    def test_exec_shell_with_process_disabled(self):
+        self.assertEqual(self.attack("exec:/bin/sh"), "err:%d" % EACCES)
+        self.assertEqual(self.attack("memfd"), "err:%d" % EPERM)
+
+    def test_fork_bomb_with_procs_zero(self):
+        out = self.attack("forkbomb", limits={"procs": 0})
+        self.assertTrue(out.startswith("forks=0 err="), out)
+        self.assertIn(out.split("err=")[1], (str(EPERM), str(EAGAIN)))
+
+    def test_escape_hatch_syscalls(self):
+        for cmd in ("ptrace", "io_uring", "unshare"):
+            self.assertEqual(self.attack(cmd), "err:%d" % EPERM, cmd)
+
+    def test_sockets_denied_when_net_disabled(self):
+        for cmd in ("connect:80", "socket_unix", "socket_udp"):
+            self.assertEqual(self.attack(cmd), "err:%d" % EACCES, cmd)
+
+    def test_connect_only_to_allowlisted_port(self):
+        if self.abi < 4:
+            self.skipTest("Landlock ABI %d < 4: kernel has no TCP port rules" % self.abi)
+        srv = Loopback(2)
+        try:
+            allowed, other = srv.ports
+            net = {"enabled": True, "allow_tcp": True,
+                   "allow_hosts": [{"host": "127.0.0.1", "ports": [allowed]}]}
+            self.assertEqual(self.attack("connect:%d" % allowed, net=net), "ok:0")
+            self.assertEqual(self.attack("connect:%d" % other, net=net), "err:%d" % EACCES)
+            self.assertEqual(self.attack("socket_unix", net=net), "err:%d" % EACCES)
+            time.sleep(0.3)
+            self.assertEqual(srv.accepted[other], 0)
+        finally:
+            srv.close()
+
+    def test_memory_hog(self):
+        out = self.attack("hog", limits={"mem_bytes": 268435456})
+        self.assertEqual(out, "err:%d" % ENOMEM)
+
+    def test_infinite_loop_is_stopped_by_cpu_limit(self):
+        p, report, secs = self.attack("spin", expect_ok=False, limits={"cpu_ms": 1000, "wall_ms": 20000})
+        self.assertFalse(report["ok"])
+        # RLIMIT_CPU soft == hard (runner.md §4.1): the kernel's hard-limit action is SIGKILL
+        self.assertEqual(report["trap"], "terminated by signal 9")
+        self.assertLess(secs, 15)
+        self.assertIn(b"x07-os-runner: kernel sandbox: ", p.stderr)
+        self.assertIn(b"RLIMIT_CPU", p.stderr)
+
+    def test_output_flood_is_capped(self):
+        p, report, secs = self.attack("flood", expect_ok=False, limits={"wall_ms": 1500})
+        self.assertFalse(report["ok"])
+        self.assertEqual(report["trap"], "timed out")
+        self.assertLess(secs, 15)
+        self.assertLessEqual(len(t.b64d(report["stdout_b64"])), 4 + 1048576 + 1)
+        self.assertLessEqual(len(t.b64d(report["stderr_b64"])), 262144)
+
+
+class WeakerKernelTest(HostileBase):
+    def test_denial_note_on_permission_error(self):
+        exe = t.compile_c(self.root, "perm", t.C_FRAME_PRELUDE + r"""
+#include <errno.h>
+#include <fcntl.h>
+int main(void) { uint32_t n; read_input(&n);
+  if (open("/etc/passwd", O_RDONLY) < 0) perror("open /etc/passwd");
+  emit("x", 1); return 3; }
+""")
+        p, report, _ = self.sandboxed(["--artifact", exe, "--i-accept-precompiled-artifact"], self.policy())
+        self.assertFalse(report["ok"])
+        note = [l for l in p.stderr.decode().splitlines() if l.startswith("x07-os-runner: kernel sandbox: ")]
+        self.assertEqual(len(note), 1, p.stderr)
+        self.assertIn("EACCES/EPERM", note[0])
+        self.assertIn("landlock abi %d" % self.abi, note[0])
+
+
+if __name__ == "__main__":
+    unittest.main()
