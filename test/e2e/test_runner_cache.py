@@ -1,0 +1,100 @@
+"""The native artifact cache: hits skip the C compiler, concurrent runs share one
+entry safely, --compiled-out copies, and the size cap evicts least-recently-used entries."""
+import concurrent.futures
+import os
+import time
+import unittest
+
+import x07test
+from x07test import RunnerTestCase, TempDir, runner_report, write_program
+
+
+def entries(cache):
+    return sorted(n for n in os.listdir(cache) if n not in ("meta", "rt") and not n.startswith("."))
+
+
+class Cache(RunnerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not x07test.compiler_works():
+            raise unittest.SkipTest("x07 compiler cannot build programs yet")
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.d = self.tmp.path
+        self.cache = os.path.join(self.d, "cache")
+        self.env = {"X07_NATIVE_CACHE_DIR": self.cache}
+        # Share the (slow to build) runtime library with the suite's cache.
+        shared_rt = os.path.join(os.environ.get("X07_NATIVE_CACHE_DIR", ""), "rt")
+        if os.path.isdir(shared_rt):
+            os.makedirs(self.cache)
+            os.symlink(shared_rt, os.path.join(self.cache, "rt"))
+
+    def tearDown(self):
+        self.tmp.__exit__(None, None, None)
+
+    def test_hit_and_miss(self):
+        prog = write_program(self.d, ["bytes.lit", "cache me"])
+        _, first = runner_report(["--program", prog], expect_exit=0, env=self.env)
+        exe = first["compile"]["compiled_exe"]
+        self.assertTrue(exe.startswith(self.cache + "/"), exe)
+        self.assertTrue(exe.endswith("/solver"))
+        self.assertEqual(len(entries(self.cache)), 1)
+        _, again = runner_report(["--program", prog], expect_exit=0, env=self.env)
+        self.assertEqual(again["compile"]["compiled_exe"], exe)
+        self.assertEqual(again["compile"]["stdout_b64"], "")
+        self.assertEqual(again["compile"]["stderr_b64"], "")
+        # Fuel is baked into the executable, so it is part of the key.
+        _, other = runner_report(["--program", prog, "--solve-fuel", "123456"], expect_exit=0, env=self.env)
+        self.assertNotEqual(other["compile"]["compiled_exe"], exe)
+        self.assertEqual(len(entries(self.cache)), 2)
+
+    def test_concurrent_runs_share_one_entry(self):
+        prog = write_program(self.d, ["bytes.lit", "together"])
+        args = ["--program", prog]
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: runner_report(args, expect_exit=0, env=self.env)[1], range(4)))
+        exes = {r["compile"]["compiled_exe"] for r in results}
+        self.assertEqual(len(exes), 1)
+        for r in results:
+            self.assertEqual(x07test.b64d(r["solve"]["solve_output_b64"]), b"together")
+        entry_dir = os.path.dirname(exes.pop())
+        self.assertEqual(sorted(os.listdir(entry_dir)), ["solver"], "temporary files left behind")
+
+    def test_compiled_out_is_a_copy(self):
+        prog = write_program(self.d, ["bytes.lit", "copy"])
+        out = os.path.join(self.d, "nested", "dir", "prog")
+        _, rep = runner_report(["--program", prog, "--compiled-out", out], expect_exit=0, env=self.env)
+        self.assertEqual(rep["compile"]["compiled_exe"], out)
+        self.assertTrue(os.access(out, os.X_OK))
+        p = x07test.run([out], input_bytes=b"\0\0\0\0")
+        self.assertEqual(p.stdout, b"\4\0\0\0copy")
+
+    def test_lru_eviction_respects_cap(self):
+        progs = [write_program(self.d, ["bytes.lit", "entry %d" % i], name="p%d.x07.json" % i) for i in range(3)]
+        exes = [runner_report(["--program", p], expect_exit=0, env=self.env)[1]["compile"]["compiled_exe"]
+                for p in progs]
+        size = os.path.getsize(exes[0])
+        # Age the entries (recently used ones are protected); p1 is the most recently used of them.
+        now = time.time()
+        for i, exe in enumerate(exes):
+            os.utime(exe, (now - 3600 + i * 60, now - 3600 + i * 60))
+        _, rep = runner_report(["--program", progs[0]], expect_exit=0, env=self.env)  # hit: touches p0
+        self.assertEqual(rep["compile"]["compiled_exe"], exes[0])
+        env = dict(self.env, X07_NATIVE_CACHE_MAX_BYTES=str(int(size * 2.5) + self.rt_size()))
+        newest = write_program(self.d, ["bytes.lit", "newest"], name="p3.x07.json")
+        _, rep = runner_report(["--program", newest], expect_exit=0, env=env)
+        left = {os.path.join(self.cache, e, "solver") for e in entries(self.cache)}
+        self.assertIn(rep["compile"]["compiled_exe"], left)
+        self.assertIn(exes[0], left, "the recently used entry was evicted")
+        self.assertNotIn(exes[1], left, "the least recently used entry survived")
+
+    def rt_size(self):
+        total = 0
+        for root, _, files in os.walk(os.path.join(self.cache, "rt"), followlinks=True):
+            total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+        return total
+
+
+if __name__ == "__main__":
+    unittest.main()
