@@ -1,0 +1,166 @@
+// Internal data model shared by the compiler stages: x07AST nodes, types,
+// functions, modules, and the error type every stage throws.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace x07c {
+
+// The x07 value types (i32 and u32 share I32).
+enum class Ty : uint8_t {
+  I32, Bytes, View, Vec, OptI32, OptBytes, OptView, ResI32, ResBytes, ResView, F64,
+  PtrConstU8, PtrMutU8, PtrConstVoid, PtrMutVoid, PtrConstI32, PtrMutI32,
+  Never, Void,  // Never: `return`/traps; Void: extern "void" results only
+};
+
+bool is_owned(Ty t);                          // moved on use, dropped at scope end
+bool is_ptr(Ty t);
+bool is_view_like(Ty t);                      // bytes_view, option/result of view
+const char* ty_debug_name(Ty t);              // "I32", "BytesView", ... (messages)
+const char* ty_token(Ty t);                   // "i32", "bytes_view", ...
+const char* ty_c(Ty t);                       // C type spelling
+bool parse_ty_token(const std::string& s, Ty* out, bool* is_u32 = nullptr);
+std::string unknown_type_message(const std::string& tok);
+
+// A compile error: kind is Parse | Typing | Unsupported | Budget | Internal.
+struct CompileError : std::runtime_error {
+  std::string kind, file, ptr;
+  CompileError(std::string k, const std::string& msg, std::string f = {}, std::string p = {})
+      : std::runtime_error(msg), kind(std::move(k)), file(std::move(f)), ptr(std::move(p)) {}
+};
+
+// Resolution of a list node's head (filled by typecheck).
+enum class Head : uint8_t {
+  Unresolved, Begin, Unsafe, Let, Set, Set0, If, For, While, Return, Try, AndAnd, OrOr, Match,
+  Op,          // i32 operator, text = operator
+  Builtin,     // core or OS builtin (callee = index into builtin table)
+  Call,        // user/std function (callee = index into Program::fns)
+  Extern,      // extern C function (callee = index into Program::fns)
+  RecordMake, RecordGet, EnumMake,  // 0.9 records/enums (callee = index into Program::records/enums)
+};
+
+struct Node {
+  enum Kind : uint8_t { Int, Atom, List, Str } kind = Int;
+  int32_t ival = 0;
+  std::string text;          // atom name, list head, or string literal
+  std::vector<Node> kids;    // list items after the head
+  std::string ptr;           // JSON pointer in its file
+
+  // ---- typecheck annotations ----
+  Ty ty = Ty::I32;
+  Head head = Head::Unresolved;
+  int callee = -1;           // builtin/fn/record/enum index, or field/variant index
+  int aux = -1;              // record field index, enum variant index
+  int var = -1;              // atom: variable referenced; let/for: variable declared
+  bool stmt = false;         // evaluated in statement position (value discarded)
+  bool move = false;         // atom of owned type consumed here (source is emptied)
+  bool coerce_view = false;  // bytes/vec_u8 value passed where a bytes_view is expected
+  bool keep_temp = false;    // owned temporary must live to the end of the scope (peek/borrow)
+  bool u32_cmp = false;      // ty.* intrinsics: compare unsigned
+};
+
+// A type reference in a signature: a concrete token or a generic parameter.
+struct TyRef {
+  std::string name;          // token ("bytes") or type parameter name ("A")
+  bool is_param = false;
+  std::string brand;
+};
+
+struct VarDecl {
+  std::string name;
+  Ty ty;
+};
+
+struct Param {
+  std::string name;
+  TyRef ty;
+};
+
+struct Function {
+  std::string name, module, file;
+  std::string ptr;            // JSON pointer of the decl ("/decls/3")
+  std::vector<Param> params;
+  TyRef result;
+  Node body;
+  std::vector<std::string> type_params;
+  bool is_extern = false, extern_void = false;
+  std::string link_name;      // extern only
+  // filled by typecheck
+  std::vector<Ty> param_tys;
+  Ty result_ty = Ty::I32;
+  bool reachable = false;
+  // monomorphized instance of a generic: the substitution (param name -> token)
+  std::map<std::string, std::string> subst;
+  int generic_of = -1;
+  std::vector<VarDecl> vars;  // every local (params first), indexed by Node::var
+};
+
+struct Record {
+  std::string name, module, file;
+  std::vector<std::string> fields;
+};
+struct Enum {
+  std::string name, module, file;
+  std::vector<std::string> variants;
+  std::vector<bool> has_payload;
+};
+
+struct Module {
+  std::string id, file, schema_version;
+  std::set<std::string> imports;
+  std::set<std::string> exports;
+  bool is_entry = false;
+};
+
+struct Program {
+  std::map<std::string, Module> modules;
+  std::vector<Function> fns;
+  std::map<std::string, int> fn_index;
+  std::vector<Record> records;
+  std::vector<Enum> enums;
+  std::map<std::string, int> record_index, enum_index;
+  Node solve;
+  std::vector<VarDecl> solve_vars;
+  std::string entry_file;
+  std::string world;
+  bool allow_unsafe = true, allow_ffi = true;
+  uint64_t work = 0;          // compile-time work units (reported as fuel_used)
+};
+
+// ---- builtin signature tables (builtins.cpp) ----
+enum BuiltinFlag : unsigned {
+  BF_PTR = 1,        // trap message carries " ptr=<json pointer>": pass the node pointer
+  BF_MUT = 2,        // update-in-place: first arg is the owned value being updated
+  BF_UNSAFE = 4,     // only inside `unsafe` (run-os worlds)
+  BF_OS = 8,         // OS worlds only
+  BF_TEXT = 16,      // first argument is a string literal (bytes.lit, bytes.view_lit)
+  BF_BORROW = 32,    // first argument must be an identifier owner, result borrows it
+  BF_NEVER = 64,     // does not return
+  BF_IDENTITY = 128, // compile-time only: value is the (last) argument unchanged
+};
+struct Builtin {
+  std::string name, c_fn;
+  Ty result;
+  std::vector<Ty> params;
+  std::vector<char> param_mode;  // per param: 'v' value, 'c' coerce to view, 'p' peek
+  unsigned flags = 0;
+  bool os = false;
+};
+const std::vector<Builtin>& builtins();
+int find_builtin(const std::string& name);   // -1 if none
+std::vector<std::string> all_builtin_names();
+
+// ---- stages ----
+struct LoadOptions;
+void typecheck_program(Program& prog);        // typecheck.cpp
+std::string lower_and_emit(Program& prog);    // lower.cpp + emit_c.cpp
+
+// Closest candidate by edit distance (for "did you mean" hints); empty if none is close.
+std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates);
+
+}  // namespace x07c

@@ -1,0 +1,304 @@
+// Type helpers and the builtin signature tables: the core builtins of the
+// language spec §4 and the OS builtins of os_builtins.inc.
+#include <algorithm>
+#include <cstring>
+
+#include "ast.hpp"
+
+namespace x07c {
+
+namespace {
+struct TyInfo {
+  const char* token;
+  Ty ty;
+  const char* debug;
+  const char* c;
+};
+const TyInfo kTys[] = {
+    {"i32", Ty::I32, "I32", "uint32_t"},
+    {"u32", Ty::I32, "I32", "uint32_t"},
+    {"bytes", Ty::Bytes, "Bytes", "x07_bytes"},
+    {"bytes_view", Ty::View, "BytesView", "x07_view"},
+    {"vec_u8", Ty::Vec, "VecU8", "x07_vec"},
+    {"option_i32", Ty::OptI32, "OptionI32", "x07_opt_i32"},
+    {"option_bytes", Ty::OptBytes, "OptionBytes", "x07_opt_bytes"},
+    {"option_bytes_view", Ty::OptView, "OptionBytesView", "x07_opt_view"},
+    {"result_i32", Ty::ResI32, "ResultI32", "x07_res_i32"},
+    {"result_bytes", Ty::ResBytes, "ResultBytes", "x07_res_bytes"},
+    {"result_bytes_view", Ty::ResView, "ResultBytesView", "x07_res_view"},
+    {"f64", Ty::F64, "F64", "double"},
+    {"ptr_const_u8", Ty::PtrConstU8, "PtrConstU8", "const uint8_t*"},
+    {"ptr_mut_u8", Ty::PtrMutU8, "PtrMutU8", "uint8_t*"},
+    {"ptr_const_void", Ty::PtrConstVoid, "PtrConstVoid", "const void*"},
+    {"ptr_mut_void", Ty::PtrMutVoid, "PtrMutVoid", "void*"},
+    {"ptr_const_i32", Ty::PtrConstI32, "PtrConstI32", "const uint32_t*"},
+    {"ptr_mut_i32", Ty::PtrMutI32, "PtrMutI32", "uint32_t*"},
+    {"never", Ty::Never, "Never", "void"},
+    {"void", Ty::Void, "Void", "void"},
+};
+const TyInfo& info(Ty t) {
+  for (const auto& i : kTys)
+    if (i.ty == t && std::strcmp(i.token, "u32") != 0) return i;
+  return kTys[0];
+}
+}  // namespace
+
+bool is_owned(Ty t) { return t == Ty::Bytes || t == Ty::Vec || t == Ty::OptBytes || t == Ty::ResBytes; }
+bool is_ptr(Ty t) { return t >= Ty::PtrConstU8 && t <= Ty::PtrMutI32; }
+bool is_view_like(Ty t) { return t == Ty::View || t == Ty::OptView || t == Ty::ResView; }
+const char* ty_debug_name(Ty t) { return info(t).debug; }
+const char* ty_token(Ty t) { return info(t).token; }
+const char* ty_c(Ty t) { return info(t).c; }
+
+bool parse_ty_token(const std::string& s, Ty* out, bool* is_u32) {
+  for (const auto& i : kTys) {
+    if (s == i.token && i.ty != Ty::Never && i.ty != Ty::Void) {
+      *out = i.ty;
+      if (is_u32) *is_u32 = s == "u32";
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string unknown_type_message(const std::string& tok) {
+  return "unknown type: \"" + tok +
+         "\" (expected i32, u32, bytes, bytes_view, vec_u8, option_i32, option_bytes, option_bytes_view, "
+         "result_i32, result_bytes, result_bytes_view, f64, ptr_*)";
+}
+
+namespace {
+
+struct Row {
+  const char* name;
+  const char* c_fn;
+  const char* result;
+  std::vector<const char*> params;
+  unsigned flags = 0;
+};
+
+// Param spelling: type token, optionally suffixed with
+//   '*' coerce bytes/vec_u8 to a view, '&' peek (identifier is not moved),
+//   '!' identifier owner borrowed by the result, '"' string literal.
+const std::vector<Row>& core_rows() {
+  static const std::vector<Row> rows = {
+      {"bytes.lit", "x07_bytes_from", "bytes", {"bytes\""}, BF_TEXT},
+      {"bytes.view_lit", "x07_view_of", "bytes_view", {"bytes\""}, BF_TEXT},
+      {"bytes.alloc", "x07_bytes_new", "bytes", {"i32"}},
+      {"bytes.empty", "x07_bytes_empty", "bytes", {}},
+      {"bytes1", "x07_bytes1", "bytes", {"i32"}},
+      {"bytes.len", "x07_view_len", "i32", {"bytes_view*"}},
+      {"bytes.get_u8", "x07_view_get_u8", "i32", {"bytes_view*", "i32"}, BF_PTR},
+      {"bytes.set_u8", "x07_bytes_set_u8", "bytes", {"bytes", "i32", "i32"}, BF_PTR | BF_MUT},
+      {"bytes.slice", "x07_bytes_slice", "bytes", {"bytes_view*", "i32", "i32"}, BF_PTR},
+      {"bytes.copy", "x07_bytes_copy", "bytes", {"bytes", "bytes"}},
+      {"bytes.concat", "x07_bytes_concat", "bytes", {"bytes", "bytes"}},
+      {"bytes.eq", "x07_view_eq", "i32", {"bytes_view*", "bytes_view*"}},
+      {"bytes.cmp_range", "x07_view_cmp_range", "i32", {"bytes_view*", "i32", "i32", "bytes_view*", "i32", "i32"}},
+      {"bytes.view", "x07_bytes_view", "bytes_view", {"bytes!"}, BF_BORROW},
+      {"bytes.subview", "x07_bytes_subview", "bytes_view", {"bytes!", "i32", "i32"}, BF_BORROW | BF_PTR},
+      {"bytes.as_ptr", "x07_bytes_as_ptr", "ptr_const_u8", {"bytes&"}, BF_OS},
+      {"bytes.as_mut_ptr", "x07_bytes_as_mut_ptr", "ptr_mut_u8", {"bytes&"}, BF_OS},
+      {"view.len", "x07_view_len", "i32", {"bytes_view"}},
+      {"view.get_u8", "x07_view_get_u8", "i32", {"bytes_view", "i32"}, BF_PTR},
+      {"view.slice", "x07_view_slice", "bytes_view", {"bytes_view", "i32", "i32"}, BF_PTR},
+      {"view.to_bytes", "x07_view_to_bytes", "bytes", {"bytes_view"}},
+      {"view.eq", "x07_view_eq", "i32", {"bytes_view", "bytes_view"}},
+      {"view.cmp_range", "x07_view_cmp_range", "i32", {"bytes_view", "i32", "i32", "bytes_view", "i32", "i32"}},
+      {"view.as_ptr", "x07_view_as_ptr", "ptr_const_u8", {"bytes_view"}, BF_OS},
+      {"vec_u8.with_capacity", "x07_vec_with_capacity", "vec_u8", {"i32"}},
+      {"vec_u8.len", "x07_vec_len", "i32", {"vec_u8&"}},
+      {"vec_u8.cap", "x07_vec_cap", "i32", {"vec_u8&"}},
+      {"vec_u8.get", "x07_vec_get", "i32", {"vec_u8&", "i32"}},
+      {"vec_u8.set", "x07_vec_set", "vec_u8", {"vec_u8", "i32", "i32"}, BF_MUT},
+      {"vec_u8.push", "x07_vec_push", "vec_u8", {"vec_u8", "i32"}, BF_MUT},
+      {"vec_u8.reserve_exact", "x07_vec_reserve_exact", "vec_u8", {"vec_u8", "i32"}, BF_MUT},
+      {"vec_u8.extend_zeroes", "x07_vec_extend_zeroes", "vec_u8", {"vec_u8", "i32"}, BF_MUT},
+      {"vec_u8.extend_bytes", "x07_vec_extend_bytes", "vec_u8", {"vec_u8", "bytes_view*"}, BF_MUT},
+      {"vec_u8.extend_bytes_range", "x07_vec_extend_bytes_range", "vec_u8", {"vec_u8", "bytes_view*", "i32", "i32"}, BF_MUT},
+      {"vec_u8.clear", "x07_vec_clear", "vec_u8", {"vec_u8"}, BF_MUT},
+      {"vec_u8.into_bytes", "x07_vec_into_bytes", "bytes", {"vec_u8"}, BF_MUT},
+      {"vec_u8.as_view", "x07_vec_view", "bytes_view", {"vec_u8!"}, BF_BORROW},
+      {"vec_u8.as_ptr", "x07_vec_as_ptr", "ptr_const_u8", {"vec_u8&"}, BF_OS},
+      {"vec_u8.as_mut_ptr", "x07_vec_as_mut_ptr", "ptr_mut_u8", {"vec_u8&"}, BF_OS},
+      {"option_i32.none", "x07_opt_i32_none", "option_i32", {}},
+      {"option_i32.some", "x07_opt_i32_some", "option_i32", {"i32"}},
+      {"option_i32.is_some", "x07_opt_i32_is_some", "i32", {"option_i32"}},
+      {"option_i32.unwrap_or", "x07_opt_i32_unwrap_or", "i32", {"option_i32", "i32"}},
+      {"option_bytes.none", "x07_opt_bytes_none", "option_bytes", {}},
+      {"option_bytes.some", "x07_opt_bytes_some", "option_bytes", {"bytes"}},
+      {"option_bytes.is_some", "x07_opt_bytes_is_some", "i32", {"option_bytes&"}},
+      {"option_bytes.unwrap_or", "x07_opt_bytes_unwrap_or", "bytes", {"option_bytes", "bytes"}},
+      {"option_bytes_view.none", "x07_opt_view_none", "option_bytes_view", {}},
+      {"option_bytes_view.some", "x07_opt_view_some", "option_bytes_view", {"bytes_view"}},
+      {"option_bytes_view.is_some", "x07_opt_view_is_some", "i32", {"option_bytes_view"}},
+      {"option_bytes_view.unwrap_or", "x07_opt_view_unwrap_or", "bytes_view", {"option_bytes_view", "bytes_view"}},
+      {"result_i32.ok", "x07_res_i32_ok", "result_i32", {"i32"}},
+      {"result_i32.err", "x07_res_i32_err", "result_i32", {"i32"}},
+      {"result_i32.is_ok", "x07_res_i32_is_ok", "i32", {"result_i32"}},
+      {"result_i32.err_code", "x07_res_i32_err_code", "i32", {"result_i32"}},
+      {"result_i32.unwrap_or", "x07_res_i32_unwrap_or", "i32", {"result_i32", "i32"}},
+      {"result_bytes.ok", "x07_res_bytes_ok", "result_bytes", {"bytes"}},
+      {"result_bytes.err", "x07_res_bytes_err", "result_bytes", {"i32"}},
+      {"result_bytes.is_ok", "x07_res_bytes_is_ok", "i32", {"result_bytes&"}},
+      {"result_bytes.err_code", "x07_res_bytes_err_code", "i32", {"result_bytes&"}},
+      {"result_bytes.unwrap_or", "x07_res_bytes_unwrap_or", "bytes", {"result_bytes", "bytes"}},
+      {"result_bytes_view.ok", "x07_res_view_ok", "result_bytes_view", {"bytes_view"}},
+      {"result_bytes_view.err", "x07_res_view_err", "result_bytes_view", {"i32"}},
+      {"result_bytes_view.is_ok", "x07_res_view_is_ok", "i32", {"result_bytes_view"}},
+      {"result_bytes_view.err_code", "x07_res_view_err_code", "i32", {"result_bytes_view"}},
+      {"result_bytes_view.unwrap_or", "x07_res_view_unwrap_or", "bytes_view", {"result_bytes_view", "bytes_view"}},
+      {"codec.read_u32_le", "x07_codec_read_u32_le", "i32", {"bytes_view*", "i32"}},
+      {"codec.write_u32_le", "x07_codec_write_u32_le", "bytes", {"i32"}},
+      {"fmt.u32_to_dec", "x07_fmt_u32_to_dec", "bytes", {"i32"}},
+      {"fmt.s32_to_dec", "x07_fmt_s32_to_dec", "bytes", {"i32"}},
+      {"parse.u32_dec", "x07_parse_u32_dec", "i32", {"bytes_view"}},
+      {"parse.u32_dec_at", "x07_parse_u32_dec_at", "i32", {"bytes_view", "i32"}},
+      {"prng.lcg_next_u32", "x07_prng_lcg_next_u32", "i32", {"i32"}},
+      {"process.set_exit_code_v1", "x07_process_set_exit_code", "i32", {"i32"}},
+      {"map_u32.new", "x07_map_u32_new", "i32", {"i32"}},
+      {"map_u32.len", "x07_map_u32_len", "i32", {"i32"}},
+      {"map_u32.get", "x07_map_u32_get", "i32", {"i32", "i32", "i32"}},
+      {"map_u32.set", "x07_map_u32_set", "i32", {"i32", "i32", "i32"}},
+      {"map_u32.contains", "x07_map_u32_contains", "i32", {"i32", "i32"}},
+      {"map_u32.remove", "x07_map_u32_remove", "i32", {"i32", "i32"}},
+      {"map_u32.dump_kv_u32le_u32le", "x07_map_u32_dump_kv", "bytes", {"i32"}},
+      {"set_u32.new", "x07_set_u32_new", "i32", {"i32"}},
+      {"set_u32.len", "x07_set_u32_len", "i32", {"i32"}},
+      {"set_u32.add", "x07_set_u32_add", "i32", {"i32", "i32"}},
+      {"set_u32.contains", "x07_set_u32_contains", "i32", {"i32", "i32"}},
+      {"set_u32.remove", "x07_set_u32_remove", "i32", {"i32", "i32"}},
+      {"set_u32.dump_u32le", "x07_set_u32_dump", "bytes", {"i32"}},
+      {"std.brand.view_v1", "x07_bytes_view", "bytes_view", {"bytes!"}, BF_BORROW},
+      {"std.brand.erase_bytes_v1", "", "bytes", {"bytes"}, BF_IDENTITY},
+      {"std.brand.erase_view_v1", "", "bytes_view", {"bytes_view"}, BF_IDENTITY},
+      {"std.brand.to_bytes_preserve_if_full_v1", "x07_view_to_bytes", "bytes", {"bytes_view"}},
+      {"f64.of_i32", "x07_f64_of_i32", "f64", {"i32"}},
+      {"f64.to_i32_trunc", "x07_f64_to_i32_trunc", "i32", {"f64"}},
+      {"f64.add", "x07_f64_add", "f64", {"f64", "f64"}},
+      {"f64.sub", "x07_f64_sub", "f64", {"f64", "f64"}},
+      {"f64.mul", "x07_f64_mul", "f64", {"f64", "f64"}},
+      {"f64.div", "x07_f64_div", "f64", {"f64", "f64"}},
+      {"ptr.null", "x07_ptr_null", "ptr_mut_void", {}, BF_OS},
+      {"ptr.add", "x07_ptr_add", "ptr_mut_u8", {"ptr_mut_u8", "i32"}, BF_OS | BF_UNSAFE},
+      {"ptr.read_u8", "x07_ptr_read_u8", "i32", {"ptr_const_u8", "i32"}, BF_OS | BF_UNSAFE},
+      {"memcpy", "x07_memcpy_ptr", "i32", {"ptr_mut_void", "ptr_const_void", "i32"}, BF_OS | BF_UNSAFE},
+      {"memmove", "x07_memmove_ptr", "i32", {"ptr_mut_void", "ptr_const_void", "i32"}, BF_OS | BF_UNSAFE},
+      {"memset", "x07_memset_ptr", "i32", {"ptr_mut_void", "i32", "i32"}, BF_OS | BF_UNSAFE},
+      // Lowered ty.* intrinsics for i32/u32 (spec §2.5); not callable by name from source.
+      {"ty.$write_le_at", "x07_u32_write_le_at", "bytes", {"bytes", "i32", "i32"}, BF_PTR},
+      {"ty.$push_le", "x07_u32_push_le", "vec_u8", {"vec_u8", "i32"}},
+      {"ty.$cmp_u", "x07_cmp_u32", "i32", {"i32", "i32"}},
+      {"ty.$cmp_s", "x07_cmp_i32", "i32", {"i32", "i32"}},
+      {"ty.$hash32", "x07_mix32", "i32", {"i32"}},
+  };
+  return rows;
+}
+
+struct OsRow {
+  const char* name;
+  const char* c_fn;
+  const char* result;
+  std::vector<const char*> params;
+};
+const std::vector<OsRow>& os_rows() {
+  static const std::vector<OsRow> rows = {
+#include "os_builtins.inc"
+  };
+  return rows;
+}
+
+Ty tok_ty(const std::string& s) {
+  Ty t = Ty::I32;
+  if (s == "never") return Ty::Never;
+  parse_ty_token(s, &t);
+  return t;
+}
+
+std::vector<Builtin> build() {
+  std::vector<Builtin> out;
+  for (const auto& r : core_rows()) {
+    Builtin b;
+    b.name = r.name;
+    b.c_fn = r.c_fn;
+    b.result = tok_ty(r.result);
+    b.flags = r.flags;
+    for (const char* p : r.params) {
+      std::string s = p;
+      char mode = 'v';
+      if (!s.empty() && std::strchr("*&!\"", s.back())) {
+        mode = s.back() == '*' ? 'c' : s.back() == '&' ? 'p' : s.back() == '!' ? 'i' : 't';
+        s.pop_back();
+      }
+      b.params.push_back(tok_ty(s));
+      b.param_mode.push_back(mode);
+    }
+    out.push_back(std::move(b));
+  }
+  for (const auto& r : os_rows()) {
+    Builtin b;
+    b.name = r.name;
+    b.c_fn = r.c_fn;
+    b.result = tok_ty(r.result);
+    b.flags = BF_OS | (std::string(r.result) == "never" ? BF_NEVER : 0);
+    b.os = true;
+    for (const char* p : r.params) {
+      b.params.push_back(tok_ty(p));
+      b.param_mode.push_back('v');
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Builtin>& builtins() {
+  static const std::vector<Builtin> all = build();
+  return all;
+}
+
+int find_builtin(const std::string& name) {
+  static const std::map<std::string, int> index = [] {
+    std::map<std::string, int> m;
+    const auto& b = builtins();
+    for (size_t i = 0; i < b.size(); i++) m.emplace(b[i].name, (int)i);
+    return m;
+  }();
+  auto it = index.find(name);
+  return it == index.end() ? -1 : it->second;
+}
+
+std::vector<std::string> all_builtin_names() {
+  std::vector<std::string> v;
+  for (const auto& b : builtins())
+    if (b.name.find('$') == std::string::npos) v.push_back(b.name);
+  return v;
+}
+
+std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates) {
+  auto dist = [](const std::string& a, const std::string& b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); j++) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); i++) {
+      cur[0] = i;
+      for (size_t j = 1; j <= b.size(); j++)
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      std::swap(prev, cur);
+    }
+    return prev[b.size()];
+  };
+  std::string best;
+  size_t best_d = (size_t)-1;
+  for (const auto& c : candidates) {
+    size_t d = dist(name, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  size_t limit = std::max<size_t>(2, name.size() / 3);
+  return best_d <= limit ? best : std::string();
+}
+
+}  // namespace x07c

@@ -1,0 +1,59 @@
+// compile_entry_file: load -> typecheck -> lower -> emit, with every failure
+// turned into a CompileResult (never an exception or a crash).
+#include "compiler.hpp"
+
+#include <new>
+
+#include "ir.hpp"
+#include "loader.hpp"
+
+namespace x07c {
+
+CompileResult compile_entry_file(const std::filesystem::path& entry, const CompileOptions& opts) {
+  CompileResult res;
+  Program prog;
+  prog.world = opts.world;
+  prog.allow_unsafe = opts.world == "run-os" ? true : opts.allow_unsafe;
+  prog.allow_ffi = opts.world == "run-os" ? true : opts.allow_ffi;
+  try {
+    if (opts.world != "run-os" && opts.world != "run-os-sandboxed")
+      throw CompileError("Unsupported", "unsupported world: \"" + opts.world +
+                                            "\" (this compiler targets run-os and run-os-sandboxed)");
+    LoadOptions lo;
+    lo.module_roots = opts.module_roots;
+    lo.os_stdlib_root = opts.os_stdlib_root;
+    load_program(prog, entry, lo);
+    typecheck_program(prog);
+    IrProgram ir = lower_program(prog);
+    res.c_source = emit_c(ir);
+    if (res.c_source.size() > opts.max_c_bytes)
+      throw CompileError("Budget", "emitted C too large: max_c_bytes=" + std::to_string(opts.max_c_bytes) + " got " +
+                                       std::to_string(res.c_source.size()));
+    res.ok = true;
+    res.fuel_used = prog.work;
+    return res;
+  } catch (const CompileError& e) {
+    res.error_kind = e.kind;
+    res.error_message = e.what();
+    if (!e.file.empty() || !e.ptr.empty()) {
+      res.error_message += " [at " + (e.file.empty() ? std::string("<unknown file>") : e.file);
+      if (!e.ptr.empty()) res.error_message += " ptr=" + e.ptr;
+      res.error_message += "]";
+    }
+    res.diagnostics.push_back({"X07-" + e.kind, e.what(), e.file, e.ptr});
+  } catch (const std::bad_alloc&) {
+    res.error_kind = "Budget";
+    res.error_message = "compiler ran out of memory";
+  } catch (const std::exception& e) {
+    res.error_kind = "Internal";
+    res.error_message = std::string("internal compiler error: ") + e.what();
+  } catch (...) {
+    res.error_kind = "Internal";
+    res.error_message = "internal compiler error";
+  }
+  res.ok = false;
+  res.c_source.clear();
+  return res;
+}
+
+}  // namespace x07c

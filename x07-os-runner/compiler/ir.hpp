@@ -1,0 +1,54 @@
+// Stage 3 output: a small typed three-address IR. Every value lives in a
+// function-wide local; statements are assignments of one operation, calls,
+// structured if/loop, fuel charges and drops. emit_c.cpp prints it as C.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ast.hpp"
+
+namespace x07c {
+
+struct IrOperand {
+  enum Kind : uint8_t { Local, Imm, Str } kind = Imm;
+  std::string name;  // Local: C name; Str: raw bytes of the literal
+  uint32_t imm = 0;
+  static IrOperand local(std::string n) { IrOperand o; o.kind = Local; o.name = std::move(n); return o; }
+  static IrOperand num(uint32_t v) { IrOperand o; o.imm = v; return o; }
+  static IrOperand str(std::string s) { IrOperand o; o.kind = Str; o.name = std::move(s); return o; }
+};
+
+struct IrRhs {
+  enum Kind : uint8_t { Copy, Zero, Bin, Call, Field } kind = Copy;
+  std::string op;              // Bin: x07 operator; Call: C function; Field: C member name
+  std::vector<IrOperand> args;
+};
+
+struct IrStmt {
+  enum Kind : uint8_t { Assign, Eval, If, Loop, Break, Return, Fuel, Drop } kind = Eval;
+  std::string dst;             // Assign / Drop: local name
+  Ty ty = Ty::I32;             // Assign / Drop: type of dst; Zero: type to zero
+  IrRhs rhs;                   // Assign / Eval
+  IrOperand val;               // If: condition; Return: value (Imm for void-less solve never)
+  uint32_t fuel = 0;
+  std::vector<IrStmt> then_body, else_body;  // If; Loop uses then_body
+};
+
+struct IrFunc {
+  std::string cname, x07_name;
+  Ty result = Ty::Bytes;
+  std::vector<std::pair<std::string, Ty>> params;  // after the hidden `input`
+  std::vector<std::pair<std::string, Ty>> locals;
+  std::vector<IrStmt> body;
+  bool is_solve = false;
+};
+
+struct IrProgram {
+  std::vector<IrFunc> fns;
+  std::vector<std::string> extern_protos;  // C prototypes of extern + OS functions used
+};
+
+IrProgram lower_program(const Program& prog);   // lower.cpp
+std::string emit_c(const IrProgram& ir);        // emit_c.cpp
+
+}  // namespace x07c

@@ -1,0 +1,550 @@
+// Stage 3: typed AST -> IR. Each expression becomes assignments to fresh
+// locals (the C compiler keeps them in registers); owned values are moved by
+// copying and zeroing the source, and dropped at the end of their scope.
+// Fuel is charged once per straight-line block with that block's node count.
+#include <functional>
+#include <set>
+
+#include "ir.hpp"
+
+namespace x07c {
+namespace {
+
+std::string sanitize(const std::string& s) {
+  std::string o;
+  for (char c : s) o += (isalnum((unsigned char)c) ? c : '_');
+  return o;
+}
+
+std::string fn_cname(const Program& p, int idx) {
+  const Function& f = p.fns[idx];
+  if (f.is_extern) return f.link_name;
+  return "x07f_" + std::to_string(idx) + "_" + sanitize(f.name.substr(f.name.rfind('.') + 1));
+}
+
+struct Block {
+  std::vector<IrStmt> stmts;
+  uint32_t fuel = 0;
+};
+
+class FnLowerer {
+ public:
+  FnLowerer(const Program& prog, IrFunc& out, const std::vector<VarDecl>& vars, Ty result,
+            std::set<int>& used_externs, std::set<int>& used_os)
+      : prog_(prog), out_(out), vars_(vars), result_(result), used_externs_(used_externs), used_os_(used_os) {
+    for (size_t i = 0; i < vars.size(); i++) names_.push_back("v" + std::to_string(i) + "_" + vars[i].name);
+  }
+
+  void lower_body(const Node& body, size_t n_params) {
+    scopes_.emplace_back();
+    for (size_t i = 0; i < n_params; i++) {
+      out_.params.push_back({names_[i], vars_[i].ty});
+      if (is_owned(vars_[i].ty)) scopes_.back().push_back({names_[i], vars_[i].ty});
+    }
+    for (size_t i = n_params; i < vars_.size(); i++) out_.locals.push_back({names_[i], vars_[i].ty});
+    Block b;
+    cur_ = &b;
+    IrOperand r = lower(body);
+    if (body.ty != Ty::Never) {
+      emit_drops_all();
+      IrStmt s;
+      s.kind = IrStmt::Return;
+      s.val = r;
+      emit(std::move(s));
+    }
+    out_.body = finish(std::move(b));
+  }
+
+ private:
+  const Program& prog_;
+  IrFunc& out_;
+  const std::vector<VarDecl>& vars_;
+  Ty result_;
+  std::set<int>& used_externs_;
+  std::set<int>& used_os_;
+  std::vector<std::string> names_;
+  std::vector<std::vector<std::pair<std::string, Ty>>> scopes_;  // owned locals to drop per scope
+  Block* cur_ = nullptr;
+  int ntemps_ = 0;
+
+  std::vector<IrStmt> finish(Block b) {
+    if (b.fuel) {
+      IrStmt f;
+      f.kind = IrStmt::Fuel;
+      f.fuel = b.fuel;
+      b.stmts.insert(b.stmts.begin(), std::move(f));
+    }
+    return std::move(b.stmts);
+  }
+
+  void emit(IrStmt s) { cur_->stmts.push_back(std::move(s)); }
+
+  std::string temp(Ty t) {
+    std::string n = "t" + std::to_string(ntemps_++);
+    out_.locals.push_back({n, t});
+    return n;
+  }
+
+  IrOperand assign(Ty t, IrRhs rhs) {
+    std::string d = temp(t);
+    IrStmt s;
+    s.kind = IrStmt::Assign;
+    s.dst = d;
+    s.ty = t;
+    s.rhs = std::move(rhs);
+    emit(std::move(s));
+    return IrOperand::local(d);
+  }
+
+  void assign_to(const std::string& dst, Ty t, IrRhs rhs) {
+    IrStmt s;
+    s.kind = IrStmt::Assign;
+    s.dst = dst;
+    s.ty = t;
+    s.rhs = std::move(rhs);
+    emit(std::move(s));
+  }
+
+  static IrRhs copy(IrOperand o) {
+    IrRhs r;
+    r.kind = IrRhs::Copy;
+    r.args.push_back(std::move(o));
+    return r;
+  }
+  static IrRhs call(std::string fn, std::vector<IrOperand> args) {
+    IrRhs r;
+    r.kind = IrRhs::Call;
+    r.op = std::move(fn);
+    r.args = std::move(args);
+    return r;
+  }
+  static IrRhs field(IrOperand o, std::string f) {
+    IrRhs r;
+    r.kind = IrRhs::Field;
+    r.op = std::move(f);
+    r.args.push_back(std::move(o));
+    return r;
+  }
+  static IrRhs zero() {
+    IrRhs r;
+    r.kind = IrRhs::Zero;
+    return r;
+  }
+
+  void drop(const std::string& name, Ty t) {
+    IrStmt s;
+    s.kind = IrStmt::Drop;
+    s.dst = name;
+    s.ty = t;
+    emit(std::move(s));
+  }
+
+  void emit_drops(const std::vector<std::pair<std::string, Ty>>& sc) {
+    for (auto it = sc.rbegin(); it != sc.rend(); ++it) drop(it->first, it->second);
+  }
+  void emit_drops_all() {
+    for (auto s = scopes_.rbegin(); s != scopes_.rend(); ++s) emit_drops(*s);
+  }
+
+  // Lowers `n` as its own scope into a fresh block with its own fuel charge.
+  std::vector<IrStmt> sub_block(const std::function<void()>& f) {
+    Block b;
+    Block* saved = cur_;
+    cur_ = &b;
+    scopes_.emplace_back();
+    f();
+    emit_drops(scopes_.back());
+    scopes_.pop_back();
+    cur_ = saved;
+    return finish(std::move(b));
+  }
+
+  IrOperand lower_stmt(const Node& n) {
+    IrOperand o = lower(n);
+    if (is_owned(n.ty) && o.kind == IrOperand::Local && o.name[0] == 't') drop(o.name, n.ty);
+    return o;
+  }
+
+  // A bytes/vec_u8 value used where a view is expected.
+  IrOperand as_view(const Node& n) {
+    cur_->fuel++;
+    IrOperand owner;
+    if (n.kind == Node::Atom && n.var >= 0) {
+      owner = IrOperand::local(names_[n.var]);
+    } else {
+      owner = lower(n);  // lower() itself never looks at coerce_view
+      scopes_.back().push_back({owner.name, n.ty});
+    }
+    return assign(Ty::View, call(n.ty == Ty::Vec ? "x07_vec_view" : "x07_bytes_view", {owner}));
+  }
+
+  IrOperand lower_arg(const Node& a) {
+    if (a.coerce_view) return as_view(a);
+    if (a.kind == Node::Atom && a.var >= 0 && !a.move && is_owned(a.ty)) {  // peek / identifier borrow
+      cur_->fuel++;
+      return IrOperand::local(names_[a.var]);
+    }
+    IrOperand o = lower(a);
+    if (a.keep_temp && o.kind == IrOperand::Local) scopes_.back().push_back({o.name, a.ty});
+    return o;
+  }
+
+  IrOperand lower(const Node& n) {
+    if (!n.stmt) cur_->fuel++;
+    switch (n.kind) {
+      case Node::Int:
+        return IrOperand::num((uint32_t)n.ival);
+      case Node::Str:
+        return IrOperand::str(n.text);
+      case Node::Atom: {
+        if (n.var < 0) return IrOperand::local("input");
+        IrOperand v = IrOperand::local(names_[n.var]);
+        IrOperand t = assign(n.ty, copy(v));
+        if (n.move) assign_to(names_[n.var], n.ty, zero());
+        return t;
+      }
+      case Node::List:
+        break;
+    }
+    switch (n.head) {
+      case Head::Begin:
+      case Head::Unsafe: {
+        scopes_.emplace_back();
+        IrOperand r;
+        for (size_t i = 0; i < n.kids.size(); i++) {
+          bool last = i + 1 == n.kids.size();
+          r = (last && !n.stmt) ? lower(n.kids[i]) : lower_stmt(n.kids[i]);
+        }
+        emit_drops(scopes_.back());
+        scopes_.pop_back();
+        return n.stmt ? IrOperand::num(0) : r;
+      }
+      case Head::Let: {
+        IrOperand v = lower(n.kids[1]);
+        const std::string& name = names_[n.var];
+        assign_to(name, vars_[n.var].ty, copy(v));
+        if (is_owned(vars_[n.var].ty)) scopes_.back().push_back({name, vars_[n.var].ty});
+        if (n.stmt) return IrOperand::num(0);
+        return assign(n.ty, copy(IrOperand::local(name)));
+      }
+      case Head::Set:
+      case Head::Set0: {
+        IrOperand v = lower(n.kids[1]);
+        const std::string& name = names_[n.var];
+        Ty t = vars_[n.var].ty;
+        if (is_owned(t)) drop(name, t);
+        assign_to(name, t, copy(v));
+        if (n.head == Head::Set0 || n.stmt) return IrOperand::num(0);
+        return assign(t, copy(IrOperand::local(name)));
+      }
+      case Head::If: {
+        IrOperand c = lower(n.kids[0]);
+        bool want = !n.stmt && n.ty != Ty::Never;
+        std::string r = want ? temp(n.ty) : std::string();
+        IrStmt s;
+        s.kind = IrStmt::If;
+        s.val = c;
+        for (int br = 1; br <= 2; br++) {
+          auto body = sub_block([&] {
+            const Node& k = n.kids[br];
+            IrOperand o = n.stmt ? lower_stmt(k) : lower(k);
+            if (want && k.ty != Ty::Never) assign_to(r, n.ty, copy(o));
+          });
+          (br == 1 ? s.then_body : s.else_body) = std::move(body);
+        }
+        emit(std::move(s));
+        return want ? IrOperand::local(r) : IrOperand::num(0);
+      }
+      case Head::For: {
+        IrOperand start = lower(n.kids[1]);
+        const std::string& iv = names_[n.var];
+        assign_to(iv, Ty::I32, copy(start));
+        IrOperand end = lower(n.kids[2]);
+        IrOperand endv = assign(Ty::I32, copy(end));
+        IrStmt loop;
+        loop.kind = IrStmt::Loop;
+        loop.then_body = sub_block([&] {
+          IrRhs ge;
+          ge.kind = IrRhs::Bin;
+          ge.op = ">=u";
+          ge.args = {IrOperand::local(iv), endv};
+          IrOperand c = assign(Ty::I32, ge);
+          IrStmt brk;
+          brk.kind = IrStmt::If;
+          brk.val = c;
+          IrStmt b;
+          b.kind = IrStmt::Break;
+          brk.then_body.push_back(b);
+          emit(std::move(brk));
+          lower_stmt(n.kids[3]);
+          IrRhs inc;
+          inc.kind = IrRhs::Bin;
+          inc.op = "+";
+          inc.args = {IrOperand::local(iv), IrOperand::num(1)};
+          assign_to(iv, Ty::I32, inc);
+        });
+        emit(std::move(loop));
+        return IrOperand::num(0);
+      }
+      case Head::While: {
+        IrStmt loop;
+        loop.kind = IrStmt::Loop;
+        loop.then_body = sub_block([&] {
+          scopes_.emplace_back();
+          IrOperand c = lower(n.kids[0]);
+          emit_drops(scopes_.back());
+          scopes_.pop_back();
+          IrStmt brk;
+          brk.kind = IrStmt::If;
+          brk.val = c;
+          IrStmt b;
+          b.kind = IrStmt::Break;
+          brk.else_body.push_back(b);
+          emit(std::move(brk));
+          scopes_.emplace_back();
+          lower_stmt(n.kids[1]);
+          emit_drops(scopes_.back());
+          scopes_.pop_back();
+        });
+        emit(std::move(loop));
+        return IrOperand::num(0);
+      }
+      case Head::Return: {
+        IrOperand v = lower(n.kids[0]);
+        emit_drops_all();
+        IrStmt s;
+        s.kind = IrStmt::Return;
+        s.val = v;
+        emit(std::move(s));
+        return IrOperand::num(0);
+      }
+      case Head::Try: {
+        IrOperand r = lower(n.kids[0]);
+        Ty rt = n.kids[0].ty;
+        IrStmt s;
+        s.kind = IrStmt::If;
+        IrRhs is_err;
+        is_err.kind = IrRhs::Bin;
+        is_err.op = "=";
+        IrOperand tag = assign(Ty::I32, field(r, "tag"));
+        is_err.args = {tag, IrOperand::num(0)};
+        s.val = assign(Ty::I32, is_err);
+        s.then_body = [&] {
+          Block b;
+          Block* saved = cur_;
+          cur_ = &b;
+          IrOperand code = assign(Ty::I32, field(r, rt == Ty::ResI32 ? "val" : "err"));
+          const char* ctor = result_ == Ty::ResI32 ? "x07_res_i32_err" : result_ == Ty::ResBytes ? "x07_res_bytes_err"
+                                                                                                  : "x07_res_view_err";
+          IrOperand ev = assign(result_, call(ctor, {code}));
+          emit_drops_all();
+          IrStmt ret;
+          ret.kind = IrStmt::Return;
+          ret.val = ev;
+          emit(std::move(ret));
+          cur_ = saved;
+          return std::move(b.stmts);
+        }();
+        emit(std::move(s));
+        return assign(n.ty, field(r, rt == Ty::ResI32 ? "val" : "ok"));
+      }
+      case Head::AndAnd:
+      case Head::OrOr: {
+        bool and_ = n.head == Head::AndAnd;
+        IrOperand a = lower(n.kids[0]);
+        std::string r = temp(Ty::I32);
+        IrStmt s;
+        s.kind = IrStmt::If;
+        s.val = a;
+        auto rhs_branch = sub_block([&] {
+          IrOperand b = lower(n.kids[1]);
+          IrRhs ne;
+          ne.kind = IrRhs::Bin;
+          ne.op = "!=";
+          ne.args = {b, IrOperand::num(0)};
+          assign_to(r, Ty::I32, ne);
+        });
+        IrStmt constant;
+        constant.kind = IrStmt::Assign;
+        constant.dst = r;
+        constant.rhs = copy(IrOperand::num(and_ ? 0 : 1));
+        if (and_) {
+          s.then_body = std::move(rhs_branch);
+          s.else_body.push_back(constant);
+        } else {
+          s.then_body.push_back(constant);
+          s.else_body = std::move(rhs_branch);
+        }
+        emit(std::move(s));
+        return IrOperand::local(r);
+      }
+      case Head::Op: {
+        IrRhs r;
+        r.kind = IrRhs::Bin;
+        r.op = n.text;
+        r.args = {lower(n.kids[0]), lower(n.kids[1])};
+        return assign(Ty::I32, r);
+      }
+      case Head::Builtin:
+        return lower_builtin(n);
+      case Head::Call:
+      case Head::Extern: {
+        const Function& f = prog_.fns[n.callee];
+        std::vector<IrOperand> args;
+        if (!f.is_extern) args.push_back(IrOperand::local("input"));
+        for (const auto& k : n.kids) args.push_back(lower_arg(k));
+        if (f.is_extern) {
+          used_externs_.insert(n.callee);
+          if (f.extern_void) {
+            IrStmt s;
+            s.kind = IrStmt::Eval;
+            s.rhs = call(fn_cname(prog_, n.callee), args);
+            emit(std::move(s));
+            return IrOperand::num(0);
+          }
+        }
+        return assign(f.result_ty, call(fn_cname(prog_, n.callee), args));
+      }
+      case Head::RecordMake: {
+        IrOperand b = assign(Ty::Bytes, call("x07_bytes_new", {IrOperand::num(4u * (uint32_t)n.kids.size())}));
+        for (size_t i = 0; i < n.kids.size(); i++) {
+          IrOperand x = lower(n.kids[i]);
+          IrStmt s;
+          s.kind = IrStmt::Eval;
+          s.rhs = call("x07_rec_put", {b, IrOperand::num(4u * (uint32_t)i), x});
+          emit(std::move(s));
+        }
+        return b;
+      }
+      case Head::RecordGet: {
+        IrOperand v = lower_arg(n.kids[0]);
+        return assign(Ty::I32, call("x07_codec_read_u32_le", {v, IrOperand::num(4u * (uint32_t)n.aux)}));
+      }
+      case Head::EnumMake: {
+        bool payload = !n.kids.empty();
+        IrOperand b = assign(Ty::Bytes, call("x07_bytes_new", {IrOperand::num(payload ? 8 : 4)}));
+        IrStmt s;
+        s.kind = IrStmt::Eval;
+        s.rhs = call("x07_rec_put", {b, IrOperand::num(0), IrOperand::num((uint32_t)n.aux)});
+        emit(std::move(s));
+        if (payload) {
+          IrOperand x = lower(n.kids[0]);
+          IrStmt p;
+          p.kind = IrStmt::Eval;
+          p.rhs = call("x07_rec_put", {b, IrOperand::num(4), x});
+          emit(std::move(p));
+        }
+        return b;
+      }
+      case Head::Match:
+        return lower_match(n);
+      default:
+        throw CompileError("Internal", "unresolved head in lowering: \"" + n.text + "\"", "", n.ptr);
+    }
+  }
+
+  IrOperand lower_match(const Node& n) {
+    IrOperand s = lower(n.kids[0]);
+    IrOperand tag = assign(Ty::I32, call("x07_enum_tag", {s}));
+    IrOperand payload = assign(Ty::I32, call("x07_enum_payload", {s}));
+    drop(s.name, Ty::Bytes);
+    bool want = !n.stmt && n.ty != Ty::Never;
+    std::string r = want ? temp(n.ty) : std::string();
+    // if (tag == v1) {...} else if (tag == v2) {...} else {last}
+    std::function<std::vector<IrStmt>(size_t)> chain = [&](size_t i) -> std::vector<IrStmt> {
+      const Node& arm = n.kids[i];
+      auto arm_body = [&] {
+        return sub_block([&] {
+          if (arm.var >= 0) assign_to(names_[arm.var], Ty::I32, copy(payload));
+          const Node& body = arm.kids.back();
+          IrOperand o = n.stmt ? lower_stmt(body) : lower(body);
+          if (want && body.ty != Ty::Never) assign_to(r, n.ty, copy(o));
+        });
+      };
+      if (i + 1 == n.kids.size()) return arm_body();
+      Block b;
+      Block* saved = cur_;
+      cur_ = &b;
+      IrRhs eq;
+      eq.kind = IrRhs::Bin;
+      eq.op = "=";
+      eq.args = {tag, IrOperand::num((uint32_t)arm.aux)};
+      IrStmt s2;
+      s2.kind = IrStmt::If;
+      s2.val = assign(Ty::I32, eq);
+      s2.then_body = arm_body();
+      s2.else_body = chain(i + 1);
+      emit(std::move(s2));
+      cur_ = saved;
+      return std::move(b.stmts);
+    };
+    auto stmts = chain(1);
+    for (auto& st : stmts) emit(std::move(st));
+    return want ? IrOperand::local(r) : IrOperand::num(0);
+  }
+
+  IrOperand lower_builtin(const Node& n) {
+    const Builtin& b = builtins()[n.callee];
+    if (b.os) used_os_.insert(n.callee);
+    if (b.flags & BF_TEXT) {
+      const std::string& s = n.kids[0].text;
+      return assign(b.result, call(b.c_fn, {IrOperand::str(s), IrOperand::num((uint32_t)s.size())}));
+    }
+    std::vector<IrOperand> args;
+    for (const auto& k : n.kids) args.push_back(lower_arg(k));
+    if (b.flags & BF_IDENTITY) return args.back();
+    if (b.flags & BF_PTR) args.push_back(IrOperand::str(n.ptr));
+    if (b.flags & BF_NEVER) {
+      IrStmt s;
+      s.kind = IrStmt::Eval;
+      s.rhs = call(b.c_fn, args);
+      emit(std::move(s));
+      return IrOperand::num(0);
+    }
+    return assign(b.result, call(b.c_fn, args));
+  }
+};
+
+}  // namespace
+
+IrProgram lower_program(const Program& prog) {
+  IrProgram ir;
+  std::set<int> externs, os;
+  for (size_t i = 0; i < prog.fns.size(); i++) {
+    const Function& f = prog.fns[i];
+    if (!f.reachable || f.is_extern || (!f.type_params.empty() && f.generic_of < 0)) continue;
+    IrFunc out;
+    out.cname = fn_cname(prog, (int)i);
+    out.x07_name = f.name;
+    out.result = f.result_ty;
+    FnLowerer l(prog, out, f.vars, f.result_ty, externs, os);
+    l.lower_body(f.body, f.params.size());
+    ir.fns.push_back(std::move(out));
+  }
+  IrFunc solve;
+  solve.cname = "x07_program_solve";
+  solve.x07_name = "solve";
+  solve.result = Ty::Bytes;
+  solve.is_solve = true;
+  FnLowerer l(prog, solve, prog.solve_vars, Ty::Bytes, externs, os);
+  l.lower_body(prog.solve, 0);
+  ir.fns.push_back(std::move(solve));
+  for (int e : externs) {
+    const Function& f = prog.fns[e];
+    std::string p = std::string(f.extern_void ? "void" : ty_c(f.result_ty)) + " " + f.link_name + "(";
+    for (size_t i = 0; i < f.param_tys.size(); i++) p += std::string(i ? ", " : "") + ty_c(f.param_tys[i]);
+    if (f.param_tys.empty()) p += "void";
+    ir.extern_protos.push_back(p + ");");
+  }
+  for (int o : os) {
+    const Builtin& b = builtins()[o];
+    std::string p = b.result == Ty::Never ? "_Noreturn void " : std::string(ty_c(b.result)) + " ";
+    p += b.c_fn + "(";
+    for (size_t i = 0; i < b.params.size(); i++) p += std::string(i ? ", " : "") + ty_c(b.params[i]);
+    if (b.params.empty()) p += "void";
+    ir.extern_protos.push_back(p + ");");
+  }
+  return ir;
+}
+
+}  // namespace x07c

@@ -1,0 +1,41 @@
+/* Traps and fuel: the message (+ " path=" / " ptr=") and "\n" go to fd 2 with
+ * raw write(2), then the process dies by a trap instruction. */
+#include <string.h>
+#include <unistd.h>
+#include "x07rt_core.h"
+
+uint64_t x07_fuel_left;
+uint32_t x07_exit_code;
+x07_counters x07_metrics;
+
+static void put(const char *s) {
+  size_t n = strlen(s);
+  while (n > 0) {
+    ssize_t w = write(2, s, n);
+    if (w <= 0) return;
+    s += w;
+    n -= (size_t)w;
+  }
+}
+
+_Noreturn void x07_trap(const char *msg) {
+  put(msg);
+  put("\n");
+  __builtin_trap();
+}
+
+_Noreturn void x07_trap_ptr(const char *msg, const char *ptr) {
+  put(msg);
+  if (ptr && *ptr) { put(" ptr="); put(ptr); }
+  put("\n");
+  __builtin_trap();
+}
+
+_Noreturn void x07_trap_path(const char *msg, const char *path) {
+  put(msg);
+  if (path) { put(" path="); put(path); }
+  put("\n");
+  __builtin_trap();
+}
+
+_Noreturn void x07_trap_fuel(void) { x07_trap("fuel exhausted"); }

@@ -1,0 +1,202 @@
+/* Hot core builtins as static inline functions, included by every generated
+ * program after x07rt.h. Keep it small: it is parsed on every program compile.
+ * Cold paths (growth, formatting, parsing, tables) live in core_builtins.c. */
+#ifndef X07RT_CORE_H
+#define X07RT_CORE_H
+#include "x07rt.h"
+
+#define X07_LIKELY(x) __builtin_expect(!!(x), 1)
+#define X07_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+static inline x07_view x07_view_of(const void *p, uint32_t n) { x07_view v = {(const uint8_t *)p, n}; return v; }
+static inline x07_view x07_vec_view(x07_vec v) { return x07_view_of(v.ptr, v.len); }
+
+/* ---- i32 operators whose C spelling is not a single operator ---- */
+static inline uint32_t x07_divu(uint32_t a, uint32_t b) { return b ? a / b : 0; }
+static inline uint32_t x07_remu(uint32_t a, uint32_t b) { return b ? a % b : a; }
+
+/* ---- counters the runtime shares with the inline paths ---- */
+extern uint64_t x07_memcpy_bytes;
+void x07_copy(void *dst, const void *src, uint32_t n); /* counted memcpy */
+
+/* ---- view ---- */
+static inline uint32_t x07_view_get_u8(x07_view v, uint32_t i, const char *ptr) {
+  if (X07_UNLIKELY(i >= v.len)) x07_trap_ptr("view.get_u8 oob", ptr);
+  return v.ptr[i];
+}
+static inline x07_view x07_view_slice(x07_view v, uint32_t s, uint32_t n, const char *ptr) {
+  if (X07_UNLIKELY(s > v.len || n > v.len - s)) x07_trap_ptr("view.slice oob", ptr);
+  return x07_view_of(v.ptr + s, n);
+}
+static inline x07_bytes x07_view_to_bytes(x07_view v) { return x07_bytes_from(v.ptr, v.len); }
+uint32_t x07_view_eq(x07_view a, x07_view b);
+uint32_t x07_view_cmp_range(x07_view a, uint32_t ao, uint32_t al, x07_view b, uint32_t bo, uint32_t bl);
+
+/* ---- bytes ---- */
+static inline x07_bytes x07_bytes1(uint32_t x) { x07_bytes b = x07_bytes_new(1); b.ptr[0] = (uint8_t)x; return b; }
+static inline x07_bytes x07_bytes_set_u8(x07_bytes b, uint32_t i, uint32_t x, const char *ptr) {
+  if (X07_UNLIKELY(i >= b.len)) x07_trap_ptr("bytes.set_u8 oob", ptr);
+  b.ptr[i] = (uint8_t)x;
+  return b;
+}
+static inline x07_bytes x07_bytes_slice(x07_view v, uint32_t s, uint32_t n, const char *ptr) {
+  return x07_view_to_bytes(x07_view_slice(v, s, n, ptr));
+}
+static inline x07_view x07_bytes_subview(x07_bytes b, uint32_t s, uint32_t n, const char *ptr) {
+  if (X07_UNLIKELY(s > b.len || n > b.len - s)) x07_trap_ptr("bytes.subview oob", ptr);
+  return x07_view_of(b.ptr + s, n);
+}
+x07_bytes x07_bytes_copy(x07_bytes src, x07_bytes dst);
+x07_bytes x07_bytes_concat(x07_bytes a, x07_bytes b);
+
+/* ---- vec_u8 ---- */
+x07_vec x07_vec_with_capacity(uint32_t cap);
+void x07_vec_grow1(x07_vec *v); /* cap 0 -> 1, else x2 */
+static inline x07_vec x07_vec_push(x07_vec v, uint32_t x) {
+  if (X07_UNLIKELY(v.len == v.cap)) x07_vec_grow1(&v);
+  v.ptr[v.len++] = (uint8_t)x;
+  return v;
+}
+static inline uint32_t x07_vec_len(x07_vec v) { return v.len; }
+static inline uint32_t x07_vec_cap(x07_vec v) { return v.cap; }
+static inline uint32_t x07_vec_get(x07_vec v, uint32_t i) {
+  if (X07_UNLIKELY(i >= v.len)) x07_trap("vec_u8.get oob");
+  return v.ptr[i];
+}
+static inline x07_vec x07_vec_set(x07_vec v, uint32_t i, uint32_t x) {
+  if (X07_UNLIKELY(i >= v.len)) x07_trap("vec_u8.set oob");
+  v.ptr[i] = (uint8_t)x;
+  return v;
+}
+x07_vec x07_vec_reserve_exact(x07_vec v, uint32_t add);
+x07_vec x07_vec_extend_zeroes(x07_vec v, uint32_t n);
+x07_vec x07_vec_extend_bytes(x07_vec v, x07_view b);
+x07_vec x07_vec_extend_bytes_range(x07_vec v, x07_view b, uint32_t s, uint32_t n);
+static inline x07_vec x07_vec_clear(x07_vec v) { v.len = 0; return v; }
+x07_bytes x07_vec_into_bytes(x07_vec v);
+
+/* ---- option / result ---- */
+static inline x07_opt_i32 x07_opt_i32_some(uint32_t x) { x07_opt_i32 o = {1, x}; return o; }
+static inline x07_opt_i32 x07_opt_i32_none(void) { x07_opt_i32 o = {0, 0}; return o; }
+static inline uint32_t x07_opt_i32_is_some(x07_opt_i32 o) { return o.tag == 1; }
+static inline uint32_t x07_opt_i32_unwrap_or(x07_opt_i32 o, uint32_t d) { return o.tag == 1 ? o.val : d; }
+static inline x07_opt_bytes x07_opt_bytes_some(x07_bytes b) { x07_opt_bytes o; o.tag = 1; o.val = b; return o; }
+static inline x07_opt_bytes x07_opt_bytes_none(void) { x07_opt_bytes o; o.tag = 0; o.val = x07_bytes_empty(); return o; }
+static inline uint32_t x07_opt_bytes_is_some(x07_opt_bytes o) { return o.tag == 1; }
+static inline x07_bytes x07_opt_bytes_unwrap_or(x07_opt_bytes o, x07_bytes d) {
+  if (o.tag == 1) { x07_bytes_drop(d); return o.val; }
+  x07_bytes_drop(o.val);
+  return d;
+}
+static inline x07_opt_view x07_opt_view_some(x07_view v) { x07_opt_view o; o.tag = 1; o.val = v; return o; }
+static inline x07_opt_view x07_opt_view_none(void) { x07_opt_view o; o.tag = 0; o.val = x07_view_of(0, 0); return o; }
+static inline uint32_t x07_opt_view_is_some(x07_opt_view o) { return o.tag == 1; }
+static inline x07_view x07_opt_view_unwrap_or(x07_opt_view o, x07_view d) { return o.tag == 1 ? o.val : d; }
+
+static inline uint32_t x07_res_i32_is_ok(x07_res_i32 r) { return r.tag == 1; }
+static inline uint32_t x07_res_i32_err_code(x07_res_i32 r) { return r.tag == 1 ? 0 : r.val; }
+static inline uint32_t x07_res_i32_unwrap_or(x07_res_i32 r, uint32_t d) { return r.tag == 1 ? r.val : d; }
+static inline uint32_t x07_res_bytes_is_ok(x07_res_bytes r) { return r.tag == 1; }
+static inline uint32_t x07_res_bytes_err_code(x07_res_bytes r) { return r.tag == 1 ? 0 : r.err; }
+static inline x07_bytes x07_res_bytes_unwrap_or(x07_res_bytes r, x07_bytes d) {
+  if (r.tag == 1) { x07_bytes_drop(d); return r.ok; }
+  x07_bytes_drop(r.ok);
+  return d;
+}
+static inline x07_res_view x07_res_view_ok(x07_view v) { x07_res_view r; r.tag = 1; r.err = 0; r.ok = v; return r; }
+static inline x07_res_view x07_res_view_err(uint32_t c) { x07_res_view r; r.tag = 0; r.err = c; r.ok = x07_view_of(0, 0); return r; }
+static inline uint32_t x07_res_view_is_ok(x07_res_view r) { return r.tag == 1; }
+static inline uint32_t x07_res_view_err_code(x07_res_view r) { return r.tag == 1 ? 0 : r.err; }
+static inline x07_view x07_res_view_unwrap_or(x07_res_view r, x07_view d) { return r.tag == 1 ? r.ok : d; }
+
+/* drop glue for owned aggregates */
+static inline void x07_vec_drop_inl(x07_vec v) { x07_free(v.ptr); }
+static inline void x07_opt_bytes_drop(x07_opt_bytes o) { x07_free(o.val.ptr); }
+static inline void x07_res_bytes_drop(x07_res_bytes r) { x07_free(r.ok.ptr); }
+
+/* ---- codec / fmt / parse / prng / process ---- */
+static inline uint32_t x07_codec_read_u32_le(x07_view b, uint32_t off) {
+  if (X07_UNLIKELY(off > b.len || b.len - off < 4)) x07_trap("codec.read_u32_le oob");
+  return x07_rd_u32le(b.ptr + off);
+}
+static inline x07_bytes x07_codec_write_u32_le(uint32_t x) { x07_bytes b = x07_bytes_new(4); x07_wr_u32le(b.ptr, x); return b; }
+x07_bytes x07_fmt_u32_to_dec(uint32_t x);
+x07_bytes x07_fmt_s32_to_dec(uint32_t x);
+uint32_t x07_parse_u32_dec(x07_view b);
+uint32_t x07_parse_u32_dec_at(x07_view b, uint32_t off);
+static inline uint32_t x07_prng_lcg_next_u32(uint32_t s) { return s * 1103515245u + 12345u; }
+static inline uint32_t x07_process_set_exit_code(uint32_t c) {
+  x07_exit_code = ((int32_t)c < 0 || (int32_t)c > 255) ? 255u : c;
+  return c;
+}
+
+/* ---- map_u32 / set_u32: runtime-owned open addressing tables ---- */
+uint32_t x07_map_u32_new(uint32_t cap);
+uint32_t x07_map_u32_len(uint32_t h);
+uint32_t x07_map_u32_get(uint32_t h, uint32_t k, uint32_t d);
+uint32_t x07_map_u32_set(uint32_t h, uint32_t k, uint32_t v);
+uint32_t x07_map_u32_contains(uint32_t h, uint32_t k);
+uint32_t x07_map_u32_remove(uint32_t h, uint32_t k);
+x07_bytes x07_map_u32_dump_kv(uint32_t h);
+uint32_t x07_set_u32_new(uint32_t cap);
+uint32_t x07_set_u32_len(uint32_t h);
+uint32_t x07_set_u32_add(uint32_t h, uint32_t k);
+uint32_t x07_set_u32_contains(uint32_t h, uint32_t k);
+uint32_t x07_set_u32_remove(uint32_t h, uint32_t k);
+x07_bytes x07_set_u32_dump(uint32_t h);
+
+/* ---- f64 ---- */
+static inline double x07_f64_of_i32(uint32_t x) { return (double)(int32_t)x; }
+static inline uint32_t x07_f64_to_i32_trunc(double x) {
+  if (!(x > -2147483649.0 && x < 2147483648.0)) return x != x ? 0u : (x < 0 ? 0x80000000u : 0x7fffffffu);
+  return (uint32_t)(int32_t)x;
+}
+
+/* ---- drop glue used by generated code (zeroes the variable) ---- */
+#define X07_DROP_BYTES(v) do { if ((v).ptr) x07_free((v).ptr); (v).ptr = 0; (v).len = 0; } while (0)
+#define X07_DROP_VEC(v) do { if ((v).ptr) x07_free((v).ptr); (v).ptr = 0; (v).len = 0; (v).cap = 0; } while (0)
+#define X07_DROP_OPT_BYTES(v) do { if ((v).val.ptr) x07_free((v).val.ptr); (v).val.ptr = 0; (v).val.len = 0; (v).tag = 0; } while (0)
+#define X07_DROP_RES_BYTES(v) do { if ((v).ok.ptr) x07_free((v).ok.ptr); (v).ok.ptr = 0; (v).ok.len = 0; } while (0)
+
+static inline uint32_t x07_view_len(x07_view v) { return v.len; }
+
+/* ---- records / enums: packed u32 LE slots ---- */
+static inline void x07_rec_put(x07_bytes b, uint32_t off, uint32_t x) { x07_wr_u32le(b.ptr + off, x); }
+static inline uint32_t x07_enum_tag(x07_bytes b) { return b.len >= 4 ? x07_rd_u32le(b.ptr) : 0; }
+static inline uint32_t x07_enum_payload(x07_bytes b) { return b.len >= 8 ? x07_rd_u32le(b.ptr + 4) : 0; }
+
+/* ---- lowered ty.* intrinsics for i32/u32 ---- */
+static inline x07_bytes x07_u32_write_le_at(x07_bytes b, uint32_t off, uint32_t x, const char *ptr) {
+  if (X07_UNLIKELY(off >= b.len || b.len - off < 4)) x07_trap_ptr("bytes.set_u8 oob", ptr);
+  x07_wr_u32le(b.ptr + off, x);
+  return b;
+}
+static inline x07_vec x07_u32_push_le(x07_vec v, uint32_t x) {
+  v = x07_vec_push(v, x); v = x07_vec_push(v, x >> 8); v = x07_vec_push(v, x >> 16); return x07_vec_push(v, x >> 24);
+}
+static inline uint32_t x07_cmp_u32(uint32_t a, uint32_t b) { return a == b ? 0u : (a < b ? 0xFFFFFFFFu : 1u); }
+static inline uint32_t x07_cmp_i32(uint32_t a, uint32_t b) { return a == b ? 0u : ((int32_t)a < (int32_t)b ? 0xFFFFFFFFu : 1u); }
+static inline uint32_t x07_mix32(uint32_t h) {
+  h ^= h >> 16; h *= 0x85ebca6bu; h ^= h >> 13; h *= 0xc2b2ae35u; h ^= h >> 16; return h;
+}
+
+/* ---- f64 arithmetic (strict IEEE; programs are compiled with -ffp-contract=off) ---- */
+static inline double x07_f64_add(double a, double b) { return a + b; }
+static inline double x07_f64_sub(double a, double b) { return a - b; }
+static inline double x07_f64_mul(double a, double b) { return a * b; }
+static inline double x07_f64_div(double a, double b) { return a / b; }
+
+/* ---- raw pointers (run-os worlds, inside unsafe) ---- */
+static inline const uint8_t *x07_bytes_as_ptr(x07_bytes b) { return b.ptr; }
+static inline uint8_t *x07_bytes_as_mut_ptr(x07_bytes b) { return b.ptr; }
+static inline const uint8_t *x07_view_as_ptr(x07_view v) { return v.ptr; }
+static inline const uint8_t *x07_vec_as_ptr(x07_vec v) { return v.ptr; }
+static inline uint8_t *x07_vec_as_mut_ptr(x07_vec v) { return v.ptr; }
+static inline void *x07_ptr_null(void) { return 0; }
+static inline uint8_t *x07_ptr_add(uint8_t *p, uint32_t n) { return p + (int32_t)n; }
+static inline uint32_t x07_ptr_read_u8(const uint8_t *p, uint32_t i) { return p[(int32_t)i]; }
+static inline uint32_t x07_memcpy_ptr(void *d, const void *s, uint32_t n) { __builtin_memcpy(d, s, n); return 0; }
+static inline uint32_t x07_memmove_ptr(void *d, const void *s, uint32_t n) { __builtin_memmove(d, s, n); return 0; }
+static inline uint32_t x07_memset_ptr(void *d, uint32_t c, uint32_t n) { __builtin_memset(d, (int)c, n); return 0; }
+
+#endif /* X07RT_CORE_H */
