@@ -348,6 +348,7 @@ void x07_proc_poll_all(int wait_ms) {
   for (uint32_t i = 0; i < g_nslots; i++) {
     x07_proc_slot *s = &g_slots[i];
     if (!s->used) continue; /* a finished piped child may still have buffered pipe data */
+    if (s->fd_in >= 0 && s->in_close_requested && s->in_pending.len == s->in_off) close_fd(&s->fd_in);
     if (s->fd_in >= 0 && s->in_pending.len > s->in_off) {
       pfds[n].fd = s->fd_in;
       pfds[n].events = POLLOUT;
