@@ -143,6 +143,15 @@ static void free_large(uint32_t off) {
   }
 }
 
+/* Runtime-owned state (map/set tables) that lives until exit: not program heap,
+ * so it is left out of mem_stats and never freed. */
+void *x07_alloc_runtime(uint32_t n) {
+  x07_mem_stats saved = x07_mem;
+  void *p = x07_alloc(n);
+  x07_mem = saved;
+  return p;
+}
+
 void x07_free(void *ptr) {
   if (!ptr) return;
   uint32_t off = (uint32_t)((uint8_t *)ptr - arena) - HDR;
@@ -188,7 +197,7 @@ void x07_vec_drop(x07_vec v) { x07_free(v.ptr); }
 void x07_vec_set_cap(x07_vec *v, uint32_t cap) {
   uint8_t *p = (uint8_t *)x07_alloc(cap);
   x07_copy(p, v->ptr, v->len);
-  if (v->ptr) { x07_free(v->ptr); x07_mem.realloc_calls++; x07_mem.alloc_calls--; }
+  if (v->ptr) { x07_free(v->ptr); x07_mem.realloc_calls++; x07_mem.alloc_calls--; x07_mem.free_calls--; }
   v->ptr = p;
   v->cap = cap;
 }

@@ -13,18 +13,17 @@ static uint32_t new_table(uint32_t cap, uint32_t is_map, const char *bad_cap) {
   if (cap == 0 || (cap & (cap - 1))) x07_trap(bad_cap);
   if (n_tables == tables_cap) {
     uint32_t nc = tables_cap ? tables_cap * 2 : 8;
-    table *t = (table *)x07_alloc(nc * (uint32_t)sizeof(table));
+    table *t = (table *)x07_alloc_runtime(nc * (uint32_t)sizeof(table));
     for (uint32_t i = 0; i < n_tables; i++) t[i] = tables[i];
-    x07_free(tables);
     tables = t;
     tables_cap = nc;
   }
   table *t = &tables[n_tables];
   t->cap = cap; t->len = 0; t->is_map = is_map;
   if ((uint64_t)cap * 4 > 0xFFFFFFF0u) x07_trap("out of memory");
-  t->keys = (uint32_t *)x07_alloc(cap * 4);
+  t->keys = (uint32_t *)x07_alloc_runtime(cap * 4);
   for (uint32_t i = 0; i < cap; i++) t->keys[i] = EMPTY;
-  t->vals = is_map ? (uint32_t *)x07_alloc(cap * 4) : 0;
+  t->vals = is_map ? (uint32_t *)x07_alloc_runtime(cap * 4) : 0;
   return ++n_tables;
 }
 

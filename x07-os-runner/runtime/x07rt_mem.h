@@ -11,6 +11,7 @@ extern x07_mem_stats x07_mem;
 
 void x07_mem_init(void);          /* maps the arena (traps "calloc failed") */
 void x07_mem_reset_stats(void);   /* after the input is read */
+void *x07_alloc_runtime(uint32_t n); /* untracked, never freed */
 void x07_vec_set_cap(x07_vec *v, uint32_t cap);
 void x07_write_metrics(void);     /* the metrics JSON line on stderr */
 
