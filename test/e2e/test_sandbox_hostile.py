@@ -196,6 +196,7 @@ class HostileBase(t.RunnerTestCase):
             self.assertEqual(tree_digest(d), digest, "%s changed during a sandboxed run" % d)
 
     def policy(self, limits=None, fs=None, net=None, process=None, language=None):
+        """Writes a policy (read root "data", write root "out", everything else off) and returns its path."""
         pol = t.base_policy(
             limits=dict({"cpu_ms": 5000, "wall_ms": 10000, "mem_bytes": 1073741824, "fds": 64, "procs": 64},
                         **(limits or {})),
@@ -330,6 +331,192 @@ class NativeHostileTest(HostileBase):
         self.assertLess(secs, 15)
         self.assertLessEqual(len(t.b64d(report["stdout_b64"])), 4 + 1048576 + 1)
         self.assertLessEqual(len(t.b64d(report["stderr_b64"])), 262144)
+
+
+# ---------------------------------------------------------------- x07 programs
+
+def _extern(name, link, params, result):
+    return {"kind": "extern", "abi": "C", "name": "main." + name, "link_name": link,
+            "params": [{"name": "a%d" % i, "ty": ty} for i, ty in enumerate(params)], "result": result}
+
+
+# libc entry points the hostile x07 program calls directly (no runtime checks involved).
+HOSTILE_EXTERNS = [
+    _extern("c_open", "open", ["ptr_const_u8", "i32", "i32"], "i32"),
+    _extern("c_write", "write", ["i32", "ptr_const_u8", "i32"], "i32"),
+    _extern("c_errno", "__errno_location", [], "ptr_const_u8"),
+    _extern("c_fork", "fork", [], "i32"),
+    _extern("c_exit", "_exit", ["i32"], "void"),
+    _extern("c_execve", "execve", ["ptr_const_u8", "ptr_mut_void", "ptr_mut_void"], "i32"),
+    _extern("c_socket", "socket", ["i32", "i32", "i32"], "i32"),
+    _extern("c_connect", "connect", ["i32", "ptr_const_u8", "i32"], "i32"),
+    _extern("c_memalign", "posix_memalign", ["ptr_const_u8", "i32", "i32"], "i32"),
+]
+
+
+def _op(ch, *body):
+    return ["if", ["=", "op", ord(ch)], ["begin"] + list(body) + [0], 0]
+
+
+_ERRNO = ["ptr.read_u8", ["main.c_errno"], 0]  # errno < 256: its low byte
+_ARG = ["view.slice", "input", 2, ["-", ["view.len", "input"], 2]]
+_PATH = ["bytes.as_ptr", "arg"]
+
+# Input "<op>:<arg>": r read, w write, x execve, u AF_UNIX socket, c TCP connect to
+# 127.0.0.1:<port>, f fork bomb (200 forks), m 1.5 GiB allocation. Output "ok:<rc>",
+# "err:<errno>" or "forks=<n> err=<errno>".
+HOSTILE_X07_SOLVE = [
+    "begin",
+    ["let", "op", ["view.get_u8", "input", 0]],
+    ["let", "arg", ["bytes.concat", ["view.to_bytes", _ARG], ["bytes1", 0]]],
+    ["let", "msg", ["bytes.lit", "pwned"]],
+    ["let", "rc", 0], ["let", "err", 0], ["let", "forks", 0],
+    ["let", "sa", ["bytes.alloc", 16]],
+    ["unsafe",
+     _op("r", ["set", "rc", ["main.c_open", _PATH, 0, 0]]),
+     _op("w", ["set", "rc", ["main.c_open", _PATH, 577, 420]],  # O_WRONLY|O_CREAT|O_TRUNC, 0644
+         ["if", [">=", "rc", 0], ["set", "rc", ["main.c_write", "rc", ["bytes.as_ptr", "msg"], 5]], 0]),
+     _op("x", ["set", "rc", ["main.c_execve", _PATH, ["ptr.null"], ["ptr.null"]]]),
+     _op("u", ["set", "rc", ["main.c_socket", 1, 1, 0]]),
+     _op("c", ["let", "port", ["parse.u32_dec", _ARG]],
+         ["set", "sa", ["bytes.set_u8", "sa", 0, 2]],  # sockaddr_in: AF_INET, port BE, 127.0.0.1
+         ["set", "sa", ["bytes.set_u8", "sa", 2, [">>u", "port", 8]]],
+         ["set", "sa", ["bytes.set_u8", "sa", 3, "port"]],
+         ["set", "sa", ["bytes.set_u8", "sa", 4, 127]],
+         ["set", "sa", ["bytes.set_u8", "sa", 7, 1]],
+         ["set", "rc", ["main.c_socket", 2, 1, 0]],
+         ["if", [">=", "rc", 0], ["set", "rc", ["main.c_connect", "rc", ["bytes.as_ptr", "sa"], 16]], 0]),
+     _op("f", ["for", "i", 0, 200, ["begin",
+                                    ["let", "p", ["main.c_fork"]],
+                                    ["if", ["=", "p", 0], ["main.c_exit", 0], 0],
+                                    ["if", [">", "p", 0], ["set", "forks", ["+", "forks", 1]],
+                                     ["if", ["=", "err", 0], ["set", "err", _ERRNO], 0]]]]),
+     _op("m", ["set", "rc", ["main.c_memalign", ["bytes.as_ptr", "sa"], 16, 1610612736]]),
+     ["if", ["<", "rc", 0], ["set", "err", _ERRNO], 0]],
+    ["if", ["=", "op", ord("f")],
+     ["bytes.concat", ["bytes.concat", ["bytes.lit", "forks="], ["fmt.u32_to_dec", "forks"]],
+      ["bytes.concat", ["bytes.lit", " err="], ["fmt.u32_to_dec", "err"]]],
+     ["if", ["<", "rc", 0],
+      ["bytes.concat", ["bytes.lit", "err:"], ["fmt.u32_to_dec", "err"]],
+      ["bytes.concat", ["bytes.lit", "ok:"], ["fmt.u32_to_dec", "rc"]]]]]
+
+UNSAFE_OK = {"allow_unsafe": True, "allow_ffi": True}
+
+
+class X07HostileTest(HostileBase):
+    """x07 programs: the runtime refuses through the std APIs, the compiler refuses
+    extern/unsafe unless the policy allows it, and the kernel refuses the rest."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not t.compiler_works():
+            raise unittest.SkipTest("the x07 compiler cannot build programs yet")
+        cls.hostile = t.write_program(cls.root, HOSTILE_X07_SOLVE, name="hostile.x07.json",
+                                      decls=HOSTILE_EXTERNS)
+
+    def x07(self, solve, input_bytes=b"", extra=(), decls=(), **policy):
+        prog = t.write_program(self.root, solve, name="p-%s.x07.json" % self._testMethodName, decls=decls)
+        return self.sandboxed(["--program", prog] + list(extra), self.policy(**policy), input_bytes)
+
+    def attack(self, command, **policy):
+        policy.setdefault("language", UNSAFE_OK)
+        p, report, _ = self.sandboxed(["--program", self.hostile], self.policy(**policy), command.encode())
+        self.assertTrue(report["compile"]["ok"], report["compile"]["compile_error"])
+        self.assertTrue(report["solve"]["ok"], "%s: trap=%r" % (command, report["solve"]["trap"]))
+        return t.b64d(report["solve"]["solve_output_b64"]).decode()
+
+    def test_extern_refused_at_compile_time_without_allow_unsafe(self):
+        for language, word in ((None, "unsafe"), ({"allow_unsafe": True, "allow_ffi": False}, "ffi")):
+            p, report, _ = self.sandboxed(["--program", self.hostile], self.policy(language=language),
+                                          b"r:/etc/passwd")
+            self.assertFalse(report["compile"]["ok"])
+            self.assertIsNone(report["solve"])
+            self.assertIn(word, report["compile"]["compile_error"])
+
+    def test_extern_control_run_os_is_not_restricted(self):
+        inp = t.write(os.path.join(self.root, "ctl-x07.bin"), b"r:secret/s.txt")
+        p, report = t.runner_report(["--program", self.hostile, "--input", inp], cwd=self.root)
+        self.assertTrue(t.b64d(report["solve"]["solve_output_b64"]).startswith(b"ok:"))
+
+    def test_extern_reads_outside_roots(self):
+        self.assertTrue(self.attack("r:data/in.txt").startswith("ok:"))
+        for path in ("/etc/passwd", "data/../secret/s.txt", "data/link",
+                     "/proc/self/root" + os.path.join(self.root, "secret", "s.txt"),
+                     os.path.join(self.root, "secret", "s.txt")):
+            self.assertEqual(self.attack("r:" + path), "err:%d" % EACCES, path)
+
+    def test_extern_writes_outside_write_roots(self):
+        self.assertEqual(self.attack("w:out/x07.txt"), "ok:5")
+        for path in ("secret/s.txt", "data/in.txt", "elsewhere/x", "out/../elsewhere/x"):
+            self.assertEqual(self.attack("w:" + path), "err:%d" % EACCES, path)
+
+    def test_extern_spawn_shell_and_fork_bomb_with_process_disabled(self):
+        self.assertEqual(self.attack("x:/bin/sh"), "err:%d" % EACCES)
+        self.assertEqual(self.attack("f:", limits={"procs": 0}), "forks=0 err=%d" % EPERM)
+
+    def test_extern_sockets(self):
+        self.assertEqual(self.attack("u:"), "err:%d" % EACCES)
+        self.assertEqual(self.attack("c:80"), "err:%d" % EACCES)
+        if self.abi < 4:
+            self.skipTest("Landlock ABI %d < 4: kernel has no TCP port rules" % self.abi)
+        srv = Loopback(2)
+        try:
+            allowed, other = srv.ports
+            net = {"enabled": True, "allow_tcp": True, "allow_hosts": [{"host": "127.0.0.1", "ports": [allowed]}]}
+            self.assertEqual(self.attack("c:%d" % allowed, net=net), "ok:0")
+            self.assertEqual(self.attack("c:%d" % other, net=net), "err:%d" % EACCES)
+            time.sleep(0.3)
+            self.assertEqual(srv.accepted[other], 0)
+        finally:
+            srv.close()
+
+    def test_extern_memory_hog(self):
+        self.assertEqual(self.attack("m:", limits={"mem_bytes": 268435456}), "ok:%d" % ENOMEM)
+
+    def test_extern_exec_of_dynamic_loader_is_refused_by_stage_two(self):
+        p, report, _ = self.sandboxed(["--program", self.hostile], self.policy(language=UNSAFE_OK), b"u:")
+        with open(report["compile"]["compiled_exe"], "rb") as f:
+            if b"x07_sandbox_runtime_lockdown" not in f.read():
+                self.skipTest("the runtime's main does not install the stage-2 filter yet "
+                              "(x07_sandbox_runtime_lockdown not linked)")
+        loader = os.path.realpath("/lib64/ld-linux-x86-64.so.2")
+        if not os.path.exists(loader):
+            self.skipTest("no x86-64 dynamic loader at /lib64")
+        self.assertEqual(self.attack("x:" + loader), "err:%d" % EACCES)
+
+    def test_std_read_file_path_tricks(self):
+        solve = ["os.fs.read_file", ["view.to_bytes", "input"]]
+        p, report, _ = self.x07(solve, b"in.txt")
+        self.assertEqual(t.b64d(report["solve"]["solve_output_b64"]), b"inside\n")
+        for path in ("../secret/s.txt", "/etc/passwd", "/proc/self/root/etc/passwd"):
+            p, report, _ = self.x07(solve, path.encode())
+            self.assertEqual(report["solve"]["trap"], "os.fs.read_file unsafe path", path)
+        # the runtime follows symlinks inside a root; the kernel refuses the target outside
+        p, report, _ = self.x07(solve, b"link")
+        self.assertEqual(report["solve"]["trap"], "os.fs.read_file open failed path=data/link")
+        self.assertIn(b"x07-os-runner: kernel sandbox: ", p.stderr)
+
+    def test_memory_hog_hits_the_arena(self):
+        p, report, _ = self.x07(["bytes.alloc", 200000000])
+        self.assertEqual(report["solve"]["trap"], "out of memory")
+
+    def test_infinite_loop(self):
+        loop = ["begin", ["let", "x", 0],
+                ["for", "j", 0, -1, ["for", "i", 0, -1, ["set", "x", ["+", "x", "i"]]]],
+                ["bytes.lit", "never"]]
+        p, report, _ = self.x07(loop)
+        self.assertEqual(report["solve"]["trap"], "fuel exhausted")
+        p, report, secs = self.x07(loop, extra=["--solve-fuel", "1000000000000000"],
+                                   limits={"cpu_ms": 1000, "wall_ms": 20000})
+        self.assertEqual(report["solve"]["trap"], "terminated by signal 9")
+        self.assertLess(secs, 15)
+
+    def test_output_flood(self):
+        p, report, secs = self.x07(["bytes.alloc", 20000000])
+        self.assertEqual(report["solve"]["trap"], "stdout exceeded cap")  # runner.md §3.6
+        self.assertLessEqual(len(t.b64d(report["solve"]["stdout_b64"])), 4 + 1048576 + 1)
+        self.assertLess(secs, 15)
 
 
 class WeakerKernelTest(HostileBase):
