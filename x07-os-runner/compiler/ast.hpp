@@ -147,7 +147,8 @@ struct Builtin {
   std::string name, c_fn;
   Ty result;
   std::vector<Ty> params;
-  std::vector<char> param_mode;  // per param: 'v' value, 'c' coerce to view, 'p' peek
+  std::vector<char> param_mode;  // per param: 'v' value, 'c' coerce to view, 'p' peek, 'i' identifier owner,
+                                 // 'b' brand id atom, 'f' validator function atom, 't' text
   unsigned flags = 0;
   bool os = false;
 };

@@ -170,6 +170,10 @@ const std::vector<Row>& core_rows() {
       {"set_u32.remove", "x07_set_u32_remove", "i32", {"i32", "i32"}},
       {"set_u32.dump_u32le", "x07_set_u32_dump", "bytes", {"i32"}},
       {"std.brand.view_v1", "x07_bytes_view", "bytes_view", {"bytes!"}, BF_BORROW},
+      {"std.brand.assume_bytes_v1", "", "bytes", {"i32#", "bytes"}, BF_IDENTITY},
+      {"std.brand.cast_bytes_v1", "x07_brand_cast_bytes", "result_bytes", {"i32#", "i32%", "bytes"}},
+      {"std.brand.cast_view_v1", "x07_brand_cast_view", "result_bytes_view", {"i32#", "i32%", "bytes_view"}},
+      {"std.brand.cast_view_copy_v1", "x07_brand_cast_view_copy", "result_bytes", {"i32#", "i32%", "bytes_view"}},
       {"std.brand.erase_bytes_v1", "", "bytes", {"bytes"}, BF_IDENTITY},
       {"std.brand.erase_view_v1", "", "bytes_view", {"bytes_view"}, BF_IDENTITY},
       {"std.brand.to_bytes_preserve_if_full_v1", "x07_view_to_bytes", "bytes", {"bytes_view"}},
@@ -226,8 +230,9 @@ std::vector<Builtin> build() {
     for (const char* p : r.params) {
       std::string s = p;
       char mode = 'v';
-      if (!s.empty() && std::strchr("*&!\"", s.back())) {
-        mode = s.back() == '*' ? 'c' : s.back() == '&' ? 'p' : s.back() == '!' ? 'i' : 't';
+      if (!s.empty() && std::strchr("*&!\"#%", s.back())) {
+        const char c = s.back();
+        mode = c == '*' ? 'c' : c == '&' ? 'p' : c == '!' ? 'i' : c == '#' ? 'b' : c == '%' ? 'f' : 't';
         s.pop_back();
       }
       b.params.push_back(tok_ty(s));
@@ -240,7 +245,7 @@ std::vector<Builtin> build() {
     b.name = r.name;
     b.c_fn = r.c_fn;
     b.result = tok_ty(r.result);
-    b.flags = BF_OS | (std::string(r.result) == "never" ? BF_NEVER : 0);
+    b.flags = BF_OS | (std::string(r.result) == "never" ? unsigned(BF_NEVER) : 0u);
     b.os = true;
     for (const char* p : r.params) {
       b.params.push_back(tok_ty(p));

@@ -467,6 +467,9 @@ class Loader {
         if (n.kind != Node::List) return;
         std::string callee = n.text;
         if (n.text == "tapp" && !n.kids.empty() && n.kids[0].kind == Node::Atom) callee = n.kids[0].text;
+        // std.brand.cast_*(brand, validator, x) calls the validator function at run time
+        if (n.text.rfind("std.brand.cast_", 0) == 0 && n.kids.size() >= 2 && n.kids[1].kind == Node::Atom)
+          callee = n.kids[1].text;
         auto it = prog_.fn_index.find(callee);
         if (it != prog_.fn_index.end()) {
           const Function& f = prog_.fns[it->second];

@@ -491,8 +491,22 @@ class FnLowerer {
       return assign(b.result, call(b.c_fn, {IrOperand::str(s), IrOperand::num((uint32_t)s.size())}));
     }
     std::vector<IrOperand> args;
-    for (const auto& k : n.kids) args.push_back(lower_arg(k));
+    int validator = -1;
+    for (size_t i = 0; i < n.kids.size(); i++) {
+      if (b.param_mode[i] == 'b') continue;  // compile-time brand id
+      if (b.param_mode[i] == 'f') {
+        validator = n.kids[i].callee;
+        continue;
+      }
+      args.push_back(lower_arg(n.kids[i]));
+    }
     if (b.flags & BF_IDENTITY) return args.back();
+    if (validator >= 0) {  // std.brand.cast_*: run the validator on a view of the value
+      IrOperand subject = args.back();
+      IrOperand view = n.kids.back().ty == Ty::Bytes ? assign(Ty::View, call("x07_bytes_view", {subject})) : subject;
+      IrOperand r = assign(Ty::ResI32, call(fn_cname(prog_, validator), {IrOperand::local("input"), view}));
+      return assign(b.result, call(b.c_fn, {r, subject}));
+    }
     if (b.flags & BF_PTR) args.push_back(IrOperand::str(n.ptr));
     if (b.flags & BF_NEVER) {
       IrStmt s;

@@ -49,6 +49,7 @@ class FnChecker {
   }
 
   void run(Node& body) {
+    body_ = &body;
     scopes_.emplace_back();
     if (fn_) {
       for (size_t i = 0; i < fn_->params.size(); i++) {
@@ -78,6 +79,7 @@ class FnChecker {
   std::vector<VarState> vars_;
   std::vector<std::vector<int>> scopes_;
   int unsafe_depth_ = 0;
+  const Node* body_ = nullptr;  // the function body (its view result is checked as a return)
 
   [[noreturn]] void err(const char* kind, const std::string& msg, const std::string& ptr) {
     throw CompileError(kind, msg, file_, ptr);
@@ -275,6 +277,7 @@ class FnChecker {
       // a `return` earlier in the block makes the value irrelevant only if it is unconditional;
       // keep the last expression's type (matches reference behaviour for expression blocks).
     }
+    if (&n == body_) check_returned_view(r, n.ptr);
     if (!stmt) check_escape(r, n.ptr);
     pop_scope(n.ptr);
     if (is_unsafe) unsafe_depth_--;
@@ -477,6 +480,22 @@ class FnChecker {
       a.ty = vars_[v].ty;
       if (a.ty != want) mismatch(a.ty);
       return {a.ty};
+    }
+    if (mode == 'b') {  // brand id: a symbol, not evaluated
+      if (a.kind != Node::Atom) err("Typing", who + " expects a brand id symbol for arg " + std::to_string(i), a.ptr);
+      a.ty = Ty::I32;
+      return {Ty::I32};
+    }
+    if (mode == 'f') {  // validator: (bytes_view) -> result_i32, called at run time
+      auto fi = a.kind == Node::Atom ? prog_.fn_index.find(a.text) : prog_.fn_index.end();
+      if (fi == prog_.fn_index.end())
+        err("Typing", who + " expects a validator function name for arg " + std::to_string(i), a.ptr);
+      const Function& f = prog_.fns[fi->second];
+      if (f.param_tys.size() != 1 || f.param_tys[0] != Ty::View || f.result_ty != Ty::ResI32)
+        err("Typing", "validator \"" + f.name + "\" must have signature (bytes_view) -> result_i32", a.ptr);
+      a.callee = fi->second;
+      a.ty = Ty::I32;
+      return {Ty::I32};
     }
     if (mode == 'i') {
       if (v < 0 || (vars_[v].ty != Ty::Bytes && vars_[v].ty != Ty::Vec))

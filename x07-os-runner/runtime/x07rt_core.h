@@ -109,6 +109,19 @@ static inline uint32_t x07_res_view_is_ok(x07_res_view r) { return r.tag == 1; }
 static inline uint32_t x07_res_view_err_code(x07_res_view r) { return r.tag == 1 ? 0 : r.err; }
 static inline x07_view x07_res_view_unwrap_or(x07_res_view r, x07_view d) { return r.tag == 1 ? r.ok : d; }
 
+/* std.brand.cast_*: r is the validator's verdict on the value */
+static inline x07_res_bytes x07_brand_cast_bytes(x07_res_i32 r, x07_bytes b) {
+  if (r.tag == 1) return x07_res_bytes_ok(b);
+  x07_bytes_drop(b);
+  return x07_res_bytes_err(r.val);
+}
+static inline x07_res_view x07_brand_cast_view(x07_res_i32 r, x07_view v) {
+  return r.tag == 1 ? x07_res_view_ok(v) : x07_res_view_err(r.val);
+}
+static inline x07_res_bytes x07_brand_cast_view_copy(x07_res_i32 r, x07_view v) {
+  return r.tag == 1 ? x07_res_bytes_ok(x07_view_to_bytes(v)) : x07_res_bytes_err(r.val);
+}
+
 /* drop glue for owned aggregates */
 static inline void x07_vec_drop_inl(x07_vec v) { x07_free(v.ptr); }
 static inline void x07_opt_bytes_drop(x07_opt_bytes o) { x07_free(o.val.ptr); }
