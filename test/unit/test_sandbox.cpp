@@ -341,6 +341,8 @@ TEST_CASE("sandboxed child: syscall escape hatches are refused with errno", "[sa
     c.check("mount", syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, nullptr));
     c.check("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0));
     c.check("clone3", syscall(SYS_clone3, nullptr, 0));
+    c.check("kill_all", kill(-1, 0));  // signal 0: only a permission check
+    c.check("kill_self", kill(getpid(), 0));
     c.check("execveat", syscall(SYS_execveat, AT_FDCWD, "/bin/true", nullptr, nullptr, 0));
     c.check("memfd_exec", syscall(SYS_memfd_create, "x", 0));
     c.check("memfd_noexec", syscall(SYS_memfd_create, "x", 0x0008 /* MFD_NOEXEC_SEAL */));
@@ -364,6 +366,8 @@ TEST_CASE("sandboxed child: syscall escape hatches are refused with errno", "[sa
   CHECK(r["mount"] == EPERM);
   CHECK(r["keyctl"] == EPERM);
   CHECK(r["clone3"] == ENOSYS);
+  CHECK(r["kill_all"] == EPERM);
+  CHECK(r["kill_self"] == 0);
   CHECK(r["execveat"] == EACCES);
   CHECK(r["memfd_exec"] == EPERM);
   CHECK(r["memfd_noexec"] == 0);
@@ -490,3 +494,36 @@ TEST_CASE("stage-2 runtime lockdown denies exec and fork but keeps threads", "[s
   CHECK(results[3] == 0);
 }
 
+
+TEST_CASE("weaker isolation: a plan for a kernel without Landlock/seccomp keeps rlimits and says what is missing",
+          "[sandbox]") {
+  std::string exe = self_exe();
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  cfg.fds = 16;
+  x07_sandbox_caps none{};
+  none.landlock_errno = ENOSYS;
+  none.seccomp_errno = EINVAL;
+  none.libseccomp = 1;
+  char msg[1024];
+  CHECK(x07_sandbox_check_support(&cfg, &none, msg, sizeof msg) == 2);
+  Plan plan(cfg, none);
+  REQUIRE(plan.p != nullptr);
+  char desc[2048];
+  x07_sandbox_describe(plan.p, desc, sizeof desc);
+  std::string d(desc);
+  CHECK(d.find("landlock off") != std::string::npos);
+  CHECK(d.find("seccomp off") != std::string::npos);
+  CHECK(d.find("not enforced: landlock unavailable") != std::string::npos);
+  CHECK(d.find("nofile=16") != std::string::npos);
+  Report r = run_sandboxed(plan.p, [&](Child &c) {
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    c.put("nofile", static_cast<int>(rl.rlim_cur));
+    c.put("nnp", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+  });
+  CHECK(r["apply"] == 0);
+  CHECK(r["nofile"] == 16);
+  CHECK(r["nnp"] == 1);
+}

@@ -210,6 +210,9 @@ int x07_sb_prepare_landlock(struct x07_sandbox_plan *plan, const x07_sandbox_con
   plan->scoped = abi >= 6 ? (X07_LL_SCOPE_ABSTRACT_UNIX_SOCKET | X07_LL_SCOPE_SIGNAL) : 0;
   if (abi < 4)
     x07_sb_append(plan->skipped, sizeof plan->skipped, "landlock abi < 4: tcp ports not enforced by landlock");
+  if (abi < 6)
+    x07_sb_append(plan->skipped, sizeof plan->skipped,
+                  "landlock abi < 6: signals to other processes of the same user not scoped");
 
   struct x07_ll_ruleset_attr attr;
   memset(&attr, 0, sizeof attr);

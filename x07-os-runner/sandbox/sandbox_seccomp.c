@@ -153,6 +153,12 @@ static void build_rules(sc_builder *b, struct x07_sandbox_plan *plan, const x07_
   a[0] = SCMP_A2(SCMP_CMP_NE, 0);
   rule(b, eperm, "prlimit64", 1, a);
 
+  /* kill(-1, sig) signals every process of the user (all of them for uid 0):
+   * never legitimate here. Landlock ABI >= 6 also scopes signals to the sandbox;
+   * this covers older kernels for the worst case. pid_t is 32 bits. */
+  a[0] = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffUL, 0xffffffffUL);
+  rule(b, eperm, "kill", 1, a);
+
   /* Terminal input injection. ioctl's cmd is an unsigned int: compare 32 bits. */
   a[0] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, 0x5412 /* TIOCSTI */);
   rule(b, eperm, "ioctl", 1, a);
