@@ -178,6 +178,26 @@ class Loader {
                                           " (use a type token or [\"t\", <param>])", file, ptr);
   }
 
+  // Deepest [ / { nesting outside strings (the JSON parser recurses per level).
+  static size_t nesting_depth(const std::string& text) {
+    size_t depth = 0, max = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < text.size(); i++) {
+      char c = text[i];
+      if (in_str) {
+        if (c == '\\') i++;
+        else if (c == '"') in_str = false;
+      } else if (c == '"') {
+        in_str = true;
+      } else if (c == '[' || c == '{') {
+        max = std::max(max, ++depth);
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        depth--;
+      }
+    }
+    return max;
+  }
+
   // ---------------- files ----------------
   void load_source(const std::string& text, const std::string& file, const std::string& want_id, bool entry) {
     if (!entry) {
@@ -188,6 +208,8 @@ class Loader {
                                         "\": module source must be x07AST JSON (*.x07.json); legacy S-expr is not supported",
                            file);
     }
+    if (nesting_depth(text) > 1000)
+      throw CompileError("Budget", "JSON nesting too deep (max 1000 levels)", file);
     json::Document doc;
     std::string err;
     if (!json::parse(text, doc, &err)) throw CompileError("Parse", "invalid JSON: " + err, file);

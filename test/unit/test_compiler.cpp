@@ -1,0 +1,211 @@
+// Compiler API: successful compiles, error kinds and messages (file, pointer,
+// hint), module resolution, and robustness against malformed input.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <unistd.h>
+
+#include "compiler/compiler.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempTree {
+  fs::path root;
+  TempTree() {
+    static int n = 0;
+    root = fs::temp_directory_path() / ("x07c_unit_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    fs::create_directories(root);
+  }
+  ~TempTree() {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+  fs::path write(const std::string& rel, const std::string& text) const {
+    fs::path p = root / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+};
+
+std::string entry(const std::string& solve, const std::string& decls = "[]", const std::string& imports = "[]") {
+  return R"({"schema_version":"x07.x07ast@0.8.0","kind":"entry","module_id":"main","imports":)" + imports +
+         R"(,"decls":)" + decls + R"(,"solve":)" + solve + "}";
+}
+
+x07c::CompileResult compile_text(const std::string& text, x07c::CompileOptions opts = {}) {
+  TempTree t;
+  return x07c::compile_entry_file(t.write("main.x07.json", text), opts);
+}
+
+}  // namespace
+
+TEST_CASE("compiler: a minimal program compiles to C with the runtime ABI", "[compiler]") {
+  auto r = compile_text(entry(R"(["view.to_bytes","input"])"));
+  REQUIRE(r.ok);
+  CHECK(r.error_kind.empty());
+  CHECK(r.c_source.find("#include \"x07rt.h\"") != std::string::npos);
+  CHECK(r.c_source.find("x07_bytes x07_program_solve(x07_view input)") != std::string::npos);
+  CHECK(r.c_source.find("const uint64_t x07_cfg_fuel_init = X07_FUEL_INIT;") != std::string::npos);
+  CHECK(r.c_source.find("const uint32_t x07_cfg_mem_cap = X07_MEM_CAP;") != std::string::npos);
+  CHECK(r.c_source.find("#define X07_FUEL_INIT 50000000ULL") != std::string::npos);
+  CHECK(r.c_source.find("#define X07_MEM_CAP 67108864u") != std::string::npos);
+  CHECK(r.fuel_used > 0);
+}
+
+TEST_CASE("compiler: errors carry kind, message, file and JSON pointer", "[compiler]") {
+  SECTION("unknown head suggests the nearest name") {
+    auto r = compile_text(entry(R"(["bytes1",["view.get_u9","input",0]])"));
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_kind == "Unsupported");
+    CHECK(r.error_message.find("unsupported head: \"view.get_u9\" (did you mean \"view.get_u8\"?)") == 0);
+    CHECK(r.error_message.find("main.x07.json ptr=/solve/1]") != std::string::npos);
+    CHECK(r.compile_error().rfind("Unsupported: unsupported head", 0) == 0);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics[0].ptr == "/solve/1");
+    CHECK(r.c_source.empty());
+  }
+  SECTION("typing errors") {
+    auto r = compile_text(entry(R"(["begin",["let","b",["bytes.lit","x"]],["let","c","b"],"b"])"));
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_kind == "Typing");
+    CHECK(r.error_message.find("use after move: \"b\" moved_ptr=/solve/2/2") == 0);
+  }
+  SECTION("solve must be bytes") {
+    auto r = compile_text(entry("1"));
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_message.find("solve expression must evaluate to bytes (or return), got I32") == 0);
+  }
+  SECTION("arity") {
+    auto r = compile_text(entry(R"(["view.len"])"));
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_message.find("view.len expects 1 args") == 0);
+  }
+  SECTION("function argument type") {
+    auto r = compile_text(entry(R"(["main.f",1])",
+                                R"([{"kind":"defn","name":"main.f","params":[{"name":"b","ty":"bytes_view"}],"result":"bytes","body":["view.to_bytes","b"]}])"));
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_message.find("call \"main.f\" arg 0 expects BytesView") == 0);
+  }
+  SECTION("budget: oversized entry") {
+    std::string big(70000, ' ');
+    auto r = compile_text(entry(R"(["view.to_bytes","input"])") + big);
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_kind == "Budget");
+    CHECK(r.error_message.find("program too large: max_source_bytes=65536 got ") == 0);
+  }
+  SECTION("missing entry file") {
+    auto r = x07c::compile_entry_file("/nonexistent/dir/main.x07.json", {});
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_kind == "Parse");
+    CHECK(r.error_message.find("cannot read entry file") == 0);
+  }
+  SECTION("unsafe and ffi gated by options") {
+    std::string ext = R"([{"kind":"extern","abi":"C","name":"main.f","link_name":"abs","params":[{"name":"x","ty":"i32"}],"result":"i32"}])";
+    x07c::CompileOptions o;
+    o.world = "run-os-sandboxed";
+    o.allow_unsafe = false;
+    o.allow_ffi = false;
+    auto r = compile_text(entry(R"(["codec.write_u32_le",["unsafe",["main.f",1]]])", ext), o);
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_kind == "Unsupported");
+    o.allow_unsafe = true;
+    r = compile_text(entry(R"(["codec.write_u32_le",["unsafe",["main.f",1]]])", ext), o);
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_message.find("extern decl \"main.f\" requires ffi capability; ffi is disabled (allow_ffi=false)") == 0);
+    o.allow_ffi = true;
+    r = compile_text(entry(R"(["codec.write_u32_le",["unsafe",["main.f",1]]])", ext), o);
+    CHECK(r.ok);
+  }
+}
+
+TEST_CASE("compiler: module resolution order and searched paths", "[compiler]") {
+  TempTree t;
+  t.write("roots/a/app/m.x07.json",
+          R"({"schema_version":"x07.x07ast@0.3.0","kind":"module","module_id":"app.m","imports":[],
+              "decls":[{"kind":"export","names":["app.m.f"]},
+                       {"kind":"defn","name":"app.m.f","params":[],"result":"bytes","body":["bytes.lit","A"]}]})");
+  t.write("roots/os/app/os.x07.json",
+          R"({"schema_version":"x07.x07ast@0.3.0","kind":"module","module_id":"app.os","imports":[],
+              "decls":[{"kind":"export","names":["app.os.f"]},
+                       {"kind":"defn","name":"app.os.f","params":[],"result":"bytes","body":["bytes.lit","O"]}]})");
+  x07c::CompileOptions o;
+  o.module_roots = {t.root / "roots/a", t.root / "roots/b"};
+  o.os_stdlib_root = t.root / "roots/os";
+  auto ok = x07c::compile_entry_file(
+      t.write("main.x07.json", entry(R"(["bytes.concat",["app.m.f"],["app.os.f"]])", "[]", R"(["app.m","app.os"])")), o);
+  CHECK(ok.ok);
+  auto missing = x07c::compile_entry_file(
+      t.write("main2.x07.json", entry(R"(["view.to_bytes","input"])", "[]", R"(["app.zz"])")), o);
+  REQUIRE_FALSE(missing.ok);
+  CHECK(missing.error_message.find("unknown module: \"app.zz\" (searched: ") == 0);
+  CHECK(missing.error_message.find((t.root / "roots/a/app/zz.x07.json").string()) != std::string::npos);
+  CHECK(missing.error_message.find((t.root / "roots/b/app/zz.x07.json").string()) != std::string::npos);
+  CHECK(missing.error_message.find((t.root / "roots/os/app/zz.x07.json").string()) != std::string::npos);
+  // The same id in two roots is ambiguous.
+  t.write("roots/b/app/m.x07.json", "{}");
+  auto amb = x07c::compile_entry_file(t.root / "main.x07.json", o);
+  REQUIRE_FALSE(amb.ok);
+  CHECK(amb.error_message.find("module \"app.m\" is ambiguous across roots") == 0);
+}
+
+TEST_CASE("compiler: malformed input never crashes", "[compiler][fuzz]") {
+  const std::string valid = entry(
+      R"(["begin",["let","v",["vec_u8.with_capacity",4]],["for","i",0,["view.len","input"],["set","v",["vec_u8.push","v",["view.get_u8","input","i"]]]],["if",["<u",1,2],["main.f","input"],["vec_u8.into_bytes","v"]]])",
+      R"([{"kind":"defn","name":"main.f","params":[{"name":"b","ty":"bytes_view"}],"result":"bytes","body":["view.to_bytes","b"]}])");
+  REQUIRE(compile_text(valid).ok);
+  std::mt19937 rng(12345);
+  const std::string alphabet = "[]{}\",:0123456789-abcdefghijklmnopqrstuvwxyz._ \\";
+  int failures = 0;
+  for (int iter = 0; iter < 300; iter++) {
+    std::string s = valid;
+    int edits = 1 + (int)(rng() % 4);
+    for (int e = 0; e < edits; e++) {
+      size_t pos = rng() % s.size();
+      switch (rng() % 3) {
+        case 0: s.erase(pos, 1 + rng() % 8); break;
+        case 1: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
+        default: s[pos] = alphabet[rng() % alphabet.size()]; break;
+      }
+      if (s.empty()) s = "x";
+    }
+    x07c::CompileResult r;
+    REQUIRE_NOTHROW(r = compile_text(s));
+    if (!r.ok) {
+      failures++;
+      CHECK_FALSE(r.error_kind.empty());
+      CHECK_FALSE(r.error_message.empty());
+      CHECK(r.c_source.empty());
+    }
+  }
+  CHECK(failures > 100);
+  SECTION("structural garbage") {
+    for (const char* g : {"", "null", "[]", "{}", "\"x\"", "{\"schema_version\":1}", "[[[[[[",
+                          R"({"schema_version":"x07.x07ast@0.8.0","kind":"entry","module_id":"main","imports":{},"decls":[],"solve":1})",
+                          R"({"schema_version":"x07.x07ast@0.8.0","kind":"entry","module_id":"main","imports":[],"decls":[7],"solve":1})",
+                          R"({"schema_version":"x07.x07ast@0.8.0","kind":"entry","module_id":"main","imports":[],"decls":[],"solve":[true]})",
+                          R"({"schema_version":"x07.x07ast@0.8.0","kind":"entry","module_id":"main","imports":[],"decls":[],"solve":[[]]})"}) {
+      auto r = compile_text(g);
+      CHECK_FALSE(r.ok);
+      CHECK_FALSE(r.error_message.empty());
+    }
+  }
+  SECTION("deep nesting is a budget error, not a stack overflow") {
+    std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    auto r = compile_text(entry(deep).substr(0, 60000));
+    CHECK_FALSE(r.ok);
+    TempTree t;
+    t.write("m/app/deep.x07.json", "{\"a\":" + std::string(300000, '[') + std::string(300000, ']') + "}");
+    x07c::CompileOptions o;
+    o.module_roots = {t.root / "m"};
+    auto r2 = x07c::compile_entry_file(t.write("main.x07.json", entry(R"(["view.to_bytes","input"])", "[]", R"(["app.deep"])")), o);
+    REQUIRE_FALSE(r2.ok);
+    INFO(r2.error_message);
+    CHECK(r2.error_message.find("JSON nesting too deep") == 0);
+  }
+}
