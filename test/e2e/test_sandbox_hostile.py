@@ -81,6 +81,17 @@ int main(void) {
     char *argv[] = {arg, "-c", "echo pwned", NULL};
     execve(arg, argv, NULL);
     res(-1);
+  } else if (!strcmp(cmd, "spawn")) {
+    pid_t p = fork();
+    if (p == 0) {
+      int null = open("/dev/null", O_WRONLY);
+      if (null < 0 || dup2(null, 1) < 0) _exit(99);
+      char *argv[] = {arg, "hi", NULL};
+      execve(arg, argv, NULL);
+      _exit(100 + errno);
+    }
+    int st = 0;
+    if (p < 0) res(-1); else { waitpid(p, &st, 0); say("ok:%ld", WIFEXITED(st) ? WEXITSTATUS(st) : 1000); }
   } else if (!strcmp(cmd, "forkbomb")) {
     long ok = 0; int first = 0;
     for (int i = 0; i < 200; i++) {
@@ -281,6 +292,16 @@ class NativeHostileTest(HostileBase):
     def test_exec_shell_with_process_disabled(self):
         self.assertEqual(self.attack("exec:/bin/sh"), "err:%d" % EACCES)
         self.assertEqual(self.attack("memfd"), "err:%d" % EPERM)
+
+    def test_spawn_only_allowlisted_execs(self):
+        echo = os.path.realpath("/bin/echo")
+        if echo == os.path.realpath("/bin/sh"):
+            self.skipTest("/bin/echo and /bin/sh are the same file here")
+        process = {"enabled": True, "allow_spawn": True, "max_live": 1, "max_spawns": 2, "max_runtime_ms": 1000,
+                   "allow_execs": ["/bin/echo"]}
+        self.assertEqual(self.attack("spawn:/bin/echo", process=process), "ok:0")
+        self.assertEqual(self.attack("spawn:/bin/sh", process=process), "ok:%d" % (100 + EACCES))
+        self.assertEqual(self.attack("spawn:/bin/echo"), "err:%d" % EPERM)  # process disabled: no fork
 
     def test_fork_bomb_with_procs_zero(self):
         out = self.attack("forkbomb", limits={"procs": 0})
