@@ -42,7 +42,10 @@ x07_vec x07_vec_with_capacity(uint32_t cap) {
   return v;
 }
 
-void x07_vec_grow1(x07_vec *v) { x07_vec_set_cap(v, v->cap ? (v->cap > 0x7FFFFFFFu ? 0xFFFFFFFFu : v->cap * 2) : 1); }
+x07_vec x07_vec_grow1(x07_vec v) {
+  x07_vec_set_cap(&v, v.cap ? (v.cap > 0x7FFFFFFFu ? 0xFFFFFFFFu : v.cap * 2) : 1);
+  return v;
+}
 
 x07_vec x07_vec_reserve_exact(x07_vec v, uint32_t add) {
   if ((uint64_t)v.len + add > 0xFFFFFFFFu) x07_trap("vec_u8.reserve_exact overflow");

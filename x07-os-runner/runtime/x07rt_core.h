@@ -51,9 +51,9 @@ x07_bytes x07_bytes_concat(x07_bytes a, x07_bytes b);
 
 /* ---- vec_u8 ---- */
 x07_vec x07_vec_with_capacity(uint32_t cap);
-void x07_vec_grow1(x07_vec *v); /* cap 0 -> 1, else x2 */
+x07_vec x07_vec_grow1(x07_vec v); /* cap 0 -> 1, else x2 (by value: keeps callers' vecs in registers) */
 static inline x07_vec x07_vec_push(x07_vec v, uint32_t x) {
-  if (X07_UNLIKELY(v.len == v.cap)) x07_vec_grow1(&v);
+  if (X07_UNLIKELY(v.len == v.cap)) v = x07_vec_grow1(v);
   v.ptr[v.len++] = (uint8_t)x;
   return v;
 }
