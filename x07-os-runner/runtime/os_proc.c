@@ -191,6 +191,8 @@ static uint32_t start_child(x07_proc_slot *s, const x07_proc_spec *sp) {
   }
   pid_t pid = fork();
   if (pid == 0) child_exec(sp, s->kill_tree, pin[0], pout[1], perr[1], pst[1]);
+  /* also from the parent, so a kill of the group cannot race the child's setpgid */
+  if (pid > 0 && s->kill_tree) setpgid(pid, pid);
   close(pin[0]);
   close(pout[1]);
   close(perr[1]);
