@@ -785,6 +785,29 @@ def _brand_view(p, args, env, mod):
 
 
 BUILTINS["std.brand.view_v1"] = _brand_view
+
+
+def _brand_cast_bytes(p, args, env, mod):
+    if len(args) != 3:
+        raise CheckError("std.brand.cast_bytes_v1 expects 3 args")
+    _brand, validator, a = args
+    if validator not in p.funcs:
+        raise CheckError('unknown validator "%s"' % validator)
+    b = p.take(a, env, mod, True)
+    if not isinstance(b, Bytes):
+        raise CheckError("std.brand.cast_bytes_v1 expects bytes")
+    d = p.funcs[validator]
+    frame = {d["params"][0]["name"]: Var(View(b.b)), "%ty": Var({})}
+    try:
+        r = p.ev(d["body"], [frame], validator.rsplit(".", 1)[0])
+    except Ret as ret:
+        r = ret.v
+    if not isinstance(r, Tagged) or r.kind != "result_i32":
+        raise CheckError("validator must return result_i32")
+    return Tagged("result_bytes", 1, b) if r.tag else Tagged("result_bytes", 0, r.val)
+
+
+BUILTINS["std.brand.cast_bytes_v1"] = _brand_cast_bytes
 builtin("std.brand.erase_bytes_v1", "b")(lambda p, b: b)
 builtin("std.brand.erase_view_v1", "V")(lambda p, v: View(v))
 

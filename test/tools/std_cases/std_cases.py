@@ -537,3 +537,25 @@ case('std_generic_hash', ['std.hash_map', 'std.hash_set'], stm,
 
 raw_case('std_generic_without_tapp_error', '''(entry (imports std.deque)
  (solve (std.deque.with_capacity 4)))''', {'compile_error_contains': 'generic function must be called via tapp'})
+
+# ---- branded constructors (std.brand.cast_bytes_v1 runs the validator at run time)
+brdefs = '''
+ (defn main.rb ((out vec_u8) (r result_bytes)) vec_u8
+   (if (result_bytes.is_ok r)
+       (main.ln out (result_bytes.unwrap_or r (bytes.alloc 0)))
+       (main.num out (result_bytes.err_code r))))
+'''
+case('std_str_slices_branded', ['std.str', 'std.text.slices', 'std.text.ascii', 'std.hash_map'], [
+    '(set out (main.rb out (std.str.from_bytes_v1 (view.to_bytes input))))',
+    '(set out (main.rb out (std.str.from_bytes_v1 (bytes.lit "\\u00e9x"))))',
+    '(set out (main.rb out (std.str.from_bytes_v1 (bytes.slice input 0 1))))',
+    '(let s (result_bytes.unwrap_or (std.str.from_bytes_v1 (view.to_bytes input)) (bytes.alloc 0)))',
+    '(set out (main.rb out (std.str.slice_v1 (std.brand.view_v1 s) 2 3)))',
+    '(set out (main.rb out (std.str.slice_v1 (std.brand.view_v1 s) 0 1)))',
+    L('(std.str.as_bytes s)'),
+    '(set out (main.rb out (std.text.slices.cast_bytes_v1 (std.brand.erase_bytes_v1 (std.text.ascii.split_u8 input 32)))))',
+    '(set out (main.rb out (std.text.slices.cast_bytes_v1 (bytes.lit "X7SL"))))',
+    N('(std.hash_map.len (std.hash_map.new 4))'),
+], lines('\u00e9t\u00e9 ok', '\u00e9x', 1431193656, 't\u00e9', 1431193656, '\u00e9t\u00e9 ok',
+         x7sl([(0, len('\u00e9t\u00e9'.encode())), (len('\u00e9t\u00e9'.encode()) + 1, 2)]), 0x7e510001, 0),
+   inp='\u00e9t\u00e9 ok'.encode(), defs=brdefs)
