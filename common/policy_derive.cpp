@@ -4,6 +4,7 @@
 
 #include "common/fsutil.hpp"
 #include "common/json.hpp"
+#include "common/utf8.hpp"
 #include "common/policy_schema.hpp"
 #include "common/sha256.hpp"
 
@@ -87,30 +88,6 @@ std::set<uint16_t> parse_ports(std::string_view raw) {
   }
   if (out.size() > 64) throw Error("ports list would exceed 64 entries");
   return out;
-}
-
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
-    else return false;
-    for (size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return false;
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return false;
-    i += n + 1;
-  }
-  return true;
 }
 
 std::string normalize_root(std::string_view raw) {
@@ -264,7 +241,7 @@ HostSpec parse_host_spec(std::string_view spec, bool deny) {
 }
 
 std::vector<std::string> host_file_lines(std::string_view text) {
-  if (!valid_utf8(text)) throw Error("host spec file must be utf-8");
+  if (!utf8::valid(text)) throw Error("host spec file must be utf-8");
   std::vector<std::string> out;
   size_t start = 0;
   while (start < text.size()) {

@@ -1,0 +1,83 @@
+// x07: the user-facing CLI (run, policy init, init, bundle). It never compiles or runs
+// programs itself; `run` and `bundle` delegate to x07-os-runner (facade.md).
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "facade_error.hpp"
+
+using namespace x07;
+using namespace x07::facade;
+
+namespace {
+
+const char* kTopUsage = "x07 [OPTIONS] <COMMAND>";
+
+void print_top_help(std::ostream& os) {
+  os << "x07 toolchain (OS worlds): run projects and programs, scaffold projects and sandbox policies\n\n"
+        "Usage: "
+     << kTopUsage
+     << "\n\nCommands:\n"
+        "  run     Run a project, program or artifact via x07-os-runner\n"
+        "  policy  Generate sandbox policies (x07 policy init --template T)\n"
+        "  init    Create a new project\n"
+        "  bundle  Build a native executable from a project or program\n\n"
+        "Options:\n"
+        "  -h, --help     Print help\n"
+        "  -V, --version  Print version\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> leading, rest;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string t = argv[i];
+    int arity = cli::global_flag_arity(t);
+    if (arity < 0) break;
+    leading.push_back(t);
+    if (arity == 1 && i + 1 < argc) leading.push_back(argv[++i]);
+  }
+  if (i >= argc) {
+    print_top_help(std::cerr);
+    return 2;
+  }
+  std::string sub = argv[i];
+  for (int k = i + 1; k < argc; ++k) rest.emplace_back(argv[k]);
+  rest.insert(rest.begin(), leading.begin(), leading.end());
+
+  if (sub == "-h" || sub == "--help" || sub == "help") {
+    print_top_help(std::cout);
+    return 0;
+  }
+  if (sub == "-V" || sub == "--version") {
+    std::cout << "x07 " << X07_VERSION << "\n";
+    return 0;
+  }
+  try {
+    if (sub == "run") return cmd_run(rest);
+    if (sub == "policy") return cmd_policy(rest);
+    if (sub == "init") return cmd_init(rest);
+    if (sub == "bundle") return cmd_bundle(rest);
+    std::cerr << "error: unrecognized subcommand '" << sub << "'\n\nUsage: " << kTopUsage
+              << "\n\nFor more information, try '--help'.\n";
+    return 2;
+  } catch (const cli::HelpShown&) {
+    return 0;
+  } catch (const cli::UsageError& e) {
+    std::cerr << e.full_text();
+    return 2;
+  } catch (const Failure& e) {
+    std::cerr << e.what() << "\n";
+    return e.exit_code;
+  } catch (const Exit& e) {
+    return e.code;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return 101;
+  }
+}

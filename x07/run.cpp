@@ -1,0 +1,318 @@
+// `x07 run` (facade.md §1): pick the target, profile, world, policy and input, then
+// hand everything to x07-os-runner and pass its report through. The facade never
+// compiles or runs programs itself, and never rewrites user source (no auto-repair).
+#include <algorithm>
+#include <iostream>
+
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "common/project.hpp"
+#include "compat.hpp"
+#include "facade_error.hpp"
+#include "input.hpp"
+#include "lockfile_min.hpp"
+#include "policy_resolve.hpp"
+#include "profile.hpp"
+#include "run_report.hpp"
+#include "run_target.hpp"
+#include "runner_locate.hpp"
+#include "subprocess.hpp"
+
+namespace fs = std::filesystem;
+
+namespace x07::facade {
+
+namespace {
+
+const std::vector<std::string> kWorlds = {"solve-pure", "solve-fs",  "solve-rr",        "solve-kv",
+                                          "solve-full", "run-os", "run-os-sandboxed"};
+
+const cli::Command& run_command() {
+  static const cli::Command cmd = {
+      "run",
+      "Run an x07 project, program or artifact in an OS world via x07-os-runner and print its report",
+      "x07 run [OPTIONS] [ARGS]...",
+      cli::Positionals::Trailing,
+      "ARGS",
+      {
+          {"project", "PATH", "Project manifest (x07.json) or its directory"},
+          {"program", "PATH", "Single x07AST entry file (*.x07.json)"},
+          {"artifact", "PATH", "Precompiled executable (not for run-os-sandboxed)"},
+          {"profile", "NAME", "Profile from x07.json profiles"},
+          {"world", "WORLD", "Override the world", false, true, kWorlds},
+          {"runner", "RUNNER", "Runner selection", false, true, {"auto", "host", "os"}},
+          {"host", "", "Use the host runner (solve worlds)", false, true},
+          {"os", "", "Use the OS runner (world run-os)", false, true},
+          {"compat", "COMPAT", "Language compat: current, strict, or MAJOR.MINOR[.PATCH]"},
+          {"offline", "", "Do not use the network for dependency hydration"},
+          {"input", "PATH", "Program input file"},
+          {"stdin", "", "Read program input from stdin"},
+          {"input-b64", "BASE64", "Program input as base64"},
+          {"cc-profile", "PROFILE", "C flag profile", false, false, {"default", "size"}},
+          {"max-c-bytes", "BYTES", "Limit on the generated C size"},
+          {"compiled-out", "PATH", "Also copy the compiled executable here"},
+          {"compile-only", "", "Compile only (solve worlds)", false, true},
+          {"module-root", "PATH", "Module root for --program (repeatable)", true},
+          {"policy", "PATH", "Base policy file (run-os-sandboxed)"},
+          {"sandbox-backend", "BACKEND", "Sandbox backend (forwarded to the runner)", false, false,
+           {"auto", "vm", "os", "native", "none"}},
+          {"i-accept-weaker-isolation", "", "Accept weaker isolation than the backend default"},
+          {"attest-runtime", "PATH", "Write a runtime attestation (run-os-sandboxed)"},
+          {"allow-host", "SPEC", "Derived policy: allow HOST:PORT[,PORT...] (repeatable)", true},
+          {"allow-host-file", "PATH", "Derived policy: allow specs from a file (repeatable)", true},
+          {"deny-host", "SPEC", "Derived policy: deny HOST:* or HOST:PORT[,PORT...] (repeatable)", true},
+          {"deny-host-file", "PATH", "Derived policy: deny specs from a file (repeatable)", true},
+          {"allow-read-root", "PATH", "Derived policy: extra fs read root (repeatable)", true},
+          {"allow-write-root", "PATH", "Derived policy: extra fs write root (repeatable)", true},
+          {"solve-fuel", "N", "Fuel budget [default: profile, else 50000000]"},
+          {"max-memory-bytes", "N", "Heap arena size [default: profile, else 67108864]"},
+          {"max-output-bytes", "N", "Largest accepted program output [default: profile, else runner default]"},
+          {"cpu-time-limit-seconds", "N", "run-os CPU limit [default: profile, else runner default]"},
+          {"debug-borrow-checks", "", "Compile with runtime borrow checks"},
+          {"auto-ffi", "", "Compile and link ffi/*.c of ffi packages"},
+          {"no-auto-ffi", "", "Do not compile ffi packages"},
+          {"report", "MODE", "Report shape [default: runner]", false, false, {"runner", "wrapped"}},
+          {"repair", "MODE", "Accepted for compatibility; x07 run never rewrites source files", false, false,
+           {"off", "memory", "write"}},
+          {"repair-max-iters", "N", "Accepted for compatibility (no repair is done)"},
+      }};
+  return cmd;
+}
+
+bool is_solve_world(const std::string& w) { return w.rfind("solve-", 0) == 0; }
+
+void push(std::vector<std::string>& v, const std::string& flag, const std::string& value) {
+  v.push_back(flag);
+  v.push_back(value);
+}
+
+// Module roots of a manifest whose lockfile exists and verifies (§1.11), else nullopt.
+std::optional<std::vector<std::string>> locked_project_roots(const fs::path& manifest) {
+  try {
+    project::Manifest m = project::load_manifest(manifest);
+    std::error_code ec;
+    if (!fs::is_regular_file(m.lockfile_path(), ec)) return std::nullopt;
+    project::Lockfile lock = project::load_lockfile(m.lockfile_path());
+    project::verify_lockfile(m, lock);
+    std::vector<std::string> out;
+    for (const auto& r : project::module_roots(m, &lock)) out.push_back(r.string());
+    return out;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Module roots of a project for the wrapped report: manifest + lock, or the manifest's
+// own roots when the lockfile is missing or invalid.
+std::vector<std::string> project_roots_for_report(const fs::path& manifest) {
+  if (auto r = locked_project_roots(manifest)) return *r;
+  try {
+    project::Manifest m = project::load_manifest(manifest);
+    std::vector<std::string> out;
+    for (const auto& r : project::module_roots(m, nullptr)) out.push_back(r.string());
+    return out;
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& tokens) {
+  cli::Args a = cli::parse(run_command(), tokens);
+
+  // Parse-time conflicts (clap groups).
+  const std::vector<std::string> input_flags = {"input", "stdin", "input-b64"};
+  for (size_t i = 0; i < input_flags.size(); ++i)
+    for (size_t j = i + 1; j < input_flags.size(); ++j)
+      if (a.has(input_flags[i]) && a.has(input_flags[j])) cli::conflict(a, input_flags[i], input_flags[j]);
+  for (const auto& f : input_flags)
+    if (a.has(f) && !a.positionals.empty())
+      throw cli::UsageError("error: the argument " + std::string("'--") + f +
+                                "' cannot be used with trailing program arguments",
+                            run_command().usage);
+  if (a.has("runner") && a.has("host")) cli::conflict(a, "runner", "host");
+  if (a.has("runner") && a.has("os")) cli::conflict(a, "runner", "os");
+  if (a.has("auto-ffi") && a.has("no-auto-ffi")) cli::conflict(a, "auto-ffi", "no-auto-ffi");
+  (void)a.u64("repair-max-iters");
+  check_report_out(a.get("report-out"));
+
+  // §1.2 target, §1.4 hydration, §1.5 profile.
+  Target target = select_run_target(a.get("project"), a.get("program"), a.get("artifact"));
+  if (target.kind == TargetKind::Project) hydrate_lockfile_if_missing(*target.manifest);
+  std::optional<Profile> profile = select_profile(target.manifest, trimmed_non_empty(a.get("profile")));
+
+  // Manifest model (world fallback, compat); only loaded when needed or available.
+  std::optional<project::Manifest> manifest;
+  auto load_manifest_strict = [&]() -> const project::Manifest& {
+    if (!manifest) {
+      try {
+        manifest = project::load_manifest(*target.manifest);
+      } catch (const std::exception& e) {
+        throw Failure(e.what());
+      }
+    }
+    return *manifest;
+  };
+
+  // §1.6 world and runner.
+  if (a.has("host") && a.has("os")) throw Failure("--host and --os are mutually exclusive");
+  std::string world;
+  if (auto w = a.get("world")) world = *w;
+  else if (a.has("os")) world = "run-os";
+  else if (a.has("host")) world = "solve-pure";
+  else if (profile) world = profile->world;
+  else if (target.manifest) world = load_manifest_strict().world;
+  else world = "run-os";
+  if (world.empty()) world = "run-os";
+
+  std::string runner_mode = "auto";
+  if (auto r = a.get("runner")) runner_mode = *r;
+  else if (a.has("host")) runner_mode = "host";
+  else if (a.has("os")) runner_mode = "os";
+  else if (profile && profile->runner) runner_mode = *profile->runner;
+  if (runner_mode == "host" && !is_solve_world(world))
+    throw Failure("host runner is incompatible with --world " + world);
+  if (runner_mode == "os" && is_solve_world(world)) throw Failure("os runner is incompatible with --world " + world);
+  const bool os_runner = runner_mode == "os" || (runner_mode == "auto" && !is_solve_world(world));
+  if (!os_runner && (a.has("sandbox-backend") || a.has("i-accept-weaker-isolation")))
+    throw Failure("--sandbox-backend/--i-accept-weaker-isolation are only supported for OS worlds");
+  if (a.has("attest-runtime") && world != "run-os-sandboxed")
+    throw Failure("--attest-runtime is only supported for --world run-os-sandboxed");
+  if (!os_runner)
+    throw Failure("world " + world +
+                  " needs the deterministic host runner (x07-host-runner), which this toolchain does not include; "
+                  "use --world run-os or --world run-os-sandboxed");
+
+  // §1.8 policy.
+  std::optional<fs::path> project_root;
+  if (target.manifest) project_root = project_root_of(*target.manifest);
+  const fs::path policy_root = project_root ? *project_root : fs::current_path();
+  policy_derive::Overrides ov;
+  ov.allow_hosts = a.all("allow-host");
+  ov.allow_host_files = a.all("allow-host-file");
+  ov.deny_hosts = a.all("deny-host");
+  ov.deny_host_files = a.all("deny-host-file");
+  ov.allow_read_roots = a.all("allow-read-root");
+  ov.allow_write_roots = a.all("allow-write-root");
+  PolicyResolution policy = resolve_policy(world, policy_root, a.get("policy"),
+                                           profile ? profile->policy : std::nullopt, ov, "x07 run");
+
+  if (world == "run-os-sandboxed" && target.kind == TargetKind::Artifact)
+    throw Failure(
+        "run-os-sandboxed does not support --artifact; use --program or --project so policy can be enforced at "
+        "compile time");
+  if (a.has("compile-only")) throw Failure("--compile-only is only valid for deterministic solve worlds");
+  if (a.has("module-root") && target.kind != TargetKind::Program)
+    throw Failure("--module-root is only valid with --program");
+
+  // §1.7 input (temp files removed when `temps` goes out of scope, also on errors).
+  TempFiles temps;
+  InputSources src;
+  src.input_path = a.get("input");
+  src.from_stdin = a.has("stdin");
+  src.input_b64 = a.get("input-b64");
+  src.trailing = a.positionals;
+  src.profile_input = profile ? profile->input : std::nullopt;
+  src.project_root = project_root;
+  std::optional<std::string> input = resolve_input(src, temps);
+
+  // §1.10 compat and auto-ffi.
+  std::optional<std::string> manifest_compat;
+  if (target.manifest) {
+    try {
+      manifest_compat = load_manifest_strict().compat;
+    } catch (const Failure&) {
+      // a broken manifest is the runner's to report
+    }
+  }
+  std::optional<std::string> compat = resolve_compat(a.get("compat"), manifest_compat);
+  bool auto_ffi = true;
+  if (a.has("no-auto-ffi")) auto_ffi = false;
+  else if (a.has("auto-ffi")) auto_ffi = true;
+  else if (profile && profile->auto_ffi) auto_ffi = *profile->auto_ffi;
+
+  // Program module roots (§1.11).
+  std::vector<std::string> program_roots;
+  if (target.kind == TargetKind::Program) {
+    program_roots = a.all("module-root");
+    if (program_roots.empty() && target.manifest) {
+      if (auto r = locked_project_roots(*target.manifest)) program_roots = *r;
+    }
+    if (program_roots.empty()) {
+      fs::path parent = target.path.parent_path();
+      program_roots.push_back(parent.empty() ? "." : parent.string());
+    }
+  }
+
+  // §1.11 runner argv, in the documented order.
+  std::vector<std::string> argv;
+  push(argv, "--cc-profile", a.get("cc-profile").value_or(profile && profile->cc_profile ? *profile->cc_profile
+                                                                                         : "default"));
+  push(argv, "--world", world);
+  if (compat) push(argv, "--compat", *compat);
+  if (auto v = a.u64("max-c-bytes")) push(argv, "--max-c-bytes", std::to_string(*v));
+  if (auto v = a.get("compiled-out")) push(argv, "--compiled-out", *v);
+  if (input) push(argv, "--input", *input);
+  auto limit = [&](const char* flag, const std::optional<uint64_t>& prof, std::optional<uint64_t> dflt) {
+    std::optional<uint64_t> v = a.u64(flag);
+    if (!v) v = prof;
+    if (!v) v = dflt;
+    if (v) push(argv, std::string("--") + flag, std::to_string(*v));
+  };
+  limit("solve-fuel", profile ? profile->solve_fuel : std::nullopt, 50000000);
+  limit("max-memory-bytes", profile ? profile->max_memory_bytes : std::nullopt, 67108864);
+  limit("max-output-bytes", profile ? profile->max_output_bytes : std::nullopt, std::nullopt);
+  limit("cpu-time-limit-seconds", profile ? profile->cpu_time_limit_seconds : std::nullopt, std::nullopt);
+  if (a.has("debug-borrow-checks")) argv.push_back("--debug-borrow-checks");
+  if (auto p = policy.effective()) push(argv, "--policy", p->string());
+  if (auto b = a.get("sandbox-backend")) push(argv, "--sandbox-backend", *b == "native" ? "os" : *b);
+  if (a.has("i-accept-weaker-isolation")) argv.push_back("--i-accept-weaker-isolation");
+  if (auto p = a.get("attest-runtime")) push(argv, "--attest-runtime", *p);
+  if (auto_ffi) argv.push_back("--auto-ffi");
+  switch (target.kind) {
+    case TargetKind::Project:
+      push(argv, "--project", target.path.string());
+      break;
+    case TargetKind::Program:
+      push(argv, "--program", target.path.string());
+      for (const auto& r : program_roots) push(argv, "--module-root", r);
+      break;
+    case TargetKind::Artifact:
+      push(argv, "--artifact", target.path.string());
+      break;
+  }
+
+  const fs::path runner = locate_runner();
+  Captured c = run_captured(runner, argv);
+  std::cerr << c.err << std::flush;
+  int code = c.exit_code < 0 ? 2 : (c.exit_code & 0xFF);
+
+  std::string report = c.out;
+  if (a.get("report") == std::optional<std::string>("wrapped")) {
+    WrappedTarget w;
+    w.world = world;
+    w.kind = kind_name(target.kind);
+    w.path = target.path.string();
+    if (project_root) w.project_root = project_root->string();
+    if (target.manifest) {
+      try {
+        w.lockfile = load_manifest_strict().lockfile_path().string();
+      } catch (const Failure&) {
+      }
+    }
+    if (target.kind == TargetKind::Program) w.resolved_module_roots = program_roots;
+    else if (target.kind == TargetKind::Project) w.resolved_module_roots = project_roots_for_report(*target.manifest);
+    if (target.kind != TargetKind::Artifact) {
+      if (auto os_root = locate_os_stdlib_root(runner)) {
+        auto& roots = w.resolved_module_roots;
+        if (std::find(roots.begin(), roots.end(), os_root->string()) == roots.end()) roots.push_back(os_root->string());
+      }
+    }
+    report = wrap_runner_report(w, c.out);
+  }
+  emit_report(report, a.get("report-out"), a.has("quiet-json"));
+  return code;
+}
+
+}  // namespace x07::facade

@@ -1,0 +1,91 @@
+#include "run_target.hpp"
+
+#include <system_error>
+
+#include "facade_error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace x07::facade {
+
+const char* kind_name(TargetKind k) {
+  switch (k) {
+    case TargetKind::Project: return "project";
+    case TargetKind::Program: return "program";
+    case TargetKind::Artifact: return "artifact";
+  }
+  return "project";
+}
+
+namespace {
+
+std::optional<fs::path> manifest_in(const fs::path& dir) {
+  std::error_code ec;
+  fs::path direct = dir / "x07.json";
+  if (dir.empty()) direct = "x07.json";
+  if (fs::is_regular_file(direct, ec)) return direct;
+  std::optional<fs::path> found;
+  int count = 0;
+  for (fs::directory_iterator it(dir.empty() ? fs::path(".") : dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    static const std::string suffix = ".x07project.json";
+    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+        it->is_regular_file(ec)) {
+      ++count;
+      found = dir.empty() ? fs::path(name) : dir / name;
+    }
+  }
+  if (count == 1) return found;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<fs::path> discover_manifest(const fs::path& start) {
+  fs::path dir = start;
+  while (true) {
+    if (auto m = manifest_in(dir)) return m;
+    if (dir.empty()) return std::nullopt;
+    fs::path parent = dir.parent_path();
+    if (parent == dir) return std::nullopt;  // reached "/"
+    dir = parent;
+  }
+}
+
+Target select_run_target(const std::optional<std::string>& project, const std::optional<std::string>& program,
+                         const std::optional<std::string>& artifact) {
+  int n = (project ? 1 : 0) + (program ? 1 : 0) + (artifact ? 1 : 0);
+  if (n > 1) throw Failure("set exactly one of --project, --program, or --artifact");
+  Target t;
+  std::error_code ec;
+  if (project) {
+    t.kind = TargetKind::Project;
+    t.path = *project;
+    if (fs::is_directory(t.path, ec)) t.path /= "x07.json";
+    t.manifest = t.path;
+  } else if (program) {
+    t.kind = TargetKind::Program;
+    t.path = *program;
+    fs::path parent = t.path.parent_path();
+    t.manifest = discover_manifest(parent.empty() ? fs::path(".") : parent);
+  } else if (artifact) {
+    t.kind = TargetKind::Artifact;
+    t.path = *artifact;
+  } else {
+    auto m = discover_manifest(fs::current_path());
+    if (!m) throw Failure("no project found (pass --project, --program, or --artifact)");
+    t.kind = TargetKind::Project;
+    t.path = *m;
+    t.manifest = m;
+  }
+  return t;
+}
+
+fs::path project_root_of(const fs::path& manifest) {
+  fs::path dir = fs::absolute(manifest).parent_path().lexically_normal();
+  std::string s = dir.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace x07::facade

@@ -1,0 +1,69 @@
+#include "runner_locate.hpp"
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace x07::facade {
+
+fs::path self_exe_dir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return fs::current_path();
+  return exe.parent_path();
+}
+
+fs::path locate_runner() {
+  std::error_code ec;
+  fs::path dir = self_exe_dir();
+  if (fs::is_regular_file(dir / "x07-os-runner", ec)) return dir / "x07-os-runner";
+  if (dir.filename() == "deps" && fs::is_regular_file(dir.parent_path() / "x07-os-runner", ec))
+    return dir.parent_path() / "x07-os-runner";
+  return "x07-os-runner";
+}
+
+namespace {
+
+// Resolves a bare program name through PATH (for the runner's own directory).
+std::optional<fs::path> which(const fs::path& name) {
+  if (name.has_parent_path()) return name;
+  const char* path = std::getenv("PATH");
+  if (!path) return std::nullopt;
+  std::string p = path;
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t colon = p.find(':', start);
+    std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::error_code ec;
+    fs::path cand = fs::path(dir.empty() ? "." : dir) / name;
+    if (fs::is_regular_file(cand, ec)) return cand;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<fs::path> locate_os_stdlib_root(const fs::path& runner) {
+  const fs::path rel = "stdlib/os/0.2.0/modules";
+  std::vector<fs::path> candidates = {rel};
+  if (auto r = which(runner)) {
+    std::error_code ec;
+    fs::path dir = fs::weakly_canonical(*r, ec).parent_path();
+    if (ec) dir = r->parent_path();
+    candidates.push_back(dir / rel);
+    candidates.push_back(dir / ".." / rel);
+    candidates.push_back(dir / ".." / "share" / "x07" / rel);
+  }
+  candidates.push_back(fs::path(X07_SOURCE_ROOT) / "x07-os-runner" / rel);
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (fs::is_directory(c, ec)) return c;
+  }
+  return std::nullopt;
+}
+
+}  // namespace x07::facade
