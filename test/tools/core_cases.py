@@ -524,6 +524,22 @@ case("core_extern_requires_unsafe", {
                "params": [{"name": "x", "ty": "i32"}], "result": "i32"}],
     "solve": ["codec.write_u32_le", ["main.c_abs", -42]]}, err("unsafe-required: main.c_abs"))
 
+case("core_unsafe_pointer_ops", """(entry (solve (begin
+  (let b (bytes.alloc 9))
+  (let x 0)
+  (let n (unsafe (begin
+    (let p (bytes.as_mut_ptr b))
+    (ptr.write_u8 p 65)
+    (ptr.write_u8 (ptr.add p 1) 66)
+    (let src (view.as_ptr input))
+    (memcpy (ptr.cast ptr_mut_void (ptr.add p 2)) (ptr.cast ptr_const_void src) 3)
+    (ptr.write_i32 (ptr.cast ptr_mut_void (ptr.add p 5)) 0x00434241)
+    (ptr.write_i32 (addr_of_mut x) 7)
+    (+ (ptr.read_u8 (ptr.as_const p)) (ptr.read_i32 (addr_of x))))))
+  (bytes.concat b (codec.write_u32_le (+ n x))))))""", out(b"ABxyzABC\x00" + u32(65 + 7 + 7)), inp=b"xyz")
+case("core_unsafe_op_outside_unsafe", "(entry (solve (begin (let b (bytes.alloc 1)) (bytes1 (ptr.read_u8 (bytes.as_ptr b))))))",
+     err("unsafe-required: ptr.read_u8"))
+
 
 def write_cases(root):
     for d in os.listdir(root):

@@ -61,7 +61,6 @@ struct Node {
   bool move = false;         // atom of owned type consumed here (source is emptied)
   bool coerce_view = false;  // bytes/vec_u8 value passed where a bytes_view is expected
   bool keep_temp = false;    // owned temporary must live to the end of the scope (peek/borrow)
-  bool u32_cmp = false;      // ty.* intrinsics: compare unsigned
 };
 
 // A type reference in a signature: a concrete token or a generic parameter.
@@ -142,13 +141,17 @@ enum BuiltinFlag : unsigned {
   BF_BORROW = 32,    // first argument must be an identifier owner, result borrows it
   BF_NEVER = 64,     // does not return
   BF_IDENTITY = 128, // compile-time only: value is the (last) argument unchanged
+  BF_PTR_SAME = 256,     // result has the pointer type of the first argument
+  BF_PTR_CAST = 512,     // result is the pointer type named by the first argument
+  BF_PTR_AS_CONST = 1024,// result is the const version of the first argument's pointer type
 };
 struct Builtin {
   std::string name, c_fn;
   Ty result;
   std::vector<Ty> params;
   std::vector<char> param_mode;  // per param: 'v' value, 'c' coerce to view, 'p' peek, 'i' identifier owner,
-                                 // 'b' brand id atom, 'f' validator function atom, 't' text
+                                 // 'b' brand id atom, 'f' validator function atom, 't' text,
+                                 // 'q' any raw pointer, 'y' pointer type token, 'l' local variable name
   unsigned flags = 0;
   bool os = false;
 };

@@ -79,7 +79,9 @@ struct Row {
 
 // Param spelling: type token, optionally suffixed with
 //   '*' coerce bytes/vec_u8 to a view, '&' peek (identifier is not moved),
-//   '!' identifier owner borrowed by the result, '"' string literal.
+//   '!' identifier owner borrowed by the result, '"' string literal,
+//   '#' brand id symbol, '%' validator function name, '?' any raw pointer,
+//   '@' pointer type token, '$' name of a local variable.
 const std::vector<Row>& core_rows() {
   static const std::vector<Row> rows = {
       {"bytes.lit", "x07_bytes_from", "bytes", {"bytes\""}, BF_TEXT},
@@ -184,11 +186,20 @@ const std::vector<Row>& core_rows() {
       {"f64.mul", "x07_f64_mul", "f64", {"f64", "f64"}},
       {"f64.div", "x07_f64_div", "f64", {"f64", "f64"}},
       {"ptr.null", "x07_ptr_null", "ptr_mut_void", {}, BF_OS},
-      {"ptr.add", "x07_ptr_add", "ptr_mut_u8", {"ptr_mut_u8", "i32"}, BF_OS | BF_UNSAFE},
-      {"ptr.read_u8", "x07_ptr_read_u8", "i32", {"ptr_const_u8", "i32"}, BF_OS | BF_UNSAFE},
-      {"memcpy", "x07_memcpy_ptr", "i32", {"ptr_mut_void", "ptr_const_void", "i32"}, BF_OS | BF_UNSAFE},
-      {"memmove", "x07_memmove_ptr", "i32", {"ptr_mut_void", "ptr_const_void", "i32"}, BF_OS | BF_UNSAFE},
-      {"memset", "x07_memset_ptr", "i32", {"ptr_mut_void", "i32", "i32"}, BF_OS | BF_UNSAFE},
+      {"ptr.as_const", "", "ptr_const_void", {"ptr_mut_void?"}, BF_OS | BF_PTR_AS_CONST},
+      {"ptr.cast", "", "ptr_mut_void", {"i32@", "ptr_mut_void?"}, BF_OS | BF_UNSAFE | BF_PTR_CAST},
+      {"ptr.add", "X07_PTR_ADD", "ptr_mut_void", {"ptr_mut_void?", "i32"}, BF_OS | BF_UNSAFE | BF_PTR_SAME},
+      {"ptr.offset", "X07_PTR_ADD", "ptr_mut_void", {"ptr_mut_void?", "i32"}, BF_OS | BF_UNSAFE | BF_PTR_SAME},
+      {"ptr.sub", "X07_PTR_SUB", "ptr_mut_void", {"ptr_mut_void?", "i32"}, BF_OS | BF_UNSAFE | BF_PTR_SAME},
+      {"ptr.read_u8", "x07_ptr_read_u8", "i32", {"ptr_const_void?"}, BF_OS | BF_UNSAFE},
+      {"ptr.write_u8", "x07_ptr_write_u8", "i32", {"ptr_mut_void?", "i32"}, BF_OS | BF_UNSAFE},
+      {"ptr.read_i32", "x07_ptr_read_i32", "i32", {"ptr_const_void?"}, BF_OS | BF_UNSAFE},
+      {"ptr.write_i32", "x07_ptr_write_i32", "i32", {"ptr_mut_void?", "i32"}, BF_OS | BF_UNSAFE},
+      {"addr_of", "(const void*)&", "ptr_const_void", {"i32$"}, BF_OS},
+      {"addr_of_mut", "(void*)&", "ptr_mut_void", {"i32$"}, BF_OS},
+      {"memcpy", "x07_memcpy_ptr", "i32", {"ptr_mut_void?", "ptr_const_void?", "i32"}, BF_OS | BF_UNSAFE},
+      {"memmove", "x07_memmove_ptr", "i32", {"ptr_mut_void?", "ptr_const_void?", "i32"}, BF_OS | BF_UNSAFE},
+      {"memset", "x07_memset_ptr", "i32", {"ptr_mut_void?", "i32", "i32"}, BF_OS | BF_UNSAFE},
       // Lowered ty.* intrinsics for i32/u32 (spec §2.5); not callable by name from source.
       {"ty.$write_le_at", "x07_u32_write_le_at", "bytes", {"bytes", "i32", "i32"}, BF_PTR},
       {"ty.$push_le", "x07_u32_push_le", "vec_u8", {"vec_u8", "i32"}},
@@ -230,9 +241,9 @@ std::vector<Builtin> build() {
     for (const char* p : r.params) {
       std::string s = p;
       char mode = 'v';
-      if (!s.empty() && std::strchr("*&!\"#%", s.back())) {
-        const char c = s.back();
-        mode = c == '*' ? 'c' : c == '&' ? 'p' : c == '!' ? 'i' : c == '#' ? 'b' : c == '%' ? 'f' : 't';
+      if (!s.empty() && std::strchr("*&!\"#%?@$", s.back())) {
+        static const char kSuffix[] = "*&!\"#%?@$", kMode[] = "cpitbfqyl";
+        mode = kMode[std::strchr(kSuffix, s.back()) - kSuffix];
         s.pop_back();
       }
       b.params.push_back(tok_ty(s));

@@ -492,7 +492,16 @@ class FnLowerer {
     }
     std::vector<IrOperand> args;
     int validator = -1;
+    if (b.flags & (BF_PTR_CAST | BF_PTR_AS_CONST)) {  // a C cast of the pointer operand
+      IrOperand p = lower_arg(n.kids.back());
+      return assign(n.ty, call(std::string("(") + ty_c(n.ty) + ")", {p}));
+    }
     for (size_t i = 0; i < n.kids.size(); i++) {
+      if (b.param_mode[i] == 'l') {  // address of the variable itself
+        cur_->fuel++;
+        args.push_back(IrOperand::local(names_[n.kids[i].var]));
+        continue;
+      }
       if (b.param_mode[i] == 'b') continue;  // compile-time brand id
       if (b.param_mode[i] == 'f') {
         validator = n.kids[i].callee;
@@ -515,7 +524,7 @@ class FnLowerer {
       emit(std::move(s));
       return IrOperand::num(0);
     }
-    return assign(b.result, call(b.c_fn, args));
+    return assign(n.ty, call(b.c_fn, args));
   }
 };
 

@@ -481,6 +481,27 @@ class FnChecker {
       if (a.ty != want) mismatch(a.ty);
       return {a.ty};
     }
+    if (mode == 'q') {  // any raw pointer
+      Info r = check(a, false);
+      if (!is_ptr(r.ty) && r.ty != Ty::Never)
+        err("Typing", who + " expects a raw pointer for arg " + std::to_string(i) + " (got " + ty_token(r.ty) + ")", a.ptr);
+      return r;
+    }
+    if (mode == 'y') {  // pointer type token
+      Ty t;
+      if (a.kind != Node::Atom || !parse_ty_token(a.text, &t) || !is_ptr(t))
+        err("Typing", who + " expects a pointer type token (ptr_const_u8, ptr_mut_u8, ptr_const_void, ptr_mut_void, "
+                            "ptr_const_i32, ptr_mut_i32) for arg " + std::to_string(i), a.ptr);
+      a.ty = t;
+      return {t};
+    }
+    if (mode == 'l') {  // address of a local variable
+      int lv = a.kind == Node::Atom ? lookup(a.text) : -1;
+      if (lv < 0) err("Typing", who + " expects the name of a local variable", a.ptr);
+      a.var = lv;
+      a.ty = vars_[lv].ty;
+      return {a.ty};
+    }
     if (mode == 'b') {  // brand id: a symbol, not evaluated
       if (a.kind != Node::Atom) err("Typing", who + " expects a brand id symbol for arg " + std::to_string(i), a.ptr);
       a.ty = Ty::I32;
@@ -544,6 +565,11 @@ class FnChecker {
       if (b.param_mode[i] == 'i') src = r.src;
     }
     if (b.flags & BF_NEVER) return {Ty::Never};
+    if (b.flags & (BF_PTR_SAME | BF_PTR_CAST)) return {n.kids[0].ty};
+    if (b.flags & BF_PTR_AS_CONST) {
+      Ty t = n.kids[0].ty;
+      return {t == Ty::PtrMutU8 ? Ty::PtrConstU8 : t == Ty::PtrMutI32 ? Ty::PtrConstI32 : t == Ty::PtrMutVoid ? Ty::PtrConstVoid : t};
+    }
     return {b.result, is_view_like(b.result) ? src : -1};
   }
 

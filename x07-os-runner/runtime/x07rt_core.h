@@ -206,8 +206,12 @@ static inline const uint8_t *x07_view_as_ptr(x07_view v) { return v.ptr; }
 static inline const uint8_t *x07_vec_as_ptr(x07_vec v) { return v.ptr; }
 static inline uint8_t *x07_vec_as_mut_ptr(x07_vec v) { return v.ptr; }
 static inline void *x07_ptr_null(void) { return 0; }
-static inline uint8_t *x07_ptr_add(uint8_t *p, uint32_t n) { return p + (int32_t)n; }
-static inline uint32_t x07_ptr_read_u8(const uint8_t *p, uint32_t i) { return p[(int32_t)i]; }
+#define X07_PTR_ADD(p, n) ((p) + (int32_t)(n))
+#define X07_PTR_SUB(p, n) ((p) - (int32_t)(n))
+static inline uint32_t x07_ptr_read_u8(const void *p) { return *(const uint8_t *)p; }
+static inline uint32_t x07_ptr_write_u8(void *p, uint32_t v) { *(uint8_t *)p = (uint8_t)v; return 0; }
+static inline uint32_t x07_ptr_read_i32(const void *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
+static inline uint32_t x07_ptr_write_i32(void *p, uint32_t v) { __builtin_memcpy(p, &v, 4); return 0; }
 static inline uint32_t x07_memcpy_ptr(void *d, const void *s, uint32_t n) { __builtin_memcpy(d, s, n); return 0; }
 static inline uint32_t x07_memmove_ptr(void *d, const void *s, uint32_t n) { __builtin_memmove(d, s, n); return 0; }
 static inline uint32_t x07_memset_ptr(void *d, uint32_t c, uint32_t n) { __builtin_memset(d, (int)c, n); return 0; }
