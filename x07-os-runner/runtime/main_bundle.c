@@ -1,0 +1,55 @@
+/* Entry point of bundle executables (ABI argv_v1, language-core §6.1):
+ * input = u32 argc ‖ argc × (u32 len ‖ bytes) where element 0 is the bundle's
+ * configured name (X07_BUNDLE_NAME) followed by argv[1..]; the output bytes go
+ * raw to stdout (no frame, no metrics line); exit status = the program's exit code.
+ * A bundle may define x07_bundle_setup() (e.g. to enter its sandbox) — it runs
+ * before anything else. */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include "x07rt_mem.h"
+
+#ifndef X07_BUNDLE_NAME
+#define X07_BUNDLE_NAME "app"
+#endif
+
+void x07_bundle_setup(int argc, char **argv) __attribute__((weak));
+
+static int write_full(const uint8_t *p, uint32_t n) {
+  while (n > 0) {
+    ssize_t w = write(1, p, n);
+    if (w <= 0) return 0;
+    p += w;
+    n -= (uint32_t)w;
+  }
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);
+  if (x07_bundle_setup) x07_bundle_setup(argc, argv);
+  x07_fuel_left = x07_cfg_fuel_init;
+  x07_mem_init();
+  uint64_t total = 4;
+  const char *name = X07_BUNDLE_NAME;
+  total += 4 + strlen(name);
+  for (int i = 1; i < argc; i++) total += 4 + strlen(argv[i]);
+  if (total > 0xFFFFFFF0u) x07_trap("argv too large");
+  x07_bytes in = x07_bytes_new((uint32_t)total);
+  uint8_t *p = in.ptr;
+  x07_wr_u32le(p, (uint32_t)(argc < 1 ? 1 : argc));
+  p += 4;
+  for (int i = 0; i < (argc < 1 ? 1 : argc); i++) {
+    const char *a = i == 0 ? name : argv[i];
+    uint32_t n = (uint32_t)strlen(a);
+    x07_wr_u32le(p, n);
+    memcpy(p + 4, a, n);
+    p += 4 + n;
+  }
+  x07_mem_reset_stats();
+  x07_os_init();
+  x07_bytes out = x07_program_solve(x07_bytes_view(in));
+  x07_os_fini();
+  if (!write_full(out.ptr, out.len)) return 2;
+  return (int)x07_exit_code;
+}
