@@ -42,6 +42,7 @@ def build_src(imports, stmts, defs):
 
 exec(open(os.path.join(os.path.dirname(__file__), 'std_cases.py')).read())
 exec(open(os.path.join(os.path.dirname(__file__), 'docs_cases.py')).read())
+exec(open(os.path.join(os.path.dirname(__file__), 'mixed_cases.py')).read())
 
 import jsonschema
 _schema = json.load(open(os.environ.get('X07_SCHEMAS_DIR', os.path.join(REPO, '..', 'shared', 'schemas')) + '/x07ast.schema.json'))
