@@ -289,6 +289,17 @@ class ProcessTests(RuntimeCase):
         self.assertEqual(out, ["ok exit=0 out_len=%d err_len=0 out=%s" % (len(sub) + 1, sub), " err="] * 2
                          + ["err 1", "err 1", "err 3"])
 
+    def test_join_semantics(self):
+        self.run_driver([["try_join", "/bin/sleep", "0.2"]], expect_trap="os.process join already taken")
+        self.run_driver([["bad_handle"]], expect_trap="os.process invalid handle")
+
+    def test_stdin_pending_limit(self):
+        env = self.env(X07_OS_PROC_MAX_STDIN_BYTES="100000", X07_OS_PROC_ALLOW_EXECS="/bin/sleep",
+                       X07_OS_PROC_ALLOW_ARGS_REGEX_LITE="")
+        out = self.run_driver([["stdin_flood", "/bin/sleep", "1"] + CAPS], env=env,
+                              expect_trap="os.process.stdin_write_v1 pending exceeds policy max_stdin_bytes")
+        self.assertTrue(out.startswith("w0=1 w1=1 w2=1 ") and len(out.split()) < 8, out)
+
     def test_exit(self):
         self.run_driver([["exit", "3"]], env=dict(SANDBOX, X07_OS_PROC="1"),
                         expect_trap="os.process.exit disabled by policy")

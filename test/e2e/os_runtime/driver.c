@@ -319,6 +319,31 @@ static void run_op(int argc, char **argv) {
     printf(" drop=%u\n", x07_os_net_udp_drop_v1(h));
   } else if (!strcmp(op, "dns")) {
     print_net_doc(x07_os_net_dns_lookup_v1(V(a1), (uint32_t)atoi(a2), V("")));
+  } else if (!strcmp(op, "try_join")) {
+    /* spawn a short sleeper: try_join is none while it runs, then some(doc); a second take traps */
+    int uc = 0;
+    x07_bytes caps;
+    x07_bytes req = proc_req(argc - 1, argv + 1, &uc, &caps);
+    uint32_t h = x07_os_process_spawn_capture_v1(req, caps);
+    x07_opt_bytes o = x07_os_process_try_join_capture_v1(h);
+    printf("first=%u ", o.tag);
+    while (!o.tag) {
+      usleep(5000);
+      o = x07_os_process_try_join_capture_v1(h);
+    }
+    printf("then=%u tag=%u\n", o.tag, o.val.ptr[0]);
+    x07_bytes_drop(o.val);
+    x07_os_process_try_join_capture_v1(h);
+  } else if (!strcmp(op, "bad_handle")) {
+    printf("%u\n", x07_os_process_try_wait_v1((7u << 16) | 3u));
+  } else if (!strcmp(op, "stdin_flood")) {
+    int uc = 0;
+    x07_bytes caps;
+    x07_bytes req = proc_req(argc - 1, argv + 1, &uc, &caps);
+    uint32_t h = x07_os_process_spawn_piped_v1(req, caps);
+    /* 40000-byte chunks to a child that never reads: the pipe fills, then bytes stay pending */
+    for (int i = 0; i < 8; i++) printf("w%d=%u ", i, x07_os_process_stdin_write_v1(h, x07_bytes_new(40000)));
+    printf("\n");
   } else if (!strcmp(op, "exit")) {
     fflush(stdout);
     x07_os_process_exit((uint32_t)atoi(a1));
