@@ -46,6 +46,21 @@ def tcp_client(addr):
             ["bytes.concat", oe.lit("got:"), ["std.net.tcp.stream_read_payload_v1", "r"]]]
 
 
+def tcp_client_tasks(addr):
+    """tcp_client through the *_task_v1 variants."""
+    return ["begin",
+            ["let", "caps", CAPS],
+            ["let", "c", ["std.net.tcp.connect_task_v1", addr, "caps", 100]],
+            err_or("c", 0),
+            ["let", "h", ["std.net.tcp.connect_stream_handle_v1", "c"]],
+            ["let", "w", ["std.net.io.write_all_task_v1", "h", ["bytes.view_lit", "task"], "caps", 100]],
+            err_or("w", 0),
+            ["let", "r", ["std.net.tcp.stream_read_task_v1", "h", 100, "caps", 100]],
+            err_or("r", 0),
+            ["std.net.tcp.stream_drop_v1", "h"],
+            ["bytes.concat", oe.lit("got:"), ["std.net.tcp.stream_read_payload_v1", "r"]]]
+
+
 def tcp_server(port):
     """listen on 127.0.0.1:port, accept one client, echo its bytes reversed-case as "srv:<data>"."""
     return ["begin",
@@ -141,6 +156,7 @@ class NetTest(unittest.TestCase):
         self.assertEqual(self.run_p(self.prog("cli", tcp_client(ipv4(self.port)))), b"got:PING")
         self.assertEqual(self.run_p(self.prog("cli_dns", tcp_client(dns("localhost", self.port)))), b"got:PING")
         self.assertEqual(self.run_p(self.prog("cli_refused", tcp_client(ipv4(free_port())))), b"err:6")
+        self.assertEqual(self.run_p(self.prog("cli_tasks", tcp_client_tasks(ipv4(self.port)))), b"got:TASK")
 
     def test_tcp_listener_accepts_test_client(self):
         port = free_port()
