@@ -540,6 +540,26 @@ case("core_unsafe_pointer_ops", """(entry (solve (begin
 case("core_unsafe_op_outside_unsafe", "(entry (solve (begin (let b (bytes.alloc 1)) (bytes1 (ptr.read_u8 (bytes.as_ptr b))))))",
      err("unsafe-required: ptr.read_u8"))
 
+CONTRACT_F = {"kind": "defn", "name": "main.f", "params": [{"name": "x", "ty": "i32"}, {"name": "b", "ty": "bytes_view"}],
+              "result": "i32",
+              "requires": [{"id": "x_small", "expr": ["<u", "x", 100], "witness": ["x", "b"]}],
+              "ensures": [{"id": "ens_pos", "expr": ["!=", "__result", 7], "witness": ["__result"]}],
+              "body": ["+", "x", ["view.len", "b"]]}
+case("core_contract_requires_ok", entry([CONTRACT_F], ["codec.write_u32_le", ["main.f", 3, "input"]],
+                                        version="x07.x07ast@0.5.0"), out(u32(5)), inp=b"ab")
+case("core_contract_requires_violation", entry([CONTRACT_F], ["codec.write_u32_le", ["main.f", 300, "input"]],
+                                               version="x07.x07ast@0.5.0"),
+     {"trap": 'X07T_CONTRACT_V1 {"contract_kind":"requires","fn":"main.f","clause_id":"x_small","clause_index":0,'
+              '"clause_ptr":"/decls/0/requires/0/expr","witness":[{"ty":"i32","value_i32":300},'
+              '{"ty":"bytes_view","len":2}]}'}, inp=b"ab")
+case("core_contract_ensures_violation", entry([CONTRACT_F], ["codec.write_u32_le", ["main.f", 5, "input"]],
+                                              version="x07.x07ast@0.5.0"),
+     {"trap": 'X07T_CONTRACT_V1 {"contract_kind":"ensures","fn":"main.f","clause_id":"ens_pos","clause_index":0,'
+              '"clause_ptr":"/decls/0/ensures/0/expr","witness":[{"ty":"i32","value_i32":7}]}'}, inp=b"ab")
+case("core_contract_needs_v05", entry([CONTRACT_F], ["codec.write_u32_le", ["main.f", 3, "input"]],
+                                      version="x07.x07ast@0.4.0"),
+     err("requires is only supported in x07.x07ast@0.5.0"))
+
 
 def write_cases(root):
     for d in os.listdir(root):

@@ -41,6 +41,7 @@ enum class Head : uint8_t {
   Builtin,     // core or OS builtin (callee = index into builtin table)
   Call,        // user/std function (callee = index into Program::fns)
   Extern,      // extern C function (callee = index into Program::fns)
+  ContractFail, // synthesized contract check failure (kind, fn, id, index, ptr, witnesses...)
   RecordMake, RecordGet, EnumMake,  // 0.9 records/enums (callee = index into Program::records/enums)
 };
 

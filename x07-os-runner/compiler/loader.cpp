@@ -305,6 +305,7 @@ class Loader {
         Function f = parse_fn(d, *dk == "extern", *name, m, file, dp);
         if (prog_.fn_index.count(f.name))
           throw CompileError("Parse", "duplicate function name: \"" + f.name + "\"", file, dp + "/name");
+        if (!f.is_extern) add_contracts(d, f, *sv, file, dp);
         prog_.fn_index[f.name] = (int)prog_.fns.size();
         prog_.fns.push_back(std::move(f));
       } else if (*dk == "defrecord" || *dk == "defenum") {
@@ -397,6 +398,69 @@ class Loader {
       f.body = parse_expr(*body, dp + "/body", file);
     }
     return f;
+  }
+
+  // Contract clauses (0.5.0+): the function keeps its name but becomes a checking
+  // wrapper around the original body, moved to "<name>__x07_contract_body":
+  //   (begin <requires/invariant checks> (let __result (body args...)) <ensures/invariant checks> __result)
+  // A failing check evaluates its witnesses and traps with an X07T_CONTRACT_V1 payload.
+  void add_contracts(const json::Value& d, Function& f, const std::string& version, const std::string& file,
+                     const std::string& dp) {
+    struct Clause {
+      std::string kind, id, ptr;
+      size_t index;
+      Node expr;
+      std::vector<Node> witness;
+    };
+    std::vector<Clause> clauses;
+    for (const char* field : {"requires", "ensures", "invariant"}) {
+      const json::Value* arr = json::find(d, field);
+      if (!arr || (arr->IsArray() && arr->Empty())) continue;
+      if (version < "x07.x07ast@0.5.0")
+        throw CompileError("Parse", std::string(field) + " is only supported in x07.x07ast@0.5.0, x07.x07ast@0.6.0, "
+                                    "x07.x07ast@0.7.0, x07.x07ast@0.8.0, x07.x07ast@0.9.0 (raise schema_version)",
+                           file, dp + "/" + field);
+      if (!arr->IsArray()) throw CompileError("Parse", std::string(field) + " must be an array", file, dp + "/" + field);
+      for (rapidjson::SizeType i = 0; i < arr->Size(); i++) {
+        std::string cp = dp + "/" + field + "/" + std::to_string(i);
+        const json::Value& c = (*arr)[i];
+        const json::Value* e = c.IsObject() ? json::find(c, "expr") : nullptr;
+        if (!e) throw CompileError("Parse", "contract clause needs an \"expr\"", file, cp);
+        Clause cl{field, json::get_string(c, "id").value_or(""), cp + "/expr", i, parse_expr(*e, cp + "/expr", file), {}};
+        if (const json::Value* w = json::get_array(c, "witness"))
+          for (rapidjson::SizeType j = 0; j < w->Size(); j++)
+            cl.witness.push_back(parse_expr((*w)[j], cp + "/witness/" + std::to_string(j), file));
+        clauses.push_back(std::move(cl));
+      }
+    }
+    if (clauses.empty()) return;
+    Function body = f;
+    body.name = f.name + "__x07_contract_body";
+    prog_.fn_index[body.name] = (int)prog_.fns.size();
+    prog_.fns.push_back(body);
+
+    auto atom = [&](const std::string& t) { Node n; n.kind = Node::Atom; n.text = t; n.ptr = f.ptr + "/body"; return n; };
+    auto str = [&](const std::string& t) { Node n; n.kind = Node::Str; n.text = t; n.ptr = f.ptr + "/body"; return n; };
+    auto list = [&](const std::string& h, std::vector<Node> kids) {
+      Node n; n.kind = Node::List; n.text = h; n.kids = std::move(kids); n.ptr = f.ptr + "/body"; return n;
+    };
+    auto check = [&](const Clause& c) {
+      Node idx; idx.kind = Node::Int; idx.ival = (int32_t)c.index; idx.ptr = c.ptr;
+      std::vector<Node> fail_args{str(c.kind), str(f.name), str(c.id), idx, str(c.ptr)};
+      for (const auto& w : c.witness) fail_args.push_back(w);
+      Node zero; zero.kind = Node::Int; zero.ptr = c.ptr;
+      return list("if", {c.expr, zero, list("$contract_fail", std::move(fail_args))});
+    };
+    std::vector<Node> items;
+    for (const auto& c : clauses)
+      if (c.kind != "ensures") items.push_back(check(c));
+    std::vector<Node> args;
+    for (const auto& p : f.params) args.push_back(atom(p.name));
+    items.push_back(list("let", {atom("__result"), list(body.name, std::move(args))}));
+    for (const auto& c : clauses)
+      if (c.kind != "requires") items.push_back(check(c));
+    items.push_back(atom("__result"));
+    f.body = list("begin", std::move(items));
   }
 
   void parse_record_enum(const json::Value& d, bool record, const std::string& name, const Module& m,

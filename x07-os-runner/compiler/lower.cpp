@@ -438,6 +438,29 @@ class FnLowerer {
       }
       case Head::Match:
         return lower_match(n);
+      case Head::ContractFail: {
+        std::vector<IrOperand> head;
+        for (int i = 0; i < 5; i++)
+          head.push_back(n.kids[i].kind == Node::Int ? IrOperand::num((uint32_t)n.kids[i].ival)
+                                                     : IrOperand::str(n.kids[i].text));
+        IrStmt b;
+        b.kind = IrStmt::Eval;
+        b.rhs = call("x07_contract_begin", head);
+        emit(std::move(b));
+        for (size_t i = 5; i < n.kids.size(); i++) {
+          IrOperand w = lower_arg(n.kids[i]);
+          IrStmt s;
+          s.kind = IrStmt::Eval;
+          s.rhs = call(n.kids[i].coerce_view || n.kids[i].ty == Ty::View ? "x07_contract_witness_view"
+                                                                         : "x07_contract_witness_i32", {w});
+          emit(std::move(s));
+        }
+        IrStmt e;
+        e.kind = IrStmt::Eval;
+        e.rhs = call("x07_contract_fail", {});
+        emit(std::move(e));
+        return IrOperand::num(0);
+      }
       default:
         throw CompileError("Internal", "unresolved head in lowering: \"" + n.text + "\"", "", n.ptr);
     }

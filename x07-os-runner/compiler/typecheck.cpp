@@ -233,6 +233,24 @@ class FnChecker {
     }
     if (h == "match") return check_match(n, stmt);
     if (h == "tapp") return check_tapp(n);
+    if (h == "$contract_fail") {
+      n.head = Head::ContractFail;
+      for (size_t i = 5; i < n.kids.size(); i++) {
+        Node& k = n.kids[i];
+        int v = k.kind == Node::Atom ? lookup(k.text) : -1;
+        bool bytes_like = v >= 0 && (vars_[v].ty == Ty::Bytes || vars_[v].ty == Ty::Vec);
+        Info w = bytes_like ? check_arg(k, Ty::View, 'c', "contract witness", i - 5, false) : check(k, false);
+        if (w.ty == Ty::Bytes || w.ty == Ty::Vec) {
+          k.coerce_view = true;
+          k.keep_temp = true;
+          w.ty = Ty::View;
+        }
+        if (w.ty != Ty::I32 && w.ty != Ty::View)
+          err("Typing", std::string("contract witness must be i32, bytes or bytes_view (got ") + ty_token(w.ty) + ")",
+              n.kids[i].ptr);
+      }
+      return {Ty::Never};
+    }
     if (is_op(h)) return check_op(n);
     if (h.rfind("ty.", 0) == 0 && find_builtin(h) < 0) return check_ty_intrinsic(n, stmt);
     int b = find_builtin(h);

@@ -158,6 +158,12 @@ uint32_t x07_set_u32_contains(uint32_t h, uint32_t k);
 uint32_t x07_set_u32_remove(uint32_t h, uint32_t k);
 x07_bytes x07_set_u32_dump(uint32_t h);
 
+/* ---- contract violations (X07T_CONTRACT_V1 payload, then trap) ---- */
+void x07_contract_begin(const char *kind, const char *fn, const char *id, uint32_t index, const char *ptr);
+void x07_contract_witness_i32(uint32_t v);
+void x07_contract_witness_view(x07_view v);
+_Noreturn void x07_contract_fail(void);
+
 /* ---- f64 ---- */
 static inline double x07_f64_of_i32(uint32_t x) { return (double)(int32_t)x; }
 static inline uint32_t x07_f64_to_i32_trunc(double x) {
