@@ -149,7 +149,7 @@ def compile_c(dir_, name, source):
     """Builds a small hand-written C artifact (the runner's --artifact mode)."""
     src = write(os.path.join(dir_, name + ".c"), source)
     exe = os.path.join(dir_, name)
-    subprocess.run(["cc", "-O1", "-o", exe, src], check=True)
+    subprocess.run(["cc", "-O1", "-pthread", "-o", exe, src], check=True)
     return exe
 
 
