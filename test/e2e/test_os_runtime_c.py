@@ -83,6 +83,35 @@ class RuntimeCase(unittest.TestCase):
         return sorted(out)
 
 
+C_TYPES = {"i32": "uint32_t", "bytes": "x07_bytes", "bytes_view": "x07_view", "result_i32": "x07_res_i32",
+           "result_bytes": "x07_res_bytes", "option_bytes": "x07_opt_bytes"}
+
+
+class BuiltinTableTests(unittest.TestCase):
+    def test_table_matches_header(self):
+        """The compiler declares OS builtins from os_builtins.inc; those declarations
+        must agree with runtime/x07rt_os.h (a mismatch would be a silent ABI break)."""
+        import re
+        inc = os.path.join(REPO, "x07-os-runner", "compiler", "os_builtins.inc")
+        protos = []
+        with open(inc) as f:
+            for line in f:
+                m = re.match(r'\{"([^"]+)", "([^"]+)", "([^"]+)", \{([^}]*)\}\},', line.strip())
+                if not m:
+                    continue
+                params = [p.strip().strip('"') for p in m.group(4).split(",") if p.strip()]
+                res = "_Noreturn void" if m.group(3) == "never" else C_TYPES[m.group(3)]
+                protos.append("%s %s(%s);" % (res, m.group(2), ", ".join(C_TYPES[p] for p in params) or "void"))
+        self.assertGreater(len(protos), 50)
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "protos.c")
+            with open(src, "w") as f:
+                f.write('#include "x07rt_os.h"\n' + "\n".join(protos) + "\n")
+            p = subprocess.run([os.environ.get("CC", "cc"), "-std=c11", "-fsyntax-only", "-Werror", "-I", RUNTIME, src],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+
+
 class FsTests(RuntimeCase):
     def fixture(self):
         self.write("allowed/a.txt", "A")
