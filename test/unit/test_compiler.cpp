@@ -2,6 +2,7 @@
 // hint), module resolution, and robustness against malformed input.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -208,4 +209,32 @@ TEST_CASE("compiler: malformed input never crashes", "[compiler][fuzz]") {
     INFO(r2.error_message);
     CHECK(r2.error_message.find("JSON nesting too deep") == 0);
   }
+}
+
+TEST_CASE("compiler: every std module (embedded and OS root) checks and emits in full", "[compiler][std]") {
+  // Repository root from this file's path: <repo>/test/unit/test_compiler.cpp.
+  fs::path repo = fs::path(__FILE__).parent_path().parent_path().parent_path();
+  fs::path os_root = repo / "x07-os-runner/stdlib/os/0.2.0/modules";
+  std::vector<std::string> ids;
+  for (fs::path base : {repo / "x07-os-runner/stdlib/std", os_root}) {
+    for (const auto& e : fs::recursive_directory_iterator(base)) {
+      std::string rel = fs::relative(e.path(), base).string();
+      const std::string ext = ".x07.json";
+      if (rel.size() <= ext.size() || rel.compare(rel.size() - ext.size(), ext.size(), ext) != 0) continue;
+      rel.resize(rel.size() - ext.size());
+      std::replace(rel.begin(), rel.end(), '/', '.');
+      ids.push_back("\"" + rel + "\"");
+    }
+  }
+  REQUIRE(ids.size() > 20);
+  std::string imports = "[";
+  for (size_t i = 0; i < ids.size(); i++) imports += (i ? "," : "") + ids[i];
+  imports += "]";
+  x07c::CompileOptions o;
+  o.os_stdlib_root = os_root;
+  o.keep_unreachable = true;
+  auto r = compile_text(entry(R"(["view.to_bytes","input"])", "[]", imports), o);
+  INFO(r.compile_error());
+  REQUIRE(r.ok);
+  CHECK(r.c_source.size() > 100000);
 }

@@ -22,6 +22,7 @@ CompileResult compile_entry_file(const std::filesystem::path& entry, const Compi
     LoadOptions lo;
     lo.module_roots = opts.module_roots;
     lo.os_stdlib_root = opts.os_stdlib_root;
+    lo.keep_unreachable = opts.keep_unreachable;
     load_program(prog, entry, lo);
     typecheck_program(prog);
     IrProgram ir = lower_program(prog);

@@ -19,6 +19,7 @@ struct CompileOptions {
   std::vector<std::filesystem::path> module_roots;      // user roots, searched in order
   std::optional<std::filesystem::path> os_stdlib_root;  // appended after the user roots
   uint64_t max_c_bytes = 32u * 1024u * 1024u;
+  bool keep_unreachable = false;  // check + emit every loaded function, not only those reachable from solve
 };
 
 struct Diagnostic {

@@ -582,6 +582,12 @@ class Loader {
       walk(root);
     };
     visit_tree(prog_.solve, "main", prog_.entry_file);
+    if (opts_.keep_unreachable)
+      for (size_t i = 0; i < prog_.fns.size(); i++)
+        if (!prog_.fns[i].reachable && prog_.fns[i].type_params.empty()) {
+          prog_.fns[i].reachable = true;
+          work.push_back((int)i);
+        }
     while (!work.empty()) {
       int i = work.back();
       work.pop_back();

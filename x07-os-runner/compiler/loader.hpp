@@ -11,6 +11,7 @@ namespace x07c {
 struct LoadOptions {
   std::vector<std::filesystem::path> module_roots;
   std::optional<std::filesystem::path> os_stdlib_root;
+  bool keep_unreachable = false;
 };
 
 // Fills `prog` (world must be set first). Throws CompileError.
