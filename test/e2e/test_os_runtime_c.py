@@ -277,9 +277,10 @@ class ProcessTests(RuntimeCase):
             "err 5"])
 
     def test_fini_kills_live_children(self):
-        marker = "x07-live-child-%d" % os.getpid()
-        self.run_driver([["live_then_drop", "/bin/sh", "-c", "exec -a %s sleep 30" % marker]])
-        p = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+        marker = "30.%d" % os.getpid()  # a unique sleep argument to find the child by
+        out = self.lines([["live_then_drop", "/bin/sleep", marker]])
+        self.assertEqual(out, ["try_wait=0"])  # it was running when the program ended
+        p = subprocess.run(["pgrep", "-f", "sleep " + marker], capture_output=True, text=True)
         self.assertEqual(p.stdout.strip(), "")
 
     def env(self, **extra):
