@@ -282,6 +282,12 @@ class ProcessTests(RuntimeCase):
         self.assertEqual(out, ["try_wait=0"])  # it was running when the program ended
         p = subprocess.run(["pgrep", "-f", "sleep " + marker], capture_output=True, text=True)
         self.assertEqual(p.stdout.strip(), "")
+        # kill_tree: a grandchild in the child's process group dies with it
+        marker = "31.%d" % os.getpid()
+        out = self.lines([["live_then_drop", "/bin/sh", "-c", "sleep %s & wait" % marker]])
+        self.assertEqual(out, ["try_wait=0"])
+        p = subprocess.run(["pgrep", "-f", "sleep " + marker], capture_output=True, text=True)
+        self.assertEqual(p.stdout.strip(), "")
 
     def env(self, **extra):
         env = dict(SANDBOX, X07_OS_PROC="1", X07_OS_PROC_ALLOW_SPAWN="1",
