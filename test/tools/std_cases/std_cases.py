@@ -254,7 +254,7 @@ case('std_text_ascii_normalize', ['std.text.ascii'], [
 ], lines(norm_lines(TXT), tok_words(TXT), b'', 1, 0, 1, 0, ord('q'), ord('@'), ord('Q'), ord('{')), inp=TXT)
 
 sdefs = '''
- (defn main.slices ((out vec_u8) (base bytes_view) (sl bytes)) vec_u8
+ (defn main.slices ((out vec_u8) (base bytes_view) (sl bytes@std.text.slices.x7sl_v1)) vec_u8
    (begin
      (let n (std.text.slices.count_v1 sl))
      (set out (main.num out n))
@@ -325,12 +325,25 @@ for b in U8:
     exp += [1 if u8count(b) >= 0 else 0, u8count(b), hx(b if u8count(b) >= 0 else b'')]
 case('std_text_utf8', ['std.text.utf8', 'std.codec', 'std.doc'], stm, lines(*exp))
 
+# strings are bytes branded std.str.utf8_v1, obtained with try(from_bytes_v1) as upstream does
+strdefs = '''
+ (defn main.str_report ((b bytes)) result_bytes
+   (begin
+     (let s (try (std.str.from_bytes_v1 b)))
+     (let out (vec_u8.with_capacity 64))
+     (set out (main.num out (std.str.len s)))
+     (set out (main.num out (std.str.char_count s)))
+     (set out (main.ln out (std.str.to_lower_ascii s)))
+     (set out (main.ln out (std.str.to_upper_ascii s)))
+     (result_bytes.ok (vec_u8.into_bytes out))))
+'''
 case('std_str_ops', ['std.str'], [
-    N('(std.str.len input)'), N('(std.str.char_count input)'),
-    L('(std.str.to_lower_ascii input)'), L('(std.str.to_upper_ascii input)'),
+    '(set out (vec_u8.extend_bytes out (result_bytes.unwrap_or (main.str_report (view.to_bytes input)) (bytes.lit "invalid"))))',
+    N('(result_bytes.err_code (main.str_report (bytes.slice (bytes.lit "\\u00e9") 0 1)))'),
     N('(result_i32.err_code (std.str.validate_v1 input))'), N('(result_i32.err_code (std.str.validate_v1 (bytes.view_lit "\\u00ff")))'),
-], lines(len('Gr\u00fc\u00dfe, Welt'.encode()), len('Gr\u00fc\u00dfe, Welt'), 'gr\u00fc\u00dfe, welt', 'GR\u00fc\u00dfE, WELT', 0, 0),
-   inp='Gr\u00fc\u00dfe, Welt'.encode())
+    N('(result_i32.err_code (std.str.validate_v1 (bytes.slice (bytes.lit "\\u00e9") 1 1)))'),
+], lines(len('Gr\u00fc\u00dfe, Welt'.encode()), len('Gr\u00fc\u00dfe, Welt'), 'gr\u00fc\u00dfe, welt', 'GR\u00fc\u00dfE, WELT',
+         1431193656, 0, 0, 1431193656), inp='Gr\u00fc\u00dfe, Welt'.encode(), defs=strdefs)
 
 # ---- std.path
 def p_norm(p):
@@ -544,15 +557,20 @@ brdefs = '''
    (if (result_bytes.is_ok r)
        (main.ln out (result_bytes.unwrap_or r (bytes.alloc 0)))
        (main.num out (result_bytes.err_code r))))
+ (defn main.str_part ((b bytes)) result_bytes
+   (begin
+     (let s (try (std.str.from_bytes_v1 b)))
+     (let out (vec_u8.with_capacity 64))
+     (set out (main.rb out (std.str.slice_v1 s 2 3)))
+     (set out (main.rb out (std.str.slice_v1 s 0 1)))
+     (set out (main.ln out (std.str.as_bytes s)))
+     (result_bytes.ok (vec_u8.into_bytes out))))
 '''
 case('std_str_slices_branded', ['std.str', 'std.text.slices', 'std.text.ascii', 'std.hash_map'], [
     '(set out (main.rb out (std.str.from_bytes_v1 (view.to_bytes input))))',
     '(set out (main.rb out (std.str.from_bytes_v1 (bytes.lit "\\u00e9x"))))',
     '(set out (main.rb out (std.str.from_bytes_v1 (bytes.slice input 0 1))))',
-    '(let s (result_bytes.unwrap_or (std.str.from_bytes_v1 (view.to_bytes input)) (bytes.alloc 0)))',
-    '(set out (main.rb out (std.str.slice_v1 (std.brand.view_v1 s) 2 3)))',
-    '(set out (main.rb out (std.str.slice_v1 (std.brand.view_v1 s) 0 1)))',
-    L('(std.str.as_bytes s)'),
+    '(set out (vec_u8.extend_bytes out (result_bytes.unwrap_or (main.str_part (view.to_bytes input)) (bytes.lit "invalid"))))',
     '(set out (main.rb out (std.text.slices.cast_bytes_v1 (std.brand.erase_bytes_v1 (std.text.ascii.split_u8 input 32)))))',
     '(set out (main.rb out (std.text.slices.cast_bytes_v1 (bytes.lit "X7SL"))))',
     N('(std.hash_map.len (std.hash_map.new 4))'),
