@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <unistd.h>
@@ -237,4 +238,46 @@ TEST_CASE("compiler: every std module (embedded and OS root) checks and emits in
   INFO(r.compile_error());
   REQUIRE(r.ok);
   CHECK(r.c_source.size() > 100000);
+}
+
+namespace {
+// Random x07AST expressions over the real heads (forms, builtins, a user function)
+// with random arities and leaves: the compiler must answer, never crash.
+std::string random_expr(std::mt19937& rng, int depth, const std::vector<std::string>& heads) {
+  static const char* leaves[] = {"0", "1", "-1", "7", "2147483647", "\"input\"", "\"x\"", "\"b\"", "\"v\"", "\"i\"",
+                                 "\"main.f\"", "\"i32\"", "\"u32\"", "\"bytes\""};
+  if (depth <= 0 || rng() % 4 == 0) return leaves[rng() % (sizeof leaves / sizeof *leaves)];
+  std::string s = "[\"" + heads[rng() % heads.size()] + "\"";
+  int n = (int)(rng() % 5);
+  for (int i = 0; i < n; i++) s += "," + random_expr(rng, depth - 1, heads);
+  return s + "]";
+}
+}  // namespace
+
+TEST_CASE("compiler: random well-formed ASTs never crash the compiler", "[compiler][fuzz]") {
+  std::vector<std::string> heads = {"begin", "let", "set", "set0", "if", "for", "while", "return", "try", "unsafe",
+                                    "&&", "||", "match", "tapp", "tys", "+", "<u", ">=u", "=", "main.f", "main.g",
+                                    "ty.eq", "ty.size_bytes", "$contract_fail", "ty.$push_le", "addr_of", "ptr.cast"};
+  for (const char* b : {"bytes.lit", "bytes.view", "bytes.subview", "bytes.concat", "bytes.set_u8", "view.get_u8",
+                        "view.slice", "vec_u8.push", "vec_u8.as_view", "vec_u8.len", "option_bytes.unwrap_or",
+                        "result_bytes.err_code", "result_i32.ok", "codec.read_u32_le", "std.brand.cast_bytes_v1",
+                        "std.brand.view_v1", "bytes.alloc", "vec_u8.with_capacity", "view.to_bytes"})
+    heads.push_back(b);
+  const std::string decls =
+      R"([{"kind":"defn","name":"main.f","params":[{"name":"b","ty":"bytes_view"}],"result":"result_i32","body":["result_i32.ok",1]},
+          {"kind":"defn","name":"main.g","type_params":[{"name":"A"}],"params":[{"name":"x","ty":["t","A"]}],"result":["t","A"],"body":"x"}])";
+  std::mt19937 rng(777);
+  int ok = 0;
+  const int iters = getenv("X07_FUZZ_ITERS") ? atoi(getenv("X07_FUZZ_ITERS")) : 400;
+  for (int iter = 0; iter < iters; iter++) {
+    std::string solve = "[\"begin\",[\"let\",\"x\",[\"bytes.lit\",\"q\"]],[\"let\",\"v\",[\"vec_u8.with_capacity\",1]]," +
+                        random_expr(rng, 4, heads) + "," + random_expr(rng, 3, heads) + "]";
+    x07c::CompileResult r;
+    INFO(solve);
+    REQUIRE_NOTHROW(r = compile_text(entry(solve, decls)));
+    CHECK((r.ok || !r.error_kind.empty()));
+    CHECK(r.error_kind != "Internal");
+    if (r.ok) ok++;
+  }
+  CHECK(ok < iters);
 }

@@ -233,7 +233,8 @@ class FnChecker {
     }
     if (h == "match") return check_match(n, stmt);
     if (h == "tapp") return check_tapp(n);
-    if (h == "$contract_fail") {
+    if (h == "$contract_fail" && n.kids.size() >= 5 && n.kids[0].kind == Node::Str && n.kids[1].kind == Node::Str &&
+        n.kids[2].kind == Node::Str && n.kids[3].kind == Node::Int && n.kids[4].kind == Node::Str) {
       n.head = Head::ContractFail;
       for (size_t i = 5; i < n.kids.size(); i++) {
         Node& k = n.kids[i];
