@@ -8,6 +8,20 @@
 #include "loader.hpp"
 
 namespace x07c {
+namespace {
+
+// Stable diagnostic codes per error class (unknown callees use the x07 check code).
+std::string diagnostic_code(const CompileError& e) {
+  std::string msg = e.what();
+  if (msg.rfind("unsupported head: ", 0) == 0) return "X07-TYPE-CALL-0001";
+  if (e.kind == "Parse") return "X07-PARSE-0001";
+  if (e.kind == "Typing") return "X07-TYPE-0001";
+  if (e.kind == "Unsupported") return "X07-UNSUPPORTED-0001";
+  if (e.kind == "Budget") return "X07-BUDGET-0001";
+  return "X07-INTERNAL-0001";
+}
+
+}  // namespace
 
 CompileResult compile_entry_file(const std::filesystem::path& entry, const CompileOptions& opts) {
   CompileResult res;
@@ -41,7 +55,7 @@ CompileResult compile_entry_file(const std::filesystem::path& entry, const Compi
       if (!e.ptr.empty()) res.error_message += " ptr=" + e.ptr;
       res.error_message += "]";
     }
-    res.diagnostics.push_back({"X07-" + e.kind, e.what(), e.file, e.ptr});
+    res.diagnostics.push_back({diagnostic_code(e), e.what(), e.file, e.ptr});
   } catch (const std::bad_alloc&) {
     res.error_kind = "Budget";
     res.error_message = "compiler ran out of memory";
