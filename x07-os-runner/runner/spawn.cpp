@@ -37,7 +37,8 @@ struct ChildFailure {
   _exit(127);
 }
 
-// Runs in the forked child: only async-signal-safe calls.
+// Runs in the vfork'ed child (shares our memory until exec): only async-signal-safe
+// calls, no allocation, never returns.
 [[noreturn]] void child_main(const SpawnRequest& req, int in_fd, int out_fd, int err_fd, int status_fd,
                              char* const* argv, char* const* envp) {
   setpgid(0, 0);  // own process group, so the runner can kill the whole tree
@@ -119,7 +120,9 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
   for (const auto& e : req.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
-  pid_t pid = fork();
+  // vfork: no page-table copy (the child only makes syscalls, then execs or _exits),
+  // which keeps the warm path cheap.
+  pid_t pid = vfork();
   if (pid < 0) throw spawn_error(errno);
   if (pid == 0) child_main(req, in_p[0], out_p[1], err_p[1], st_p[1], argv.data(), envp.data());
   setpgid(pid, pid);  // also from the parent, so the group exists before we might kill it
