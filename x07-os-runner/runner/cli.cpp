@@ -52,6 +52,9 @@ const Flag kFlags[] = {
     {"cli-specrows", nullptr, "Print a JSON description of this CLI"},
     {"compile-only", nullptr, "Compile, report, do not run", true},
     {"i-accept-precompiled-artifact", nullptr, "Allow --artifact with run-os-sandboxed", true},
+    {"bundle-out", "PATH", "Build a bundle executable at PATH instead of running (x07 bundle)", true},
+    {"bundle-name", "NAME", "Bundle name (argv_v1 token 0)", true},
+    {"bundle-emit-dir", "DIR", "Also write the bundle's C sources to DIR", true},
     {"help", nullptr, "Print help"},
 };
 
@@ -176,6 +179,9 @@ ParseOutcome parse_cli(int argc, char** argv, Options& out) {
   out.auto_ffi = sw("auto-ffi");
   out.attest_runtime = str("attest-runtime");
   out.cli_specrows = sw("cli-specrows");
+  out.bundle_out = str("bundle-out");
+  out.bundle_name = str("bundle-name");
+  out.bundle_emit_dir = str("bundle-emit-dir");
   return ParseOutcome::Run;
 }
 

@@ -29,6 +29,8 @@ struct Options {
   bool auto_ffi = false;
   std::optional<std::string> attest_runtime;
   bool cli_specrows = false;
+  // Hidden, for `x07 bundle` (bundle_build.cpp): build a bundle executable instead of running.
+  std::optional<std::string> bundle_out, bundle_name, bundle_emit_dir;
 };
 
 enum class ParseOutcome { Run, HelpPrinted };

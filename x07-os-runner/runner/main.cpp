@@ -9,6 +9,7 @@
 
 #include "attestation.hpp"
 #include "build.hpp"
+#include "bundle_build.hpp"
 #include "cli.hpp"
 #include "common/base64.hpp"
 #include "common/fsutil.hpp"
@@ -277,6 +278,7 @@ int run(int argc, char** argv) {
     run_dir = m.dir;
   }
 
+  if (o.bundle_out) return build_bundle(o, b, s.policy ? &*s.policy : nullptr, s.backend, r.mode);
   BuildResult built = build_program(b);
   r.compile = built.compile;
   if (!built.compile.ok || compile_only) {

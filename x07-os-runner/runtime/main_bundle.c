@@ -15,6 +15,13 @@
 
 void x07_bundle_setup(int argc, char **argv) __attribute__((weak));
 
+/* Wrapper failures (not program traps): one stderr line, exit 2 (facade.md §6.3). */
+static int bundle_fail(const char *msg) {
+  static const char prefix[] = "x07 bundle: ";
+  if (write(2, prefix, sizeof prefix - 1) >= 0 && write(2, msg, strlen(msg)) >= 0) (void)!write(2, "\n", 1);
+  return 2;
+}
+
 static int write_full(const uint8_t *p, uint32_t n) {
   while (n > 0) {
     ssize_t w = write(1, p, n);
@@ -34,7 +41,7 @@ int main(int argc, char **argv) {
   const char *name = X07_BUNDLE_NAME;
   total += 4 + strlen(name);
   for (int i = 1; i < argc; i++) total += 4 + strlen(argv[i]);
-  if (total > 0xFFFFFFF0u) x07_trap("argv too large");
+  if (total > 0xFFFFFFF0u) return bundle_fail("argv_v1 too large");
   x07_bytes in = x07_bytes_new((uint32_t)total);
   uint8_t *p = in.ptr;
   x07_wr_u32le(p, (uint32_t)(argc < 1 ? 1 : argc));
@@ -50,6 +57,9 @@ int main(int argc, char **argv) {
   x07_os_init();
   x07_bytes out = x07_program_solve(x07_bytes_view(in));
   x07_os_fini();
+#ifdef X07_BUNDLE_MAX_OUTPUT
+  if ((uint64_t)out.len > (uint64_t)(X07_BUNDLE_MAX_OUTPUT)) return bundle_fail("output exceeded cap");
+#endif
   if (!write_full(out.ptr, out.len)) return 2;
   return (int)x07_exit_code;
 }
