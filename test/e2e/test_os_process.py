@@ -160,6 +160,29 @@ class ProcessTest(unittest.TestCase):
         big = self.prog("s_big", run_capture("/bin/echo", caps_expr=caps(out=4096)))
         self.assertEqual(decode(self.run_p(big, proc_policy(max_stdout_bytes=1024)).output), ("err", 1))
 
+    def test_process_pool_with_frame_echo_workers(self):
+        # /bin/cat echoes the {id, len, bytes} frames unchanged, so the outputs equal the items
+        items = ["begin",
+                 ["let", "v", ["vec_u8.with_capacity", 64]],
+                 ["set", "v", ["std.u32.push_le", "v", 5]]]
+        for word in ["a", "bb", "", "dddd", "eeeee"]:
+            items += [["set", "v", ["std.u32.push_le", "v", len(word)]],
+                      ["set", "v", ["vec_u8.extend_bytes", "v", ["bytes.view_lit", word]]]]
+        items.append(["vec_u8.into_bytes", "v"])
+        solve = ["begin",
+                 ["let", "items", items],
+                 ["let", "pool", ["std.os.process_pool.new_v1", req("/bin/cat"), caps(), 2]],
+                 ["let", "outs", ["std.os.process_pool.map_bytes_v1", ["bytes.view", "pool"], ["bytes.view", "items"]]],
+                 ["std.os.process_pool.close_v1", "pool"],
+                 ["if", ["bytes.eq", "outs", "items"], oe.lit("same"), "outs"]]
+        prog = self.prog("pool", solve, IMPORTS + ["std.os.process_pool", "std.u32"])
+        self.assertEqual(self.run_p(prog).output, b"same")
+        o = self.run_p(prog, proc_policy(), oe.BACKENDS[0][1])
+        self.assertEqual(o.output, b"same")
+        # workers that cannot be spawned: the 4-byte failure result
+        o = self.run_p(prog, proc_policy(allow_execs=["/bin/echo"]), oe.BACKENDS[0][1])
+        self.assertEqual(o.output, b"\0\0\0\0")
+
     def test_exit(self):
         prog = self.prog("exit", ["begin", ["std.os.process.exit", 3], oe.lit("unreachable")])
         o = self.run_p(prog)
