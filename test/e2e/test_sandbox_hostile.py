@@ -100,6 +100,15 @@ int main(void) {
       if (p > 0) { ok++; waitpid(p, NULL, 0); } else if (!first) first = errno;
     }
     outn += snprintf(out + outn, sizeof out - outn, "forks=%ld err=%d", ok, first);
+  } else if (!strcmp(cmd, "forkhold")) {
+    /* children that stay alive and leave the process group: only a cgroup can count and reap them */
+    long ok = 0; int first = 0;
+    for (int i = 0; i < 50; i++) {
+      pid_t p = fork();
+      if (p == 0) { close(0); close(1); close(2); setsid(); alarm(30); pause(); _exit(0); }
+      if (p > 0) ok++; else if (!first) first = errno;
+    }
+    outn += snprintf(out + outn, sizeof out - outn, "forks=%ld err=%d", ok, first);
   } else if (!strcmp(cmd, "connect")) {
     int s = socket(AF_INET, SOCK_STREAM, 0);
     if (s < 0) { res(-1); }
@@ -307,6 +316,33 @@ class NativeHostileTest(HostileBase):
         out = self.attack("forkbomb", limits={"procs": 0})
         self.assertTrue(out.startswith("forks=0 err="), out)
         self.assertIn(out.split("err=")[1], (str(EPERM), str(EAGAIN)))
+
+    def test_fork_bomb_with_spawning_allowed_is_capped_and_cleaned_up(self):
+        process = {"enabled": True, "allow_spawn": True, "max_live": 1, "max_spawns": 1, "max_runtime_ms": 1000,
+                   "allow_execs": ["/bin/true"]}
+        if os.geteuid() != 0:
+            self.skipTest("not uid 0: no per-run pids cgroup; RLIMIT_NPROC counts all of the user's processes")
+        out = self.attack("forkhold", limits={"procs": 4}, process=process)
+        self.assertEqual(out, "forks=3 err=%d" % EAGAIN)  # pids cgroup: the program + 3
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and self.live_copies():
+            time.sleep(0.05)
+        self.assertEqual(self.live_copies(), [], "forked children outlived the sandboxed run")
+
+    def live_copies(self):
+        pids = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/exe" % pid, "rb"):
+                    pass
+                if os.readlink("/proc/%s/exe" % pid) != self.exe:
+                    continue
+                with open("/proc/%s/stat" % pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        pids.append(int(pid))
+            except OSError:
+                pass
+        return pids
 
     def test_escape_hatch_syscalls(self):
         for cmd in ("ptrace", "io_uring", "unshare"):

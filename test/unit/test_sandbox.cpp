@@ -27,6 +27,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -526,4 +527,63 @@ TEST_CASE("weaker isolation: a plan for a kernel without Landlock/seccomp keeps 
   CHECK(r["apply"] == 0);
   CHECK(r["nofile"] == 16);
   CHECK(r["nnp"] == 1);
+}
+
+TEST_CASE("uid 0 with spawning allowed: limits.procs through a pids cgroup that is emptied afterwards",
+          "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  if (geteuid() != 0 || !kernel_has_sandbox(caps)) {
+    WARN("not uid 0 (RLIMIT_NPROC applies) or no kernel sandbox: skipping");
+    return;
+  }
+  std::string exe = self_exe();
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  cfg.proc_enabled = 1;
+  cfg.allow_spawn = 1;
+  cfg.procs = 3;
+  auto plan = std::make_unique<Plan>(cfg, caps);
+  REQUIRE(plan->p != nullptr);
+  char desc[2048];
+  x07_sandbox_describe(plan->p, desc, sizeof desc);
+  if (std::string(desc).find("pids cgroup max=3") == std::string::npos) {
+    WARN("no writable pids cgroup here: " << desc);
+    return;
+  }
+  Report r = run_sandboxed(plan->p, [&](Child &c) {
+    int ok = 0, err = 0;
+    for (int i = 0; i < 6; i++) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        close(c.fd);  // the parent reads the report pipe until EOF
+        setsid();     // leave the process group: only the cgroup still holds it
+        alarm(30);    // never outlive a broken test
+        pause();
+        _exit(0);
+      }
+      if (pid > 0) ok++;
+      else if (!err) err = errno;
+    }
+    c.put("forks", ok);
+    c.put("err", err);
+    // the sleepers are left behind on purpose
+  });
+  CHECK(r["apply"] == 0);
+  CHECK(r["forks"] == 2);  // the program itself + 2 = pids.max 3
+  CHECK(r["err"] == EAGAIN);
+  plan.reset();  // kills the stragglers, removes the cgroup
+  bool leftover = false;
+  for (const auto &e : fs::directory_iterator("/proc")) {
+    std::ifstream f(e.path() / "cmdline");
+    std::string cmd;
+    std::getline(f, cmd, '\0');
+    if (cmd == exe && e.path().filename() != std::to_string(getpid())) {
+      std::ifstream st(e.path() / "stat");
+      std::string s;
+      std::getline(st, s);
+      if (s.find(") Z") == std::string::npos) leftover = true;
+    }
+  }
+  CHECK_FALSE(leftover);
 }

@@ -97,6 +97,11 @@ struct x07_sandbox_plan {
   x07_sb_bpf seccomp;      /* stage 1 (len 0 = skipped) */
   int drop_caps;           /* prepared as uid 0 */
 
+  int cgroup_procs_fd;     /* pids cgroup the child joins (-1 = none) */
+  char cgroup_dir[512];
+  int procs_cgroup;        /* limits.procs enforced through the cgroup */
+  uint64_t procs_max;
+
   /* what is enforced, for describe/denial notes */
   int net_sockets_denied, spawn_denied, tcp_ports_limited, udp_denied;
   size_t read_roots, write_roots, exec_paths;
@@ -110,6 +115,10 @@ int x07_sb_prepare_landlock(struct x07_sandbox_plan *plan, const x07_sandbox_con
 int x07_sb_prepare_seccomp(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg,
                            char *err, size_t err_len);
 void x07_sb_prepare_rlimits(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);
+int x07_sb_prepare_cgroup(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);
+/* child side: join the cgroup; parent side after the run: kill leftovers, remove it */
+int x07_sb_apply_cgroup(const struct x07_sandbox_plan *plan);
+void x07_sb_release_cgroup(struct x07_sandbox_plan *plan);
 
 /* 1 when this build generates stage-1 BPF with libseccomp. */
 int x07_sandbox_have_libseccomp(void);

@@ -46,7 +46,10 @@ x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_s
     return NULL;
   }
   plan->landlock_ruleset_fd = -1;
+  plan->cgroup_procs_fd = -1;
   x07_sb_prepare_rlimits(plan, cfg);
+  plan->procs_max = cfg->procs;
+  x07_sb_prepare_cgroup(plan, cfg);
   plan->drop_caps = geteuid() == 0;
 
   if (x07_sb_prepare_landlock(plan, cfg, caps, err, err_len) < 0) goto fail;
@@ -66,6 +69,7 @@ fail:
 void x07_sandbox_plan_free(x07_sandbox_plan *plan) {
   if (!plan) return;
   if (plan->landlock_ruleset_fd >= 0) close(plan->landlock_ruleset_fd);
+  x07_sb_release_cgroup(plan);
   free(plan->seccomp.insns);
   free(plan);
 }
@@ -128,6 +132,8 @@ static int drop_capabilities(void) {
 int x07_sandbox_apply(const x07_sandbox_plan *plan, int *failed_step) {
   int step = X07_SANDBOX_STEP_NONE, r = 0;
   if (!plan) goto done;
+  step = X07_SANDBOX_STEP_CGROUP;
+  if ((r = x07_sb_apply_cgroup(plan)) != 0) goto done;
   step = X07_SANDBOX_STEP_FDS;
   if ((r = mark_fds_cloexec()) != 0) goto done;
   step = X07_SANDBOX_STEP_RLIMITS;

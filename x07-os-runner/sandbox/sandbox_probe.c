@@ -46,6 +46,7 @@ const char *x07_sandbox_step_name(int step) {
     case X07_SANDBOX_STEP_LANDLOCK: return "landlock";
     case X07_SANDBOX_STEP_CAPS: return "dropping capabilities";
     case X07_SANDBOX_STEP_SECCOMP: return "seccomp";
+    case X07_SANDBOX_STEP_CGROUP: return "joining the pids cgroup";
     default: return "none";
   }
 }

@@ -111,8 +111,8 @@ static void describe_into(const x07_sandbox_plan *plan, out_buf *o) {
     else if (plan->rlimits[i].resource == RLIMIT_CPU) put(o, " cpu=%llus", (unsigned long long)v);
     else put(o, " %s=%llu", rlimit_name(plan->rlimits[i].resource), (unsigned long long)v);
   }
-  if (plan->drop_caps)
-    put(o, "; capabilities dropped (uid 0%s)", plan->spawn_denied ? "" : ": the kernel does not apply nproc to root");
+  if (plan->procs_cgroup) put(o, "; pids cgroup max=%llu", (unsigned long long)(plan->procs_max ? plan->procs_max : 1));
+  if (plan->drop_caps) put(o, "; capabilities dropped (uid 0)");
   if (plan->skipped[0]) put(o, "; not enforced: %s", plan->skipped);
 }
 

@@ -1,7 +1,8 @@
 /* x07sandbox: kernel-enforced sandbox for run-os-sandboxed (the `os` backend).
  *
  * Layers (each one holds even against code that bypasses the x07 runtime):
- *   - rlimits (cpu, address space, fds, procs, core);
+ *   - rlimits (cpu, address space, fds, procs, core); for uid 0 with spawning
+ *     allowed, a per-run pids cgroup (root ignores RLIMIT_NPROC);
  *   - no_new_privs, and for root: capabilities dropped, SECBIT_NOROOT locked;
  *   - Landlock: read-only fs.read_roots, read-write fs.write_roots, EXECUTE only
  *     for the artifact, its loader and the allowed execs; TCP bind/connect only
@@ -69,7 +70,7 @@ typedef struct x07_sandbox_config {
   uint64_t cpu_ms;         /* RLIMIT_CPU */
   uint64_t mem_bytes;      /* RLIMIT_AS */
   uint64_t fds;            /* RLIMIT_NOFILE (0 allowed) */
-  uint64_t procs;          /* RLIMIT_NPROC (0 allowed; not enforced by the kernel for uid 0) */
+  uint64_t procs;          /* RLIMIT_NPROC (0 allowed); for uid 0 a pids cgroup (see prepare) */
   int core_dumps;          /* RLIMIT_CORE: 0 -> 0, 1 -> RLIM_INFINITY */
 
   /* filesystem (policy.fs). Entries are trimmed of spaces/tabs/CR/LF (as the
@@ -120,8 +121,10 @@ int x07_sandbox_check_support(const x07_sandbox_config *cfg, const x07_sandbox_c
 /* ---- prepare (parent) / apply (child) --------------------------------------- */
 typedef struct x07_sandbox_plan x07_sandbox_plan;
 
-/* Resolves paths, opens O_PATH|O_CLOEXEC handles for every Landlock rule,
- * builds the stage-1 seccomp BPF and the rlimit table. Features the kernel
+/* Resolves paths, builds the Landlock ruleset, the stage-1 seccomp BPF and the
+ * rlimit table. As uid 0 with spawning allowed it also creates a pids cgroup
+ * for limits.procs (the kernel ignores RLIMIT_NPROC for root); freeing the plan
+ * kills whatever is left in it and removes it. Features the kernel
  * lacks (per `caps`) are skipped (best effort) and recorded in the summary.
  * Returns NULL and an error message on failure (e.g. artifact missing). */
 x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_sandbox_caps *caps,
@@ -136,11 +139,13 @@ enum {
   X07_SANDBOX_STEP_NO_NEW_PRIVS,
   X07_SANDBOX_STEP_LANDLOCK,
   X07_SANDBOX_STEP_CAPS,       /* drop capabilities (uid 0 only) */
-  X07_SANDBOX_STEP_SECCOMP
+  X07_SANDBOX_STEP_SECCOMP,
+  X07_SANDBOX_STEP_CGROUP      /* join the per-run pids cgroup (uid 0 with spawning allowed) */
 };
 const char *x07_sandbox_step_name(int step);
 
-/* Applies everything to the calling process, in the order above. Meant for a
+/* Applies everything to the calling process (cgroup join first, then the order
+ * above). Meant for a
  * forked child right before execve(artifact): only raw syscalls, no malloc,
  * no locks. Returns 0, or -errno with *failed_step set (may be NULL).
  * `plan` may be NULL (then it does nothing and returns 0). */
