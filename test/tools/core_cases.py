@@ -540,6 +540,41 @@ case("core_unsafe_pointer_ops", """(entry (solve (begin
 case("core_unsafe_op_outside_unsafe", "(entry (solve (begin (let b (bytes.alloc 1)) (bytes1 (ptr.read_u8 (bytes.as_ptr b))))))",
      err("unsafe-required: ptr.read_u8"))
 
+def fnv_mix(b):
+    h = 0x811C9DC5
+    for c in b:
+        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & 0xFFFFFFFF
+    return h ^ (h >> 16)
+
+
+case("core_generics_bytes_type_args", {
+    "schema_version": "x07.x07ast@0.8.0", "kind": "entry", "module_id": "main", "imports": [],
+    "decls": [
+        {"kind": "defn", "name": "main.maxof", "type_params": [{"name": "T"}],
+         "params": [{"name": "a", "ty": ["t", "T"]}, {"name": "b", "ty": ["t", "T"]}], "result": ["t", "T"],
+         "body": ["if", ["ty.lt", "T", "a", "b"], "b", "a"]},
+        {"kind": "defn", "name": "main.dup", "type_params": [{"name": "T"}],
+         "params": [{"name": "x", "ty": ["t", "T"]}], "result": ["t", "T"],
+         "body": ["begin", ["let", "c", ["ty.clone", "T", "x"]], ["ty.drop", "T", "x"], "c"]},
+        {"kind": "defn", "name": "main.info", "type_params": [{"name": "T"}],
+         "params": [{"name": "a", "ty": ["t", "T"]}, {"name": "b", "ty": ["t", "T"]}], "result": "bytes",
+         "body": ["begin",
+                  ["let", "v", ["vec_u8.with_capacity", 0]],
+                  ["set", "v", ["vec_u8.push", "v", ["+", 1, ["ty.cmp", "T", "a", "b"]]]],
+                  ["set", "v", ["vec_u8.push", "v", ["ty.eq", "T", "a", "a"]]],
+                  ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le", ["ty.hash32", "T", "a"]]]],
+                  ["vec_u8.into_bytes", "v"]]}],
+    "solve": ["begin",
+              ["let", "m", ["tapp", "main.maxof", ["tys", "bytes_view"], ["bytes.view_lit", "abd"], ["bytes.view_lit", "abc"]]],
+              ["let", "d", ["tapp", "main.dup", ["tys", "bytes"], ["bytes.lit", "zz"]]],
+              ["bytes.concat", ["view.to_bytes", "m"],
+               ["bytes.concat", "d", ["tapp", "main.info", ["tys", "bytes_view"], ["bytes.view_lit", "ab"], ["bytes.view_lit", "b"]]]]]},
+    out(b"abdzz" + bytes([0, 1]) + u32(fnv_mix(b"ab"))))
+
 CONTRACT_F = {"kind": "defn", "name": "main.f", "params": [{"name": "x", "ty": "i32"}, {"name": "b", "ty": "bytes_view"}],
               "result": "i32",
               "requires": [{"id": "x_small", "expr": ["<u", "x", 100], "witness": ["x", "b"]}],

@@ -206,6 +206,11 @@ const std::vector<Row>& core_rows() {
       {"ty.$cmp_u", "x07_cmp_u32", "i32", {"i32", "i32"}},
       {"ty.$cmp_s", "x07_cmp_i32", "i32", {"i32", "i32"}},
       {"ty.$hash32", "x07_mix32", "i32", {"i32"}},
+      {"ty.$lt_bytes", "x07_ty_lt_bytes", "i32", {"bytes_view*", "bytes_view*"}},
+      {"ty.$cmp_bytes", "x07_ty_cmp_bytes", "i32", {"bytes_view*", "bytes_view*"}},
+      {"ty.$hash32_bytes", "x07_ty_hash32_bytes", "i32", {"bytes_view*"}},
+      {"ty.$clone_bytes", "x07_view_to_bytes", "bytes", {"bytes_view*"}},
+      {"ty.$drop_bytes", "x07_ty_drop_bytes", "i32", {"bytes"}},
   };
   return rows;
 }

@@ -656,8 +656,10 @@ class FnChecker {
     const std::string op = n.text.substr(3);
     if (n.kids.empty()) err("Parse", n.text + " expects a type argument", n.ptr);
     std::string t = resolve_type_arg(n.kids[0]);
+    if (t == "bytes" || t == "bytes_view") return check_ty_bytes_intrinsic(n, op, t, stmt);
     if (t != "i32" && t != "u32")
-      err("Unsupported", n.text + " is only supported for i32/u32 type arguments (got " + t + ")", n.ptr);
+      err("Unsupported", n.text + " is only supported for i32, u32, bytes and bytes_view type arguments (got " + t + ")",
+          n.ptr);
     bool u = t == "u32";
     std::vector<Node> args(std::make_move_iterator(n.kids.begin() + 1), std::make_move_iterator(n.kids.end()));
     auto become = [&](const char* head) {
@@ -696,6 +698,29 @@ class FnChecker {
     } else {
       err("Unsupported", "unsupported head: \"" + n.text + "\"", n.ptr);
     }
+    return check_list(n, stmt);
+  }
+
+  // ty.* over bytes / bytes_view: contents are compared, hashed and cloned.
+  Info check_ty_bytes_intrinsic(Node& n, const std::string& op, const std::string& t, bool stmt) {
+    std::vector<Node> args(std::make_move_iterator(n.kids.begin() + 1), std::make_move_iterator(n.kids.end()));
+    const char* head = nullptr;
+    if (op == "eq") head = "bytes.eq";
+    else if (op == "lt") head = "ty.$lt_bytes";
+    else if (op == "cmp") head = "ty.$cmp_bytes";
+    else if (op == "hash32") head = "ty.$hash32_bytes";
+    else if (op == "clone") head = t == "bytes" ? "ty.$clone_bytes" : "begin";
+    else if (op == "drop") head = t == "bytes" ? "ty.$drop_bytes" : nullptr;
+    if (op == "drop" && t == "bytes_view") {
+      Node zero;
+      zero.kind = Node::Int;
+      zero.ptr = n.ptr;
+      args.push_back(zero);
+      head = "begin";
+    }
+    if (!head) err("Unsupported", n.text + " is not supported for type argument " + t, n.ptr);
+    n.text = head;
+    n.kids = std::move(args);
     return check_list(n, stmt);
   }
 

@@ -199,6 +199,16 @@ static inline uint32_t x07_mix32(uint32_t h) {
   h ^= h >> 16; h *= 0x85ebca6bu; h ^= h >> 13; h *= 0xc2b2ae35u; h ^= h >> 16; return h;
 }
 
+/* ---- lowered ty.* intrinsics for bytes / bytes_view (contents) ---- */
+static inline uint32_t x07_ty_cmp_bytes(x07_view a, x07_view b) { return x07_view_cmp_range(a, 0, a.len, b, 0, b.len); }
+static inline uint32_t x07_ty_lt_bytes(x07_view a, x07_view b) { return x07_ty_cmp_bytes(a, b) == 0xFFFFFFFFu; }
+static inline uint32_t x07_ty_hash32_bytes(x07_view v) {
+  uint32_t h = 0x811C9DC5u;
+  for (uint32_t i = 0; i < v.len; i++) h = (h ^ v.ptr[i]) * 16777619u;
+  return x07_mix32(h);
+}
+static inline uint32_t x07_ty_drop_bytes(x07_bytes b) { x07_bytes_drop(b); return 0; }
+
 /* ---- f64 arithmetic (strict IEEE; programs are compiled with -ffp-contract=off) ---- */
 static inline double x07_f64_add(double a, double b) { return a + b; }
 static inline double x07_f64_sub(double a, double b) { return a - b; }
