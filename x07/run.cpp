@@ -297,7 +297,9 @@ int cmd_run(const std::vector<std::string>& tokens) {
     if (project_root) w.project_root = project_root->string();
     if (target.manifest) {
       try {
-        w.lockfile = load_manifest_strict().lockfile_path().string();
+        // the manifest's directory as given (empty for a bare "x07.json"), like upstream
+        const auto& lock = load_manifest_strict().lockfile;
+        w.lockfile = (target.manifest->parent_path() / (lock && !lock->empty() ? *lock : "x07.lock.json")).string();
       } catch (const Failure&) {
       }
     }
