@@ -204,7 +204,14 @@ class FsTests(RuntimeCase):
         env = dict(SANDBOX, X07_OS_FS="1", X07_OS_FS_READ_ROOTS="allowed", X07_OS_FS_WRITE_ROOTS="out")
         self.assertEqual(self.lines([["read_file", "a.txt"], ["read_file", "allowed/sub/c.txt"],
                                      ["write_file", "f.txt", "data"]], env=env), ["ok A", "ok C", "0"])
-        self.assertEqual(open(os.path.join(self.work, "out/f.txt")).read(), "data")
+        with open(os.path.join(self.work, "out/f.txt")) as f:
+            self.assertEqual(f.read(), "data")
+        # errno results: missing directory -> ENOENT; a symlink leading out of the root -> EACCES
+        os.makedirs(os.path.join(self.work, "secret"))
+        os.symlink(os.path.join(self.work, "secret"), os.path.join(self.work, "out", "escdir"))
+        self.assertEqual(self.lines([["write_file", "nodir/f.txt", "x"], ["write_file", "escdir/f.txt", "x"]],
+                                    env=env), ["2", "13"])
+        self.assertEqual(os.listdir(os.path.join(self.work, "secret")), [])
         self.run_driver([["read_file", "../x"]], env=env, expect_trap="os.fs.read_file unsafe path")
         self.run_driver([["read_file", ".hidden"]], env=env, expect_trap="os.fs.read_file hidden path denied")
         self.run_driver([["write_file", "a/../b", "x"]], env=env, expect_trap="os.fs.write_file unsafe path")

@@ -59,21 +59,27 @@ static char *join_root(const char *root, const char *path) {
   return out;
 }
 
-/* Whether `joined` (existing or not) stays under `root` after resolving links. */
+/* Whether `joined` (existing or not) stays under `root` after resolving links.
+ * A path whose parent does not resolve is let through: opening it fails anyway
+ * (nothing is created through a missing directory). */
 static int stays_under_root(const char *root, const char *joined) {
   char *rr = realpath(root, NULL);
-  if (!rr) return 0;
+  if (!rr) return 1; /* missing root: the open fails */
   char *pr = realpath(joined, NULL);
   if (!pr) {
+    struct stat st;
+    if (lstat(joined, &st) == 0) { /* exists but does not resolve: dangling or looping link */
+      free(rr);
+      return 0;
+    }
     /* not existing yet: check its parent directory */
     const char *slash = strrchr(joined, '/');
     char *parent = slash ? x07_os_strndup((const uint8_t *)joined, (uint32_t)(slash - joined)) : NULL;
     pr = parent ? realpath(parent, NULL) : NULL;
     free(parent);
-    struct stat st;
-    if (lstat(joined, &st) == 0) { /* dangling symlink */
-      free(pr);
-      pr = NULL;
+    if (!pr) {
+      free(rr);
+      return 1;
     }
   }
   int ok = 0;
