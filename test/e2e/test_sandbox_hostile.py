@@ -401,7 +401,7 @@ def _extern(name, link, params, result):
 HOSTILE_EXTERNS = [
     _extern("c_open", "open", ["ptr_const_u8", "i32", "i32"], "i32"),
     _extern("c_write", "write", ["i32", "ptr_const_u8", "i32"], "i32"),
-    _extern("c_errno", "__errno_location", [], "ptr_const_u8"),
+    _extern("c_errno", "__errno_location", [], "ptr_mut_i32"),
     _extern("c_fork", "fork", [], "i32"),
     _extern("c_exit", "_exit", ["i32"], "void"),
     _extern("c_execve", "execve", ["ptr_const_u8", "ptr_mut_void", "ptr_mut_void"], "i32"),
@@ -415,7 +415,7 @@ def _op(ch, *body):
     return ["if", ["=", "op", ord(ch)], ["begin"] + list(body) + [0], 0]
 
 
-_ERRNO = ["ptr.read_u8", ["main.c_errno"], 0]  # errno < 256: its low byte
+_ERRNO = ["ptr.read_i32", ["main.c_errno"]]
 _ARG = ["view.slice", "input", 2, ["-", ["view.len", "input"], 2]]
 _PATH = ["bytes.as_ptr", "arg"]
 
