@@ -367,8 +367,10 @@ void x07_proc_poll_all(int wait_ms) {
       owner[n++] = i;
     }
   }
+  /* with no pipe left to wake us, only an exit is awaited: re-check it every 1 ms */
+  if (n == 0 && g_live > 0 && timeout > 1) timeout = 1;
   if (n > 0 || timeout > 0) {
-    int pr = poll(pfds, n, n > 0 ? timeout : (timeout < 0 ? 0 : timeout));
+    int pr = poll(pfds, n, timeout);
     (void)pr;
   }
   for (size_t k = 0; k < n; k++) {
