@@ -18,6 +18,7 @@
 #include "policy_resolve.hpp"
 #include "profile.hpp"
 #include "run_target.hpp"
+#include "run_report.hpp"
 #include "runner_locate.hpp"
 #include "subprocess.hpp"
 
@@ -95,6 +96,7 @@ json::Value string_list(const std::vector<std::string>& v, json::Allocator& a) {
 int cmd_bundle(const std::vector<std::string>& tokens) {
   cli::Args a = cli::parse(bundle_command(), tokens);
   if (a.has("auto-ffi") && a.has("no-auto-ffi")) cli::conflict(a, "auto-ffi", "no-auto-ffi");
+  check_report_out(a.get("report-out"));
   if (a.has("emit-attestation")) throw Failure("--emit-attestation is not supported by this toolchain");
   (void)a.u64("repair-max-iters");
 
@@ -306,7 +308,7 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
     if (sandboxed && !fsutil::copy_file_atomic(*pol.effective(), dir / "policy.used.json", &err))
       throw Failure("write --emit-dir: " + dir.string() + ": " + err);
   }
-  std::cout << text << std::flush;
+  emit_report(text, a.get("report-out"), a.has("quiet-json"));
   return ok ? 0 : 1;
 }
 

@@ -14,6 +14,7 @@
 #include "common/json.hpp"
 #include "facade_error.hpp"
 #include "lockfile_min.hpp"
+#include "run_report.hpp"
 #include "templates.hpp"
 
 namespace fs = std::filesystem;
@@ -135,6 +136,8 @@ bool update_gitignore(const fs::path& p) {
 
 int cmd_init(const std::vector<std::string>& tokens) {
   cli::Args a = cli::parse(init_command(), tokens);
+  check_report_out(a.get("report-out"));
+  auto emit = [&](const std::string& text) { emit_report(text, a.get("report-out"), a.has("quiet-json")); };
   fs::path cwd;
   std::error_code ec;
   cwd = fs::current_path(ec);
@@ -177,10 +180,10 @@ int cmd_init(const std::vector<std::string>& tokens) {
     }
     if (update_gitignore(root / ".gitignore")) created.push_back(".gitignore");
   } catch (const InitError& e) {
-    std::cout << report(root_text, created, e) << std::flush;
+    emit(report(root_text, created, e));
     return 20;
   }
-  std::cout << report(root_text, created, std::nullopt) << std::flush;
+  emit(report(root_text, created, std::nullopt));
   return 0;
 }
 

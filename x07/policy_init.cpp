@@ -7,6 +7,7 @@
 #include "common/json.hpp"
 #include "common/policy_schema.hpp"
 #include "facade_error.hpp"
+#include "run_report.hpp"
 #include "run_target.hpp"
 #include "templates.hpp"
 
@@ -103,6 +104,7 @@ int cmd_policy(const std::vector<std::string>& all_tokens) {
   if (!a.has("template"))
     throw cli::UsageError("error: the following required arguments were not provided:\n  --template <TEMPLATE>",
                           policy_init_command().usage);
+  check_report_out(a.get("report-out"));
   const std::string tmpl = *a.get("template");
   auto policy_id = a.get("policy-id");
   if (policy_id) check_policy_id(*policy_id);
@@ -166,14 +168,13 @@ int cmd_policy(const std::vector<std::string>& all_tokens) {
     status = "exists_different";
   }
 
-  if (a.get("emit") == std::optional<std::string>("policy")) {
-    std::cout << bytes << std::flush;
-  } else {
-    std::cout << "{\"schema_version\":\"x07.policy.init.report@0.1.0\",\"template\":" << q(tmpl)
-              << ",\"project_root\":" << q(root.string()) << ",\"out\":" << q(display_relative(out, root))
-              << ",\"status\":" << q(status) << ",\"policy_id\":" << q(final_id) << "}\n"
-              << std::flush;
+  std::string printed = bytes;
+  if (a.get("emit") != std::optional<std::string>("policy")) {
+    printed = "{\"schema_version\":\"x07.policy.init.report@0.1.0\",\"template\":" + q(tmpl) +
+              ",\"project_root\":" + q(root.string()) + ",\"out\":" + q(display_relative(out, root)) +
+              ",\"status\":" + q(status) + ",\"policy_id\":" + q(final_id) + "}\n";
   }
+  emit_report(printed, a.get("report-out"), a.has("quiet-json"));
   return status == "exists_different" ? 2 : 0;
 }
 

@@ -51,6 +51,8 @@ class Bundle(unittest.TestCase):
 
     def bundle(self, args, expect=0):
         p = x07(["bundle"] + list(args), cwd=self.proj)
+        if expect is None:
+            return p, None
         self.assertEqual(p.returncode, expect, p.stderr)
         return p, (json.loads(p.stdout) if expect in (0, 1) else None)
 
@@ -81,6 +83,12 @@ class Bundle(unittest.TestCase):
         self.assertEqual(r.stderr, b"", "no metrics line, no frame")
         r = self.run_bundle("dist/mytool")
         self.assertEqual(r.stdout, b"read=0;" + argv_v1(["mytool"]))
+
+    def test_report_out(self):
+        out = os.path.join(self.root, "bundle-report.json")
+        p, _ = self.bundle(["--out", "dist/rep", "--report-out", out, "--quiet-json"], expect=None)
+        self.assertEqual((p.returncode, p.stdout), (0, b""), p.stderr)
+        self.assertEqual(json.loads(read_bytes(out))["bundle"]["name"], "rep")
 
     def test_out_dir_naming_and_output_cap(self):
         os.makedirs(os.path.join(self.proj, "bin"), exist_ok=True)

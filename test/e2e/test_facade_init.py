@@ -128,6 +128,36 @@ class Init(unittest.TestCase):
             p = x07(["init"], cwd=d)
             self.assertNotIn(".gitignore", json.loads(p.stdout)["created"])
 
+    def test_report_out(self):
+        with x07test.TempDir() as d:
+            out = os.path.join(d, "reports", "init.json")
+            p = x07(["--report-out", out, "init", "--quiet-json", "proj"], cwd=d)
+            self.assertEqual((p.returncode, p.stdout), (0, b""))
+            self.assertEqual(json.loads(read_bytes(out))["created"][0], "x07.json")
+            p = x07(["init", "--report-out", "-"], cwd=d)
+            self.assertEqual(p.stderr, b"--report-out '-' is not supported (stdout is reserved for the report)\n")
+
+    def test_help_and_version_everywhere(self):
+        with x07test.TempDir() as d:
+            for args, usage in [(["--help"], b"Usage: x07 [OPTIONS] <COMMAND>"),
+                                (["run", "--help"], b"Usage: x07 run [OPTIONS] [ARGS]..."),
+                                (["policy", "--help"], b"Usage: x07 policy <COMMAND>"),
+                                (["policy", "init", "--help"], b"Usage: x07 policy init [OPTIONS] --template"),
+                                (["init", "--help"], b"Usage: x07 init [OPTIONS] [DIR]"),
+                                (["bundle", "--help"], b"Usage: x07 bundle [OPTIONS] --out <PATH>"),
+                                (["bundle", "-h"], b"Usage: x07 bundle [OPTIONS] --out <PATH>")]:
+                p = x07(args, cwd=d)
+                self.assertEqual(p.returncode, 0, args)
+                self.assertIn(usage, p.stdout)
+            self.assertEqual(os.listdir(d), [], "--help has no side effects")
+            self.assertEqual(x07(["--version"], cwd=d).stdout, b"x07 0.2.17\n")
+            self.assertEqual(x07(["-V"], cwd=d).stdout, b"x07 0.2.17\n")
+            p = x07([], cwd=d)
+            self.assertEqual((p.returncode, p.stdout), (2, b""))
+            p = x07(["frobnicate"], cwd=d)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(b"error: unrecognized subcommand 'frobnicate'", p.stderr)
+
     def test_errors(self):
         with x07test.TempDir() as d:
             x07test.write(os.path.join(d, "src"), "a file")

@@ -125,6 +125,12 @@ class PolicyInit(FacadeCase):
         p, _ = self.x07(["policy", "init", "--template", "cli"], cwd=other)
         self.assertEqual(json.loads(p.stdout)["project_root"], os.path.realpath(other))
 
+    def test_report_out(self):
+        out = os.path.join(self.tc.dir, "r", "policy.json")
+        p, _ = self.x07(["policy", "init", "--template", "worker", "--report-out", out, "--quiet-json"])
+        self.assertEqual((p.returncode, p.stdout), (0, b""))
+        self.assertEqual(json.loads(read_bytes(out))["status"], "created")
+
     def test_policy_id(self):
         p, _ = self.x07(["policy", "init", "--template", "cli", "--policy-id", "my.id_1-x", "--emit", "policy"])
         self.assertEqual(json.loads(p.stdout)["policy_id"], "my.id_1-x")
