@@ -587,3 +587,43 @@ TEST_CASE("uid 0 with spawning allowed: limits.procs through a pids cgroup that 
   }
   CHECK_FALSE(leftover);
 }
+
+TEST_CASE("sandboxed child: a file root grants that file only; missing write roots are created on request",
+          "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  if (!kernel_has_sandbox(caps)) {
+    WARN("kernel lacks Landlock or seccomp: skipping");
+    return;
+  }
+  Scratch t;
+  std::ofstream(t.base / "read" / "sibling.txt") << "sibling";
+  std::string exe = self_exe();
+  const char *reads[] = {"read/r.txt"};
+  const char *writes[] = {"new/out"};
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  cfg.cwd = t.base.c_str();
+  cfg.fs_enabled = 1;
+  cfg.read_roots = reads;
+  cfg.read_roots_len = 1;
+  cfg.write_roots = writes;
+  cfg.write_roots_len = 1;
+  cfg.create_missing_write_roots = 1;
+  Plan plan(cfg, caps);
+  REQUIRE(plan.p != nullptr);
+  CHECK(fs::is_directory(t.base / "new" / "out"));
+  Report r = run_sandboxed(plan.p, [&](Child &c) {
+    c.check("file_root", open(t.p("read/r.txt").c_str(), O_RDONLY));
+    c.check("sibling", open(t.p("read/sibling.txt").c_str(), O_RDONLY));
+    c.check("list_parent", open(t.p("read").c_str(), O_RDONLY | O_DIRECTORY));
+    c.check("write_created_root", open(t.p("new/out/f.txt").c_str(), O_CREAT | O_WRONLY, 0644));
+    c.check("write_beside_created_root", open(t.p("new/g.txt").c_str(), O_CREAT | O_WRONLY, 0644));
+  });
+  CHECK(r["apply"] == 0);
+  CHECK(r["file_root"] == 0);
+  CHECK(r["sibling"] == EACCES);
+  CHECK(r["list_parent"] == EACCES);
+  CHECK(r["write_created_root"] == 0);
+  CHECK(r["write_beside_created_root"] == EACCES);
+}
