@@ -194,5 +194,58 @@ class RunnerArtifactRuns(RunnerTestCase):
             self.assertIsNone(rep3["solve"])
 
 
+class CompileReports(RunnerTestCase):
+    """Compile-side report fields (runner.md §2.4)."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not x07test.compiler_works():
+            raise unittest.SkipTest("x07 compiler cannot build programs yet")
+        cls.tmp = TempDir()
+        cls.prog = write_program(cls.tmp.path, ["bytes.lit", "hi"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.__exit__(None, None, None)
+
+    def test_c_size_limit(self):
+        _, rep = runner_report(["--program", self.prog, "--max-c-bytes", "10"], expect_exit=1)
+        c = rep["compile"]
+        self.assertRegex(c["compile_error"], r"^Budget: C source too large: max_c_bytes=10 got \d+ \(set "
+                                             r"X07_MAX_C_BYTES=<bytes> or pass --max-c-bytes <bytes>\)$")
+        self.assertIsNone(rep["solve"])
+        self.assertIsNone(c["compiled_exe"])
+
+    def test_x07_error_with_diagnostics_and_hint(self):
+        bad = write_program(self.tmp.path, ["bytes.lit", "x"], name="unk.x07.json", imports=["no.such.module"])
+        _, rep = runner_report(["--program", bad], expect_exit=1)
+        c = rep["compile"]
+        self.assertTrue(c["compile_error"].startswith("Parse: "), c["compile_error"])
+        self.assertTrue(c["compile_error"].endswith("\n\nhint: x07 pkg provides no.such.module"), c["compile_error"])
+        self.assertEqual(c["c_source_size"], 0)
+        self.assertIsNone(c["fuel_used"])
+        self.assertGreaterEqual(len(c["diagnostics"]), 1)
+        self.assertEqual(c["native_requires"]["requires"], [])
+
+    def test_c_toolchain_failure(self):
+        # A fresh cache so the (failing) compiler is really invoked.
+        with TempDir() as cache:
+            _, rep = runner_report(["--program", self.prog], expect_exit=1,
+                                   env={"X07_CC": "x07-no-such-cc", "X07_NATIVE_CACHE_DIR": cache})
+        c = rep["compile"]
+        self.assertEqual(c["compile_error"], "C toolchain failed (exit=1)")
+        err = x07test.b64d(c["stderr_b64"]).decode()
+        self.assertTrue(err.startswith("--- x07 cc invocation ---\ncc: x07-no-such-cc\n\n--- cc argv ---\n"), err)
+        self.assertIn("\n--- tmp paths ---\nsrc: ", err)
+
+    def test_size_profile_and_debug_borrow_build(self):
+        _, plain = runner_report(["--program", self.prog], expect_exit=0)
+        _, small = runner_report(["--program", self.prog, "--cc-profile", "size"], expect_exit=0)
+        self.assertNotEqual(small["compile"]["compiled_exe"], plain["compile"]["compiled_exe"])
+        self.assertLess(small["compile"]["compiled_exe_size"], plain["compile"]["compiled_exe_size"])
+        _, dbg = runner_report(["--program", self.prog, "--debug-borrow-checks"], expect_exit=0)
+        self.assertEqual(x07test.b64d(dbg["solve"]["solve_output_b64"]), b"hi")
+
+
 if __name__ == "__main__":
     unittest.main()

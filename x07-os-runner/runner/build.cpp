@@ -126,12 +126,14 @@ BuildResult build_program(const BuildRequest& req) {
   opts.allow_ffi = req.allow_ffi;
   opts.module_roots = req.module_roots;
   opts.os_stdlib_root = req.os_stdlib_root;
-  opts.max_c_bytes = max_c_bytes_from_env();
+  // The runner owns the C size limit (and its upstream message); the compiler gets no cap.
+  const uint64_t max_c_bytes = max_c_bytes_from_env();
+  opts.max_c_bytes = UINT64_MAX;
   x07c::CompileResult cr = x07c::compile_entry_file(req.entry, opts);
-  if (cr.ok && cr.c_source.size() > opts.max_c_bytes) {
+  if (cr.ok && cr.c_source.size() > max_c_bytes) {
     cr.ok = false;
     cr.error_kind = "Budget";
-    cr.error_message = "C source too large: max_c_bytes=" + std::to_string(opts.max_c_bytes) + " got " +
+    cr.error_message = "C source too large: max_c_bytes=" + std::to_string(max_c_bytes) + " got " +
                        std::to_string(cr.c_source.size()) +
                        " (set X07_MAX_C_BYTES=<bytes> or pass --max-c-bytes <bytes>)";
   }

@@ -102,13 +102,14 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
   for (const char* f : {"-DX07_ENABLE_FS=1", "-DX07_ENABLE_RR=1", "-DX07_ENABLE_KV=0", "-ffunction-sections",
                         "-fdata-sections"})
     flags.emplace_back(f);
-  if (debug_borrow) flags.emplace_back("-DX07_DEBUG_BORROW=1");
-
   RuntimeLib lib;
-  bool needs_seccomp = false;
+  bool needs_seccomp = false, borrow_aware = false;
   for (size_t i = 0; i < x07_runtime_files_count; ++i) {
     if (x07_runtime_files[i].data.find("<seccomp.h>") != std::string_view::npos) needs_seccomp = true;
+    if (x07_runtime_files[i].data.find("X07_DEBUG_BORROW") != std::string_view::npos) borrow_aware = true;
   }
+  // A separate library variant only when the runtime itself reacts to the flag.
+  if (debug_borrow && borrow_aware) flags.emplace_back("-DX07_DEBUG_BORROW=1");
   if (needs_seccomp) lib.link_libs.push_back("-lseccomp");
   lib.link_libs.push_back("-lm");
 
