@@ -140,6 +140,26 @@ class FsTests(RuntimeCase):
                          "ok 1\n" "ok 1\n" "ok \n\n" "err 60020\n" "ok 1\n" "err 60011\n" "err 60013\n"
                          "err 60004\n" "err 60003\n" "err 60010\n" "err 60012\n")
 
+    def test_caps_limits(self):
+        self.fixture()
+        out = self.lines([["read_all", "allowed/a.txt", "0,0,0,0,0"], ["read_all", "allowed/sub/c.txt", "1,0,0,0,0"],
+                          ["list", "allowed", "0,0,3,0,0"], ["list", "allowed", "0,0,4,0,0"],
+                          ["walk", "allowed", "**", "0,0,0,1,0"], ["walk", "allowed", "**", "0,0,2,0,0"],
+                          ["write_all", "out/big", "123", "0,2,0,0,0"], ["walk", "allowed", "[x", "default"]])
+        self.assertEqual(out[0], "ok A")
+        self.assertEqual(out[1], "ok C")  # exactly at the limit
+        self.assertEqual(out[2], "err 60017")
+        self.assertEqual(out[3:8], ["ok .hidden", "a.txt", "b.txt", "sub", ""])
+        self.assertEqual(out[8:], ["err 60018", "err 60017", "err 60016", "err 60003"])
+        self.assertFalse(os.path.exists(os.path.join(self.work, "out/big")))
+        env = {"X07_OS_FS_MAX_READ_BYTES": "0"}  # 0 means the default (16 MiB)
+        self.assertEqual(self.lines([["read_all", "allowed/a.txt"]], env=env), ["ok A"])
+        self.assertEqual(self.lines([["read_all", "allowed/a.txt", "0,0,0,0,0"]],
+                                    env={"X07_OS_FS_MAX_READ_BYTES": "1"}), ["ok A"])
+        self.write("allowed/two.txt", "22")
+        self.assertEqual(self.lines([["read_all", "allowed/two.txt", "0,0,0,0,0"]],
+                                    env={"X07_OS_FS_MAX_READ_BYTES": "1"}), ["err 60016"])
+
     def test_streams_copy_and_uncommitted_drop(self):
         self.fixture()
         out = self.lines([["stream_copy", "allowed/a.txt", "out/copy.txt"],
