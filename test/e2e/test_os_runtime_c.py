@@ -408,6 +408,37 @@ class NetTests(RuntimeCase):
         self.assertEqual(out, ["wrote=4 read=PING close=1 close2=0", "wrote=4 read=PONG close=1 close2=0",
                                "sent=5 recv=dgram drop=1", "err 6"])
 
+    def test_ipv6_loopback(self):
+        try:
+            srv = socket.socket(socket.AF_INET6)
+            srv.bind(("::1", 0))
+        except OSError:
+            self.skipTest("no IPv6 loopback")
+        srv.listen(4)
+        port = srv.getsockname()[1]
+
+        def serve():
+            for _ in range(3):
+                try:
+                    c, _ = srv.accept()
+                except OSError:
+                    return
+                with c:
+                    c.sendall(c.recv(100).upper())
+
+        threading.Thread(target=serve, daemon=True).start()
+        try:
+            addr = "[::1]:%d" % port
+            self.assertEqual(self.lines([["tcp_echo_client", addr, "six"]]), ["wrote=3 read=SIX close=1 close2=0"])
+            env = dict(SANDBOX, X07_OS_NET="1", X07_OS_NET_ALLOW_TCP="1", X07_OS_NET_ALLOW_HOSTS="[0:0::1]:%d" % port)
+            self.assertEqual(self.lines([["tcp_echo_client", addr, "v6"]], env=env), ["wrote=2 read=V6 close=1 close2=0"])
+            env["X07_OS_NET_ALLOW_HOSTS"] = "::/127:%d" % port
+            self.assertEqual(self.lines([["tcp_echo_client", addr, "c"]], env=env), ["wrote=1 read=C close=1 close2=0"])
+            env["X07_OS_NET_ALLOW_HOSTS"] = "127.0.0.1:%d" % port
+            self.assertEqual(self.lines([["tcp_connect", addr]], env=env), ["err 1"])
+        finally:
+            srv.close()
+
     def test_sandbox_policy(self):
         p, u = self.port, self.free_udp_port()
         env = dict(SANDBOX, X07_OS_NET="1", X07_OS_NET_ALLOW_TCP="1", X07_OS_NET_ALLOW_UDP="0",
