@@ -5,6 +5,7 @@
 #include "loader.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <regex>
@@ -21,7 +22,18 @@ namespace json = x07::json;
 namespace {
 
 constexpr size_t kMaxSourceBytes = 65536;
-constexpr uint64_t kMaxAstNodes = 250000;
+constexpr uint64_t kDefaultMaxAstNodes = 250000;
+
+// X07_MAX_AST_NODES overrides the post-DCE node budget.
+uint64_t max_ast_nodes() {
+  const char* e = getenv("X07_MAX_AST_NODES");
+  if (e && *e) {
+    char* end = nullptr;
+    unsigned long long v = strtoull(e, &end, 10);
+    if (end && *end == 0 && v > 0) return v;
+  }
+  return kDefaultMaxAstNodes;
+}
 
 const char* const kVersions[] = {"x07.x07ast@0.3.0", "x07.x07ast@0.4.0", "x07.x07ast@0.5.0", "x07.x07ast@0.6.0",
                                  "x07.x07ast@0.7.0", "x07.x07ast@0.8.0", "x07.x07ast@0.9.0"};
@@ -67,8 +79,8 @@ class Loader {
     load_source(text, file, "main", true);
     // DCE + visibility from solve.
     mark_reachable();
-    if (live_nodes_ > kMaxAstNodes)
-      throw CompileError("Budget", "AST too large: max_ast_nodes=" + std::to_string(kMaxAstNodes) + " got " +
+    if (live_nodes_ > max_ast_nodes())
+      throw CompileError("Budget", "AST too large: max_ast_nodes=" + std::to_string(max_ast_nodes()) + " got " +
                                        std::to_string(live_nodes_) + " (split the program or remove unused code)", file);
   }
 
@@ -94,8 +106,8 @@ class Loader {
     if (depth > 1000)
       throw CompileError("Budget", "expression nesting too deep (max 1000 levels)", file, ptr);
     n.ptr = ptr;
-    if (++nodes_ > kMaxAstNodes * 4)
-      throw CompileError("Budget", "AST too large: max_ast_nodes=" + std::to_string(kMaxAstNodes), file, ptr);
+    if (++nodes_ > std::max<uint64_t>(max_ast_nodes(), kDefaultMaxAstNodes) * 4)
+      throw CompileError("Budget", "AST too large: max_ast_nodes=" + std::to_string(max_ast_nodes()), file, ptr);
     if (v.IsNumber()) {
       if (v.IsInt()) {
         n.kind = Node::Int;

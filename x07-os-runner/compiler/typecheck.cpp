@@ -2,6 +2,7 @@
 // rules (moves, borrows, coercions) of spec §2-§4. Annotates the AST in place
 // for lowering; generic functions are monomorphized here on first use.
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 
 #include "ast.hpp"
@@ -11,6 +12,17 @@ namespace {
 
 const char* const kOps[] = {"+",  "-",  "*",  "/",   "%",   "&",   "|",   "^",   "<<u", ">>u", "=",
                             "!=", "<",  "<=", ">",   ">=",  "<u",  "<=u", ">u",  ">=u"};
+
+// X07_MAX_LOCALS overrides the per-function local variable budget.
+size_t max_locals() {
+  static const size_t v = [] {
+    const char* e = getenv("X07_MAX_LOCALS");
+    char* end = nullptr;
+    unsigned long long n = e && *e ? strtoull(e, &end, 10) : 0;
+    return n > 0 && end && *end == 0 ? (size_t)n : (size_t)20000;
+  }();
+  return v;
+}
 
 bool is_op(const std::string& s) {
   return std::find(std::begin(kOps), std::end(kOps), s) != std::end(kOps);
@@ -87,6 +99,9 @@ class FnChecker {
 
   int declare(const std::string& name, Ty ty) {
     int idx = (int)vars_.size();
+    if ((size_t)idx >= max_locals())
+      err("Budget", "max locals exceeded: max_locals=" + std::to_string(max_locals()) + " in " + what_ +
+                        " (split the function or raise X07_MAX_LOCALS)", "");
     VarState v;
     v.name = name;
     v.ty = ty;
