@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "attestation.hpp"
+#include "auto_ffi.hpp"
 #include "build.hpp"
 #include "bundle_build.hpp"
 #include "cli.hpp"
@@ -238,6 +239,7 @@ int run(int argc, char** argv) {
   r.world = o.world;
   r.sandbox_backend = sandbox_label;
   bool compile_only = false;
+  std::vector<fs::path> ffi_packages;  // --auto-ffi candidates besides module-root parents
 
   if (o.program) {
     r.mode = "compile-run";
@@ -275,7 +277,14 @@ int run(int argc, char** argv) {
     b.entry = entry;
     b.module_roots = project::module_roots(m, lock ? &*lock : nullptr);
     b.extra_cc_args = m.link.cc_args(m.dir);
+    if (o.auto_ffi && lock) {
+      for (const auto& dep : lock->dependencies) ffi_packages.push_back(m.dir / dep.path);
+    }
     run_dir = m.dir;
+  }
+  if (o.auto_ffi) {
+    std::vector<std::string> ffi = auto_ffi_cc_args(ffi_packages, b.module_roots);
+    b.extra_cc_args.insert(b.extra_cc_args.end(), ffi.begin(), ffi.end());
   }
 
   if (o.bundle_out) return build_bundle(o, b, s.policy ? &*s.policy : nullptr, s.backend, r.mode);
