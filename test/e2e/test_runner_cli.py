@@ -168,6 +168,32 @@ class RunnerArtifactRuns(RunnerTestCase):
         self.assertEqual(rep["mode"], "run-os")
         self.assertEqual(x07test.b64d(rep["solve_output_b64"]), b"run-os-sandboxed|1|")
 
+    def test_runtime_attestation(self):
+        pol_doc = base_policy(net={"enabled": True, "allow_dns": False, "allow_tcp": True, "allow_udp": False,
+                                   "allow_hosts": [{"host": "127.0.0.1", "ports": [8080]}]})
+        pol = write(os.path.join(self.tmp.path, "pa.json"), json.dumps(pol_doc))
+        out = os.path.join(self.tmp.path, "att", "runtime.json")
+        _, rep = runner_report(["--world", "run-os-sandboxed", "--policy", pol, "--artifact", self.exe,
+                                "--i-accept-precompiled-artifact", "--attest-runtime", out], expect_exit=0)
+        self.assertEqual(rep["runtime_attestation"], {
+            "network_enforcement": "unsupported", "network_mode": "allowlist", "path": out,
+            "sandbox_backend": "os", "weaker_isolation": False})
+        with open(out, "rb") as f:
+            raw = f.read()
+        self.assertTrue(raw.endswith(b"}\n"))
+        att = json.loads(raw)
+        self.assertEqual(list(att), [
+            "schema_version", "world", "sandbox_backend", "weaker_isolation", "artifact_path", "policy_path",
+            "input_len_bytes", "effective_policy_digest", "network_mode", "network_enforcement", "allow_dns",
+            "allow_tcp", "allow_udp", "effective_allow_hosts", "effective_deny_hosts", "bundled_binary_digest",
+            "compile_attestation_digest", "capsule_attestation_digests", "effect_log_digests", "outcome"])
+        self.assertEqual(att["schema_version"], "x07.runtime.attest@0.2.0")
+        self.assertEqual(att["effective_allow_hosts"], [{"host": "127.0.0.1", "ports": [8080]}])
+        self.assertEqual(att["outcome"], {"ok": True, "exit_status": 0})
+        import hashlib
+        with open(pol, "rb") as f:
+            self.assertEqual(att["effective_policy_digest"], "sha256:" + hashlib.sha256(f.read()).hexdigest())
+
     def test_none_backend_with_acceptance_is_labelled_none(self):
         pol = write(os.path.join(self.tmp.path, "p.json"), json.dumps(base_policy()))
         _, rep = runner_report(["--world", "run-os-sandboxed", "--policy", pol, "--artifact", self.exe,
