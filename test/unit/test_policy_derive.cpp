@@ -233,3 +233,20 @@ TEST_CASE("derive: materialize writes once into _generated and reads host files"
   CHECK_THROWS_WITH(materialize(root, root / "absent.json", o), Catch::StartsWith("read policy: "));
   fs::remove_all(root);
 }
+
+TEST_CASE("derive: host and port caps", "[policy_derive]") {
+  std::string base = template_bytes("http-client");
+  Overrides many_hosts;
+  for (int i = 0; i < 257; ++i) many_hosts.allow_hosts.push_back(std::string("h").append(std::to_string(i)).append(".example:1"));
+  CHECK_THROWS_WITH(derive(base, many_hosts), "Policy net.allow_hosts would exceed 256 entries");
+  many_hosts.allow_hosts.pop_back();
+  CHECK(parse(derive(base, many_hosts).bytes)["net"]["allow_hosts"].Size() == 256);
+
+  // 64 ports per spec, but two specs for the same host can add up to more.
+  Overrides many_ports;
+  std::string a = "h.example:", b = "h.example:";
+  for (int p = 1; p <= 40; ++p) a.append(std::to_string(p)).append(p < 40 ? "," : "");
+  for (int p = 41; p <= 65; ++p) b.append(std::to_string(p)).append(p < 65 ? "," : "");
+  many_ports.allow_hosts = {a, b};
+  CHECK_THROWS_WITH(derive(base, many_ports), "Host h.example would exceed 64 allowed ports");
+}
