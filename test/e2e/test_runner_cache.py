@@ -89,6 +89,21 @@ class Cache(RunnerTestCase):
         self.assertIn(exes[0], left, "the recently used entry was evicted")
         self.assertNotIn(exes[1], left, "the least recently used entry survived")
 
+    def test_stale_temporaries_are_removed(self):
+        prog = write_program(self.d, ["bytes.lit", "first"])
+        exe = runner_report(["--program", prog], expect_exit=0, env=self.env)[1]["compile"]["compiled_exe"]
+        leftover = os.path.join(os.path.dirname(exe), "solver_999999_0.c")
+        fresh = os.path.join(os.path.dirname(exe), "solver_999999_1.c")
+        for p in (leftover, fresh):
+            with open(p, "w") as f:
+                f.write("int x;")
+        old = time.time() - 7200
+        os.utime(leftover, (old, old))
+        other = write_program(self.d, ["bytes.lit", "second"], name="other.x07.json")
+        runner_report(["--program", other], expect_exit=0, env=self.env)  # a miss runs the cache upkeep
+        self.assertFalse(os.path.exists(leftover), "stale temporary survived")
+        self.assertTrue(os.path.exists(fresh), "a possibly in-use temporary was removed")
+
     def rt_size(self):
         total = 0
         for root, _, files in os.walk(os.path.join(self.cache, "rt"), followlinks=True):

@@ -200,7 +200,16 @@ void evict_lru(const fs::path& cache_dir, const fs::path& keep) {
   std::vector<Entry> entries;
   uint64_t total = 0;
   std::error_code ec;
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  // Leftovers of runs that died mid-build (temp dirs/files older than an hour).
+  auto stale = [&](const fs::path& p) { return mtime_ns(p) < now_ns - 3600LL * 1000000000LL; };
   auto consider = [&](const fs::path& dir, const fs::path& marker) {
+    for (auto f = fs::directory_iterator(dir, ec); !ec && f != fs::directory_iterator(); f.increment(ec)) {
+      if (f->path().filename().string().rfind("solver_", 0) == 0 && stale(f->path())) fs::remove(f->path(), ec);
+    }
+    ec.clear();
     uint64_t size = dir_size(dir);
     total += size;
     entries.push_back({dir, mtime_ns(fs::exists(marker, ec) ? marker : dir), size});
@@ -211,6 +220,7 @@ void evict_lru(const fs::path& cache_dir, const fs::path& keep) {
     if (name == "rt") {
       for (auto rt = fs::directory_iterator(it->path(), ec); !ec && rt != fs::directory_iterator(); rt.increment(ec)) {
         if (rt->path().filename().string().rfind(".", 0) != 0) consider(rt->path(), rt->path() / "libx07rt.a");
+        else if (stale(rt->path())) fs::remove_all(rt->path(), ec);
       }
       ec.clear();
       continue;
@@ -220,10 +230,7 @@ void evict_lru(const fs::path& cache_dir, const fs::path& keep) {
   const uint64_t cap = native_cache_max_bytes();
   if (total <= cap) return;
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
-  const int64_t recent = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count() -
-                         60LL * 1000000000LL;
+  const int64_t recent = now_ns - 60LL * 1000000000LL;
   for (const auto& e : entries) {
     if (total <= cap) break;
     if (e.dir == keep || e.used > recent) continue;
