@@ -627,3 +627,21 @@ TEST_CASE("sandboxed child: a file root grants that file only; missing write roo
   CHECK(r["write_created_root"] == 0);
   CHECK(r["write_beside_created_root"] == EACCES);
 }
+
+TEST_CASE("in-process plans (self-sandboxing bundles) never create a per-run cgroup", "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  std::string exe = self_exe();
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  cfg.proc_enabled = 1;
+  cfg.allow_spawn = 1;
+  cfg.procs = 3;
+  cfg.in_process = 1;
+  Plan plan(cfg, caps);
+  REQUIRE(plan.p != nullptr);
+  char desc[2048];
+  x07_sandbox_describe(plan.p, desc, sizeof desc);
+  CHECK(std::string(desc).find("pids cgroup max=") == std::string::npos);
+  if (geteuid() == 0) CHECK(std::string(desc).find("in-process sandbox as uid 0") != std::string::npos);
+}

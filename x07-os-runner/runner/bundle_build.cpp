@@ -175,6 +175,7 @@ void x07_bundle_setup(int argc, char **argv) {
   if (n <= 0) die("kernel sandbox", "cannot resolve /proc/self/exe");
   self[n] = 0;
   cfg.artifact_path = self;
+  cfg.in_process = 1; /* the bundle sandboxes itself: no supervisor to clean up a per-run cgroup */
   static char msg[1024];
   if (x07_sandbox_check_support(&cfg, &caps, msg, sizeof msg) != 0 && !k_accept_weaker)
     die("kernel sandbox unavailable (fails closed; rebuild with --i-accept-weaker-isolation to run anyway)", msg);

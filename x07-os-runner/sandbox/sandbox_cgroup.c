@@ -113,6 +113,10 @@ int x07_sb_prepare_cgroup(struct x07_sandbox_plan *plan, const x07_sandbox_confi
   plan->cgroup_procs_fd = -1;
   if (cfg->procs == X07_SANDBOX_LIMIT_UNSET || geteuid() != 0 || !(cfg->proc_enabled && cfg->allow_spawn))
     return 0;
+  if (cfg->in_process) {
+    x07_sb_append(plan->skipped, sizeof plan->skipped, "limits.procs (in-process sandbox as uid 0: no pids cgroup)");
+    return 0;
+  }
   static unsigned counter;
   char parent[1024];
   struct timespec ts;
@@ -175,9 +179,15 @@ void x07_sb_release_cgroup(struct x07_sandbox_plan *plan) {
   for (int round = 0; round < 200; round++) { /* up to ~2 s for stragglers to die */
     FILE *f = fopen(procs, "re");
     int any = 0, pid;
+    int self = 0;
     while (f && fscanf(f, "%d", &pid) == 1) {
+      if (pid == (int)getpid()) self = 1; /* applied in-process by mistake: never kill ourselves */
+      else kill_if_member((pid_t)pid, name);
       any = 1;
-      kill_if_member((pid_t)pid, name);
+    }
+    if (self) {
+      if (f) fclose(f);
+      break;
     }
     if (f) fclose(f);
     if (!any && rmdir(plan->cgroup_dir) == 0) break;

@@ -105,6 +105,10 @@ typedef struct x07_sandbox_config {
   /* Add the default loader paths (/lib, /lib64, /usr/lib, /usr/lib64,
    * /usr/local/lib, /etc/ld.so.cache, /dev/{null,zero,urandom,random}). Default 1. */
   int system_lib_paths;
+  /* 1 = the plan is applied to the calling process itself (a self-sandboxing
+   * bundle), not to a forked child: no per-run pids cgroup (nobody would be
+   * left to empty and remove it), and never free such a plan's cgroup. */
+  int in_process;
 } x07_sandbox_config;
 
 /* Zero + defaults: limits unset, everything disabled, system_lib_paths = 1. */
