@@ -318,6 +318,8 @@ int main(int argc, char** argv) {
     std::cerr << e.what() << "\n";
   } catch (const std::exception& e) {
     std::cerr << "x07-os-runner panicked: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "x07-os-runner panicked: unknown error\n";
   }
   return 2;
 }
