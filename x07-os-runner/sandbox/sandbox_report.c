@@ -88,7 +88,9 @@ static void describe_into(const x07_sandbox_plan *plan, out_buf *o) {
     if (plan->exec_paths) put(o, " + %zu allowed exec%s", plan->exec_paths, plan->exec_paths == 1 ? "" : "s");
     else put(o, " only");
     if (plan->handled_net) {
-      if (plan->net_rules) put(o, "; tcp bind/connect %zu port%s only", plan->net_rules, plan->net_rules == 1 ? "" : "s");
+      if (plan->net_rules)
+        put(o, "; tcp bind/connect %zu port%s only (hosts checked in-process)", plan->net_rules,
+            plan->net_rules == 1 ? "" : "s");
       else put(o, "; tcp bind/connect denied");
     }
     if (plan->scoped) put(o, "; signals and abstract sockets scoped");
@@ -98,7 +100,7 @@ static void describe_into(const x07_sandbox_plan *plan, out_buf *o) {
   if (plan->seccomp.len) {
     put(o, "; seccomp: ");
     if (plan->net_sockets_denied) put(o, "sockets denied, ");
-    else put(o, "unix/raw sockets denied%s, ", plan->udp_denied ? ", udp denied" : "");
+    else put(o, "unix/raw sockets denied, %s, ", plan->udp_denied ? "udp denied" : "udp to any host");
     if (plan->spawn_denied) put(o, "spawn denied, ");
     put(o, "io_uring/ptrace/bpf/mount/namespaces denied");
   } else {
