@@ -265,6 +265,7 @@ class Loader {
     m.file = file;
     m.schema_version = *sv;
     m.is_entry = entry;
+    std::map<std::string, std::string> import_ptrs;  // first pointer of each imported id
     const json::Value* imports = json::find(root, "imports");
     if (!imports) throw CompileError("Parse", "missing required field: imports", file, "/imports");
     if (!imports->IsArray()) throw CompileError("Parse", "imports must be an array", file, "/imports");
@@ -278,6 +279,7 @@ class Loader {
                                     " — remove it from :imports", file, p);
       if (!valid_dotted(id, 128)) throw CompileError("Parse", "invalid module id in imports: \"" + id + "\"", file, p);
       m.imports.insert(id);
+      import_ptrs.emplace(id, p);
     }
     const json::Value* decls = json::find(root, "decls");
     if (!decls) throw CompileError("Parse", "missing required field: decls", file, "/decls");
@@ -355,7 +357,7 @@ class Loader {
     std::set<std::string> imps = m.imports;
     prog_.modules[m.id] = std::move(m);
     stack_.push_back(*mid);
-    for (const auto& id : imps) load_module(id, file);
+    for (const auto& id : imps) load_module(id, file, import_ptrs[id]);
     stack_.pop_back();
   }
 
@@ -513,9 +515,9 @@ class Loader {
   }
 
   // ---------------- module resolution ----------------
-  void load_module(const std::string& id, const std::string& from_file) {
+  void load_module(const std::string& id, const std::string& from_file, const std::string& import_ptr) {
     if (std::find(stack_.begin(), stack_.end(), id) != stack_.end())
-      throw CompileError("Parse", "cyclic import detected at module \"" + id + "\"", from_file, "/imports");
+      throw CompileError("Parse", "cyclic import detected at module \"" + id + "\"", from_file, import_ptr);
     if (prog_.modules.count(id)) return;
     std::string rel = module_rel_path(id);
     bool os_world = prog_.world == "run-os" || prog_.world == "run-os-sandboxed";
@@ -530,7 +532,14 @@ class Loader {
       }
     }
     std::vector<std::filesystem::path> roots = opts_.module_roots;
-    if (opts_.os_stdlib_root) roots.push_back(*opts_.os_stdlib_root);
+    if (opts_.os_stdlib_root) {
+      // Like upstream, the OS root is appended only if the user did not already pass it.
+      auto same_dir = [&](const std::filesystem::path& r) {
+        std::error_code ec;
+        return std::filesystem::equivalent(r, *opts_.os_stdlib_root, ec);
+      };
+      if (std::none_of(roots.begin(), roots.end(), same_dir)) roots.push_back(*opts_.os_stdlib_root);
+    }
     std::vector<std::filesystem::path> found;
     std::string searched;
     for (const auto& r : roots) {
@@ -542,13 +551,22 @@ class Loader {
     if (found.size() > 1) {
       std::string all;
       for (auto& p : found) all += (all.empty() ? "\"" : ", \"") + p.string() + "\"";
-      throw CompileError("Parse", "module \"" + id + "\" is ambiguous across roots: [" + all + "]", from_file);
+      throw CompileError("Parse", "module \"" + id + "\" is ambiguous across roots: [" + all + "]", from_file, import_ptr);
     }
     if (found.empty()) {
       std::string msg = "unknown module: \"" + id + "\"";
       if (!roots.empty()) msg += " (searched: " + searched + ")";
       else msg += " (no module roots given; pass --module-root <dir> containing " + rel + ")";
-      throw CompileError("Parse", msg, from_file, "/imports");
+      std::vector<std::string> known;
+      for (size_t i = 0; i < x07_std_modules_count; i++) {
+        std::string p(x07_std_modules[i].path);
+        p.resize(p.size() - std::string(".x07.json").size());
+        std::replace(p.begin(), p.end(), '/', '.');
+        known.push_back(p);
+      }
+      std::string near = nearest_name(id, known);
+      if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+      throw CompileError("Parse", msg, from_file, import_ptr);
     }
     std::string text = read_file(found[0], "module");
     load_source(text, found[0].string(), id, false);
