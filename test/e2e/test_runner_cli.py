@@ -126,6 +126,11 @@ class RunnerCliErrors(RunnerTestCase):
         self.assertRunnerError(["--artifact", missing],
                                "canonicalize artifact path: %s: No such file or directory (os error 2)" % missing)
 
+    def test_artifact_not_executable(self):
+        path = write(os.path.join(self.d, "notes.txt"), "not a program")
+        self.assertRunnerError(["--artifact", path],
+                               "spawn artifact: %s: Permission denied (os error 13)" % os.path.realpath(path))
+
     def test_vm_backend_fails_closed_with_report(self):
         p, rep = runner_report(["--program", "a.x07.json", "--sandbox-backend", "vm"], expect_exit=1)
         self.assertEqual(rep["compile"]["compile_error"],
