@@ -645,3 +645,43 @@ TEST_CASE("in-process plans (self-sandboxing bundles) never create a per-run cgr
   CHECK(std::string(desc).find("pids cgroup max=") == std::string::npos);
   if (geteuid() == 0) CHECK(std::string(desc).find("in-process sandbox as uid 0") != std::string::npos);
 }
+
+TEST_CASE("missing allow_execs are not widened beyond the directory a prefix names", "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  if (!kernel_has_sandbox(caps)) {
+    WARN("kernel lacks Landlock or seccomp: skipping");
+    return;
+  }
+  std::string exe = self_exe();
+  std::string bin_dir = fs::canonical("/bin/true").parent_path().string();
+  std::string prefix = bin_dir + "/tru";  // a raw prefix, not a file
+  const char *execs[] = {"/nonexistent-x07-dir/tool", "/x07-missing-top-level", prefix.c_str()};
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  cfg.proc_enabled = 1;
+  cfg.allow_spawn = 1;
+  cfg.exec_paths = execs;
+  cfg.exec_paths_len = 3;
+  Plan plan(cfg, caps);
+  REQUIRE(plan.p != nullptr);
+  char desc[4096];
+  x07_sandbox_describe(plan.p, desc, sizeof desc);
+  CHECK(std::string(desc).find("/x07-missing-top-level missing (not granted)") != std::string::npos);
+  Report r = run_sandboxed(plan.p, [&](Child &c) {
+    c.check("root_listing", open("/", O_RDONLY | O_DIRECTORY));
+    c.check("etc_passwd", open("/etc/passwd", O_RDONLY));
+    pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/true", "true", (char *)nullptr);
+      _exit(100 + errno);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    c.put("true", WIFEXITED(st) ? WEXITSTATUS(st) : 1000);
+  });
+  CHECK(r["apply"] == 0);
+  CHECK(r["root_listing"] == EACCES);
+  CHECK(r["etc_passwd"] == EACCES);
+  CHECK(r["true"] == 0);  // granted through the prefix's directory
+}

@@ -177,8 +177,18 @@ static int build_rules(ll_builder *b, const x07_sandbox_config *cfg, const char 
       int a = x07_sb_absolute(cwd, cfg->exec_paths[i], abs_path, sizeof abs_path);
       if (a > 0) continue;
       if (a < 0) return -ENAMETOOLONG;
-      /* A raw prefix such as "/usr/bin/py" is granted on its existing directory. */
-      if (access(abs_path, F_OK) != 0) x07_sb_existing_ancestor(abs_path);
+      /* A raw prefix such as "/usr/bin/py" names files in "/usr/bin": grant that
+       * directory, never anything wider (a typo must not open up "/"). */
+      if (access(abs_path, F_OK) != 0) {
+        char *slash = strrchr(abs_path, '/');
+        if (slash && slash != abs_path) *slash = 0;
+        if (!slash || slash == abs_path || access(abs_path, F_OK) != 0) {
+          char line[X07_SB_PATH_MAX + 64];
+          snprintf(line, sizeof line, "process exec %s missing (not granted)", cfg->exec_paths[i]);
+          x07_sb_append(plan->skipped, sizeof plan->skipped, line);
+          continue;
+        }
+      }
       if ((r = add_exec_rule(b, abs_path, "process exec")) < 0) return r;
       plan->exec_paths++;
     }

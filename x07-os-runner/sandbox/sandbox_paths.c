@@ -38,18 +38,6 @@ void x07_sb_mkdirs(const char *abs_path) {
   mkdir(buf, 0777);
 }
 
-void x07_sb_existing_ancestor(char *abs_path) {
-  while (abs_path[0] && access(abs_path, F_OK) != 0) {
-    char *slash = strrchr(abs_path, '/');
-    if (!slash) return;
-    if (slash == abs_path) {
-      abs_path[1] = 0;
-      return;
-    }
-    *slash = 0;
-  }
-}
-
 static int read_at(int fd, void *buf, size_t len, off_t off) {
   ssize_t n = pread(fd, buf, len, off);
   return n == (ssize_t)len ? 0 : -1;

@@ -13,9 +13,6 @@ int x07_sb_absolute(const char *cwd, const char *path, char *out, size_t out_len
 /* mkdir -p (mode 0777 minus umask); errors are ignored (the rule is then skipped). */
 void x07_sb_mkdirs(const char *abs_path);
 
-/* Cuts `abs_path` in place back to its longest existing ancestor ("/" at worst). */
-void x07_sb_existing_ancestor(char *abs_path);
-
 /* The interpreter an execve of `path` would load: the ELF PT_INTERP, or the
  * "#!" program of a script. Returns 0 and the absolute path, -1 if none. */
 int x07_sb_exec_interpreter(const char *path, char *out, size_t out_len);
