@@ -3,7 +3,7 @@
 Environment (set by ctest): X07_BIN_DIR (built binaries), X07_SOURCE_ROOT (repo),
 X07_SCHEMAS_DIR (upstream JSON schemas), X07_NATIVE_CACHE_DIR (artifact cache).
 
-Every report a test obtains through `runner_report` / `x07_json` is validated
+Every report a test obtains through `runner_report` / `x07_report` is validated
 against the upstream schema before the test sees it.
 """
 import base64
@@ -113,6 +113,22 @@ def runner_report(args, expect_exit=None, **kw):
     if not p.stdout.endswith(b"}\n"):
         raise AssertionError("report must end with a single newline")
     return p, report
+
+
+def run_x07(args, **kw):
+    return run([x07_path()] + list(args), **kw)
+
+
+def x07_report(args, schema_name, expect_exit=None, **kw):
+    """Runs the x07 facade, parses stdout as JSON and validates it against `schema_name`."""
+    p = run_x07(args, **kw)
+    if expect_exit is not None and p.returncode != expect_exit:
+        raise AssertionError("x07 %s: exit %d (expected %d)\nstdout: %s\nstderr: %s" % (
+            " ".join(args), p.returncode, expect_exit, p.stdout[:2000].decode("utf-8", "replace"),
+            p.stderr[:2000].decode("utf-8", "replace")))
+    doc = json.loads(p.stdout)
+    validate(doc, schema_name)
+    return p, doc
 
 
 def solve_of(report):
