@@ -1,6 +1,7 @@
 #include "build.hpp"
 
 #include <cstdlib>
+#include <ctime>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,8 +166,10 @@ BuildResult build_program(const BuildRequest& req) {
   const fs::path entry_dir = cache / cache_key(cr.c_source, tc, req, rt_hash);
   const fs::path solver = entry_dir / "solver";
 
-  if (access(solver.c_str(), X_OK) == 0) {
-    touch(solver);
+  struct stat hit {};
+  if (stat(solver.c_str(), &hit) == 0 && (hit.st_mode & S_IXUSR)) {
+    // LRU bookkeeping: refresh the mtime, but at most once a minute per entry.
+    if (time(nullptr) - hit.st_mtim.tv_sec > 60) touch(solver);
   } else {
     RuntimeLib rt;
     try {
