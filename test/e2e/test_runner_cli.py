@@ -33,6 +33,11 @@ class RunnerCliErrors(RunnerTestCase):
         p = x07test.run_runner(["--help"])
         self.assertEqual(p.returncode, 0)
         self.assertIn(b"--program", p.stdout)
+        p = x07test.run_runner(["--cli-specrows", "--program", "ignored.json"])
+        self.assertEqual(p.returncode, 0)
+        self.assertEqual(p.stdout.count(b"\n"), 1)
+        rows = json.loads(p.stdout)["rows"]
+        self.assertIn("--sandbox-backend", [r[3] for r in rows if len(r) > 3])
         self.assertUsageError(["--bogus"], "unexpected argument '--bogus'")
         self.assertUsageError(["--world", "moon"], "invalid value 'moon' for '--world <WORLD>'")
         self.assertUsageError(["--solve-fuel", "12x"], "invalid value '12x' for '--solve-fuel <N>'")
