@@ -104,6 +104,23 @@ class ArtifactTraps(RunnerTestCase):
             grandchild = int(f.read())
         self.assertFalse(alive(grandchild), "grandchild survived the wall timeout")
 
+    def test_killing_the_runner_ends_the_program(self):
+        import subprocess
+        pidfile = os.path.join(self.tmp.path, "grandchild2.pid")
+        env = dict(os.environ, PIDFILE=pidfile)
+        proc = subprocess.Popen([x07test.runner_path(), "--artifact", self.exe["sleeper"]], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while not (os.path.exists(pidfile) and os.path.getsize(pidfile) > 0) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with open(pidfile) as f:
+            grandchild = int(f.read())
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+        self.assertEqual(proc.returncode, -signal.SIGTERM)
+        self.assertEqual(out, b"")
+        self.assertFalse(alive(grandchild), "program survived the runner")
+
     def test_cpu_limit(self):
         # RLIMIT_CPU soft = hard: the kernel's hard-limit SIGKILL ends the program.
         rep = self.run_artifact("spin", "--cpu-time-limit-seconds", "1")

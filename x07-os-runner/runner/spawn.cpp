@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -42,6 +43,7 @@ struct ChildFailure {
 [[noreturn]] void child_main(const SpawnRequest& req, int in_fd, int out_fd, int err_fd, int status_fd,
                              char* const* argv, char* const* envp) {
   setpgid(0, 0);  // own process group, so the runner can kill the whole tree
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // a runner killed outright takes the program with it
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -71,6 +73,32 @@ int pidfd_open_compat(pid_t pid) {
   return -1;
 #endif
 }
+
+// The program runs in its own process group, so terminal signals aimed at the
+// runner do not reach it: forward a fatal signal as SIGKILL to the group first.
+volatile sig_atomic_t g_program_group = 0;
+
+extern "C" void forward_fatal_signal(int sig) {
+  if (g_program_group > 0) kill(-g_program_group, SIGKILL);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+struct FatalSignalGuard {
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  struct sigaction old[4];
+  explicit FatalSignalGuard(pid_t group) {
+    g_program_group = group;
+    struct sigaction sa {};
+    sa.sa_handler = forward_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &sa, &old[i]);
+  }
+  ~FatalSignalGuard() {
+    for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &old[i], nullptr);
+    g_program_group = 0;
+  }
+};
 
 void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
@@ -126,6 +154,7 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
   if (pid < 0) throw spawn_error(errno);
   if (pid == 0) child_main(req, in_p[0], out_p[1], err_p[1], st_p[1], argv.data(), envp.data());
   setpgid(pid, pid);  // also from the parent, so the group exists before we might kill it
+  FatalSignalGuard forward(pid);
   const auto start = Clock::now();
   close(in_p[0]);
   close(out_p[1]);
