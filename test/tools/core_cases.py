@@ -224,6 +224,8 @@ case("core_push_while_borrowed_error", """(entry (solve (begin
   (view.to_bytes v))))""", err('vec_u8.push while borrowed: "w"'))
 case("core_bytes_view_needs_identifier", "(entry (solve (view.to_bytes (bytes.view (bytes.lit \"a\")))))",
      err("bytes.view requires an identifier owner (bind the value to a local with let first)"))
+case("core_bytes_view_of_input_error", "(entry (solve (view.to_bytes (bytes.view input))))",
+     err('unknown identifier: "input"'))
 case("core_view_builtins_do_not_coerce", "(entry (solve (begin (let b (bytes.lit \"a\")) (codec.write_u32_le (view.len b)))))",
      err("view.len expects bytes_view"))
 case("core_coercions_borrow_not_move", """(entry

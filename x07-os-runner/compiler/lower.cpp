@@ -283,6 +283,17 @@ class FnLowerer {
           inc.args = {IrOperand::local(iv), IrOperand::num(1)};
           assign_to(iv, Ty::I32, inc);
         });
+        // A loop whose trip count is fixed up front (the body neither assigns the loop
+        // variable nor leaves early) is charged its whole fuel once, before it starts:
+        // the body then has no per-iteration exit and the C compiler can vectorize it.
+        if (!loop.then_body.empty() && loop.then_body[0].kind == IrStmt::Fuel && fixed_trip_count(n.kids[3], n.var)) {
+          uint32_t per_iter = loop.then_body[0].fuel;
+          loop.then_body.erase(loop.then_body.begin());
+          IrStmt pre;
+          pre.kind = IrStmt::Eval;
+          pre.rhs = call("x07_fuel_loop", {IrOperand::local(iv), endv, IrOperand::num(per_iter)});
+          emit(std::move(pre));
+        }
         emit(std::move(loop));
         return IrOperand::num(0);
       }
@@ -464,6 +475,16 @@ class FnLowerer {
       default:
         throw CompileError("Internal", "unresolved head in lowering: \"" + n.text + "\"", "", n.ptr);
     }
+  }
+
+  static bool fixed_trip_count(const Node& n, int loop_var) {
+    if (n.kind != Node::List) return true;
+    if (n.head == Head::Return || n.head == Head::Try || n.head == Head::ContractFail) return false;
+    if ((n.head == Head::Set || n.head == Head::Set0) && n.var == loop_var) return false;
+    if (n.head == Head::Builtin && (builtins()[n.callee].flags & BF_NEVER)) return false;
+    for (const auto& k : n.kids)
+      if (!fixed_trip_count(k, loop_var)) return false;
+    return true;
   }
 
   IrOperand lower_match(const Node& n) {

@@ -553,6 +553,9 @@ class FnChecker {
       return {Ty::I32};
     }
     if (mode == 'i') {
+      if (v < 0 && a.kind == Node::Atom && a.text == "input")
+        err("Typing", "unknown identifier: \"input\" (input is already a bytes_view without an owner; use it directly)",
+            a.ptr);
       if (v < 0 || (vars_[v].ty != Ty::Bytes && vars_[v].ty != Ty::Vec))
         err("Typing", who + " requires an identifier owner (bind the value to a local with let first)", a.ptr);
       use_var(v, a.ptr);

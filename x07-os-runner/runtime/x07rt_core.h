@@ -11,6 +11,12 @@
 static inline x07_view x07_view_of(const void *p, uint32_t n) { x07_view v = {(const uint8_t *)p, n}; return v; }
 static inline x07_view x07_vec_view(x07_vec v) { return x07_view_of(v.ptr, v.len); }
 
+/* Fuel for a whole `for` loop of known trip count (unsigned [start, end)), charged up front. */
+static inline void x07_fuel_loop(uint32_t start, uint32_t end, uint32_t per_iter) {
+  uint64_t need = (end > start ? (uint64_t)(end - start) : 0u) * per_iter;
+  x07_fuel_left = need > x07_fuel_left ? (x07_trap_fuel(), 0u) : x07_fuel_left - need;
+}
+
 /* ---- i32 operators whose C spelling is not a single operator ---- */
 static inline uint32_t x07_divu(uint32_t a, uint32_t b) { return b ? a / b : 0; }
 static inline uint32_t x07_remu(uint32_t a, uint32_t b) { return b ? a % b : a; }
