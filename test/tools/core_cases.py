@@ -597,6 +597,50 @@ case("core_contract_needs_v05", entry([CONTRACT_F], ["codec.write_u32_le", ["mai
                                       version="x07.x07ast@0.4.0"),
      err("requires is only supported in x07.x07ast@0.5.0"))
 
+case("core_f64_ops", entry([], ["begin",
+    ["let", "a", ["f64.of_i32", 7]],
+    ["let", "b", ["f64.mul", "a", ["f64.of_i32", 3]]],
+    ["let", "h", ["f64.div", "b", ["f64.of_i32", 2]]],
+    ["let", "neg", ["f64.sub", ["f64.of_i32", 0], "h"]],
+    ["let", "v", ["vec_u8.with_capacity", 0]],
+    ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le", ["f64.to_i32_trunc", "h"]]]],
+    ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le", ["f64.to_i32_trunc", "neg"]]]],
+    ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le",
+                                              ["f64.to_i32_trunc", ["f64.add", "h", ["f64.of_i32", -20]]]]]],
+    ["vec_u8.into_bytes", "v"]]), out(u32(10, -10, -9)))
+case("core_f64_not_a_result_type", entry([defn("main.f", [], "f64", ["f64.of_i32", 1])],
+                                         ["codec.write_u32_le", ["f64.to_i32_trunc", ["main.f"]]]),
+     err("f64 is not a valid defn result type"))
+case("core_brand_view_casts", entry(
+    [defn("main.nonempty", [["v", "bytes_view"]], "result_i32",
+          ["if", ["view.len", "v"], ["result_i32.ok", 0], ["result_i32.err", 9]])],
+    ["begin",
+     ["let", "v", ["vec_u8.with_capacity", 0]],
+     ["let", "ok", ["std.brand.cast_view_v1", "main.tok", "main.nonempty", "input"]],
+     ["set", "v", ["vec_u8.push", "v", ["result_bytes_view.is_ok", "ok"]]],
+     ["set", "v", ["vec_u8.extend_bytes", "v",
+                   ["std.brand.to_bytes_preserve_if_full_v1",
+                    ["std.brand.erase_view_v1", ["result_bytes_view.unwrap_or", "ok", ["bytes.view_lit", "-"]]]]]],
+     ["set", "v", ["vec_u8.push", "v", ["result_bytes_view.err_code",
+                                        ["std.brand.cast_view_v1", "main.tok", "main.nonempty", ["bytes.view_lit", ""]]]]],
+     ["let", "c", ["std.brand.cast_view_copy_v1", "main.tok", "main.nonempty", "input"]],
+     ["set", "v", ["vec_u8.extend_bytes", "v", ["result_bytes.unwrap_or", "c", ["bytes.lit", "?"]]]],
+     ["set", "v", ["vec_u8.push", "v", ["result_bytes.err_code",
+                                        ["std.brand.cast_bytes_v1", "main.tok", "main.nonempty", ["bytes.alloc", 0]]]]],
+     ["vec_u8.into_bytes", "v"]]), out(b"\x01hi\x09hi\x09"), inp=b"hi")
+case("core_unsafe_vec_and_mem_ops", """(entry (solve (begin
+  (let w (vec_u8.with_capacity 4))
+  (set w (vec_u8.extend_zeroes w 6))
+  (let r (unsafe (begin
+    (let p (vec_u8.as_mut_ptr w))
+    (memset (ptr.cast ptr_mut_void p) 120 6)
+    (ptr.write_u8 (ptr.offset p 5) 65)
+    (memmove (ptr.cast ptr_mut_void p) (ptr.cast ptr_const_void (ptr.add p 3)) 3)
+    (let q (ptr.sub (ptr.add p 4) 1))
+    (let z (ptr.null))
+    (+ (ptr.read_u8 (vec_u8.as_ptr w)) (ptr.read_u8 q)))))
+  (vec_u8.into_bytes (vec_u8.extend_bytes w (codec.write_u32_le r))))))""", out(b"xxAxxA" + u32(120 + 120)))
+
 
 def write_cases(root):
     for d in os.listdir(root):
