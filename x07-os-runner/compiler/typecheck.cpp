@@ -153,7 +153,8 @@ class FnChecker {
 
   void use_var(int v, const std::string& ptr) {
     if (vars_[v].moved)
-      err("Typing", "use after move: \"" + vars_[v].name + "\" moved_ptr=" + vars_[v].moved_ptr, ptr);
+      err("Typing", "use after move: \"" + vars_[v].name + "\" moved_ptr=" + vars_[v].moved_ptr +
+                        " (borrow it as a view instead of moving it, clone it before the move, or set it again)", ptr);
   }
 
   void move_var(int v, const std::string& ptr) {
@@ -345,7 +346,7 @@ class FnChecker {
     arity(n, 2, n.text + " form: (" + n.text + " <name> <expr>)");
     if (n.kids[0].kind != Node::Atom) err("Parse", n.text + " name must be an identifier", n.kids[0].ptr);
     int v = lookup(n.kids[0].text);
-    if (v < 0) err("Typing", "set of unknown variable: \"" + n.kids[0].text + "\"", n.ptr);
+    if (v < 0) err("Typing", "set of unknown variable: \"" + n.kids[0].text + "\" (declare it with let first)", n.ptr);
     n.var = v;
     Info rhs = check(n.kids[1], false);
     if (rhs.ty != vars_[v].ty && rhs.ty != Ty::Never)
@@ -375,7 +376,7 @@ class FnChecker {
     n.head = Head::If;
     arity(n, 3, "if form: (if <cond:i32> <then:any> <else:any>)");
     if (check(n.kids[0], false).ty != Ty::I32 && n.kids[0].ty != Ty::Never)
-      err("Typing", "if condition must be i32", n.kids[0].ptr);
+      err("Typing", std::string("if condition must be i32 (got ") + ty_debug_name(n.kids[0].ty) + ")", n.kids[0].ptr);
     auto before = snapshot();
     push_scope();
     Info t = check(n.kids[1], stmt);
