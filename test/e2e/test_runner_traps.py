@@ -26,12 +26,12 @@ int main(void) {
   sleep(100);
   return 0;
 }""",
-    # Four spinning threads: RLIMIT_CPU counts the whole process, so the limit is hit
+    # Sixteen spinning threads: RLIMIT_CPU counts the whole process, so the limit is hit
     # well before the wall deadline even on a busy machine.
     "spin": r"""
 #include <pthread.h>
 static void *spin(void *arg) { volatile unsigned long x = 0; for (;;) x++; return arg; }
-int main(void) { pthread_t t; for (int i = 0; i < 3; i++) pthread_create(&t, 0, spin, 0); spin(0); }""",
+int main(void) { pthread_t t; for (int i = 0; i < 15; i++) pthread_create(&t, 0, spin, 0); spin(0); }""",
     "segv": "#include <signal.h>\nint main(void) { raise(SIGSEGV); return 0; }",
     "trapper": r"""
 #include <unistd.h>
