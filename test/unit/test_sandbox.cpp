@@ -282,6 +282,11 @@ TEST_CASE("sandboxed child: filesystem roots hold against every path trick", "[s
     c.check("write_outside", open(t.p("outside/new.txt").c_str(), O_CREAT | O_WRONLY, 0644));
     c.check("truncate_outside", truncate(outside.c_str(), 0));
     c.check("mkdir_outside", mkdir(t.p("outside/d").c_str(), 0755));
+    c.check("chmod_outside", chmod(outside.c_str(), 0777));
+    c.check("chmod_in_write_root", chmod(t.p("write/new.txt").c_str(), 0600));
+    c.check("utimes_outside", utimensat(AT_FDCWD, outside.c_str(), nullptr, 0));
+    c.check("xattr_outside", syscall(SYS_setxattr, outside.c_str(), "user.x07", "v", 1, 0));
+    c.check("fchmodat2_outside", syscall(452 /* fchmodat2, Linux 6.6 */, AT_FDCWD, outside.c_str(), 0777, 0));
     c.check("rename_out_of_root", rename(t.p("read/r.txt").c_str(), t.p("write/stolen.txt").c_str()));
     c.check("link_out_of_root", link(outside.c_str(), t.p("write/hard").c_str()));
     c.check("exec_shell", execl("/bin/sh", "sh", "-c", "true", (char *)nullptr));
@@ -302,6 +307,11 @@ TEST_CASE("sandboxed child: filesystem roots hold against every path trick", "[s
   CHECK(r["write_outside"] == EACCES);
   CHECK(r["truncate_outside"] == EACCES);
   CHECK(r["mkdir_outside"] == EACCES);
+  CHECK(r["chmod_outside"] == EPERM);
+  CHECK(r["chmod_in_write_root"] == EPERM);  // metadata calls are refused everywhere
+  CHECK(r["utimes_outside"] == EPERM);
+  CHECK(r["xattr_outside"] == EPERM);
+  CHECK((r["fchmodat2_outside"] == EPERM || r["fchmodat2_outside"] == ENOSYS));  // ENOSYS: kernel < 6.6
   CHECK((r["rename_out_of_root"] == EACCES || r["rename_out_of_root"] == EXDEV));
   CHECK((r["link_out_of_root"] == EACCES || r["link_out_of_root"] == EXDEV));
   CHECK(r["exec_shell"] == EACCES);
@@ -309,6 +319,7 @@ TEST_CASE("sandboxed child: filesystem roots hold against every path trick", "[s
   CHECK(r["raise_nofile"] == EPERM);
   // nothing outside the roots changed
   CHECK(fs::file_size(outside) == 6);
+  CHECK((fs::status(outside).permissions() & fs::perms::others_write) == fs::perms::none);
   CHECK(fs::exists(t.p("read/r.txt")));
   CHECK(!fs::exists(t.p("outside/new.txt")));
   CHECK(!fs::exists(t.p("outside/d")));

@@ -220,6 +220,8 @@ int x07_sb_prepare_landlock(struct x07_sandbox_plan *plan, const x07_sandbox_con
   plan->scoped = abi >= 6 ? (X07_LL_SCOPE_ABSTRACT_UNIX_SOCKET | X07_LL_SCOPE_SIGNAL) : 0;
   if (abi < 4)
     x07_sb_append(plan->skipped, sizeof plan->skipped, "landlock abi < 4: tcp ports not enforced by landlock");
+  if (abi < 3)
+    x07_sb_append(plan->skipped, sizeof plan->skipped, "landlock abi < 3: truncate(2) outside write roots");
   if (abi < 6)
     x07_sb_append(plan->skipped, sizeof plan->skipped,
                   "landlock abi < 6: signals to other processes of the same user not scoped");

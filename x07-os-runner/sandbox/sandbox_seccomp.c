@@ -49,12 +49,17 @@ static const char *const k_always_denied[] = {
     "ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "kcmp", "pidfd_getfd",
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "bpf",
     "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
-    "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen", "fsconfig",
+    "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "open_tree_attr", "fsopen", "fsconfig",
     "fsmount", "fspick", "mount_setattr", "unshare", "setns", "keyctl", "add_key", "request_key",
     "reboot", "swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "syslog", "iopl", "ioperm",
     "modify_ldt", "uselib", "lookup_dcookie", "open_by_handle_at", "name_to_handle_at",
     "fanotify_init", "move_pages", "migrate_pages", "vhangup", "nfsservctl", "settimeofday",
     "clock_settime", "adjtimex", "clock_adjtime", "sethostname", "setdomainname", "setrlimit",
+    /* File metadata: Landlock does not cover mode/owner/times/xattrs, and the owner
+     * (every root-owned file, for uid 0) may change them anywhere. */
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utime", "utimes",
+    "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr",
+    "lremovexattr", "fremovexattr", "removexattrat", "file_setattr",
 };
 
 static const unsigned long k_namespace_flags[] = {
@@ -70,10 +75,29 @@ typedef struct sc_builder {
   const char *failed;
 } sc_builder;
 
+/* Syscalls newer than the libseccomp we build with. Since Linux 5.1 new
+ * syscalls share one number on x86-64 and arm64 (asm-generic numbering). */
+static const struct {
+  const char *name;
+  int nr;
+} k_new_syscalls[] = {
+    {"fchmodat2", 452}, {"setxattrat", 463}, {"removexattrat", 466}, {"open_tree_attr", 467},
+    {"file_setattr", 469},
+};
+
+static int resolve(const char *name) {
+  int nr = seccomp_syscall_resolve_name(name);
+#if defined(__x86_64__) || defined(__aarch64__)
+  for (size_t i = 0; nr == __NR_SCMP_ERROR && i < sizeof k_new_syscalls / sizeof *k_new_syscalls; i++)
+    if (strcmp(k_new_syscalls[i].name, name) == 0) nr = k_new_syscalls[i].nr;
+#endif
+  return nr;
+}
+
 /* Adds one rule; syscalls unknown on this architecture are skipped. */
 static void rule(sc_builder *b, uint32_t action, const char *name, unsigned n, const struct scmp_arg_cmp *args) {
   if (b->rc) return;
-  int nr = seccomp_syscall_resolve_name(name);
+  int nr = resolve(name);
   if (nr == __NR_SCMP_ERROR) return;
   int r = seccomp_rule_add_array(b->ctx, action, nr, n, args);
   if (r < 0) {
