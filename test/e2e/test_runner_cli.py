@@ -40,8 +40,8 @@ class RunnerCliErrors(RunnerTestCase):
         self.assertIn("--sandbox-backend", [r[3] for r in rows if len(r) > 3])
         self.assertUsageError(["--bogus"], "unexpected argument '--bogus'")
         self.assertUsageError(["--world", "moon"], "invalid value 'moon' for '--world <WORLD>'")
-        self.assertUsageError(["--solve-fuel", "12x"], "invalid value '12x' for '--solve-fuel <N>'")
-        self.assertUsageError(["--input"], "a value is required for '--input <PATH>'")
+        self.assertUsageError(["--solve-fuel", "12x"], "invalid value '12x' for '--solve-fuel <SOLVE_FUEL>'")
+        self.assertUsageError(["--input"], "a value is required for '--input <INPUT>'")
         self.assertUsageError(["--sandbox-backend", "OS"], "[possible values: auto, vm, os, native, none]")
 
     def test_target_selection(self):

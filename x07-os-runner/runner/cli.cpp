@@ -22,33 +22,33 @@ const std::vector<std::string> kCcProfiles = {"default", "size"};
 
 struct Flag {
   const char* name;
-  const char* value;  // nullptr = boolean switch
+  const char* value;  // nullptr = boolean switch; otherwise shown as the clap-style value name
   const char* help;
   bool hidden = false;
 };
 
 // Order = help order.
 const Flag kFlags[] = {
-    {"artifact", "PATH", "Run a prebuilt executable (mode run-os)"},
-    {"program", "PATH", "Compile and run an x07AST entry file (*.x07.json)"},
-    {"project", "PATH", "Compile and run a project manifest (x07.json)"},
+    {"artifact", "ARTIFACT", "Run a prebuilt executable (mode run-os)"},
+    {"program", "PROGRAM", "Compile and run an x07AST entry file (*.x07.json)"},
+    {"project", "PROJECT", "Compile and run a project manifest (x07.json)"},
     {"world", "WORLD", "run-os (default) or run-os-sandboxed"},
-    {"policy", "PATH", "Run-os policy file (required for run-os-sandboxed)"},
-    {"module-root", "PATH", "Extra module root for --program (repeatable)"},
-    {"input", "PATH", "Input bytes file (default: empty input)"},
-    {"solve-fuel", "N", "Fuel budget baked into the executable [default: 50000000]"},
-    {"max-memory-bytes", "N", "Heap arena size baked into the executable [default: 67108864]"},
-    {"max-output-bytes", "N", "Largest accepted program output [default: 1048576]"},
-    {"cpu-time-limit-seconds", "N", "run-os CPU limit; wall limit is this + 1 s [default: 30]"},
-    {"cc-profile", "PROFILE", "C flag profile: default or size"},
-    {"max-c-bytes", "N", "Limit on the generated C size (exports X07_MAX_C_BYTES)"},
-    {"compiled-out", "PATH", "Also copy the compiled executable here"},
-    {"sandbox-backend", "BACKEND", "auto (default: os for run-os-sandboxed), os, none, vm"},
+    {"policy", "POLICY", "Run-os policy file (required for run-os-sandboxed)"},
+    {"module-root", "MODULE_ROOT", "Extra module root for --program (repeatable)"},
+    {"input", "INPUT", "Input bytes file (default: empty input)"},
+    {"solve-fuel", "SOLVE_FUEL", "Fuel budget baked into the executable [default: 50000000]"},
+    {"max-memory-bytes", "MAX_MEMORY_BYTES", "Heap arena size baked into the executable [default: 67108864]"},
+    {"max-output-bytes", "MAX_OUTPUT_BYTES", "Largest accepted program output [default: 1048576]"},
+    {"cpu-time-limit-seconds", "CPU_TIME_LIMIT_SECONDS", "run-os CPU limit; wall limit is this + 1 s [default: 30]"},
+    {"cc-profile", "CC_PROFILE", "C flag profile: default or size"},
+    {"max-c-bytes", "MAX_C_BYTES", "Limit on the generated C size (exports X07_MAX_C_BYTES)"},
+    {"compiled-out", "COMPILED_OUT", "Also copy the compiled executable here"},
+    {"sandbox-backend", "SANDBOX_BACKEND", "auto (default: os for run-os-sandboxed), os, none, vm"},
     {"i-accept-weaker-isolation", nullptr, "Allow sandbox_backend=none (or a kernel lacking sandbox features)"},
     {"compat", "COMPAT", "Language compat: current, strict, or MAJOR.MINOR[.PATCH]"},
     {"debug-borrow-checks", nullptr, "Compile with runtime borrow checks"},
     {"auto-ffi", nullptr, "Compile and link ffi/*.c of ffi packages"},
-    {"attest-runtime", "PATH", "Write a runtime attestation (run-os-sandboxed only)"},
+    {"attest-runtime", "ATTEST_RUNTIME", "Write a runtime attestation (run-os-sandboxed only)"},
     {"cli-specrows", nullptr, "Print a JSON description of this CLI"},
     {"compile-only", nullptr, "Compile, report, do not run", true},
     {"i-accept-precompiled-artifact", nullptr, "Allow --artifact with run-os-sandboxed", true},
