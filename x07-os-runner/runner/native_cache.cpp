@@ -1,9 +1,11 @@
 #include "native_cache.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -130,9 +132,27 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
     return lib;
   }
 
+  // One builder at a time per library (others wait, then reuse its result); the
+  // lock is advisory and released by the kernel if the builder dies.
+  std::string err;
+  if (!fsutil::create_dirs(cache_dir / "rt", &err))
+    throw CcFailure{1, {}, "", "create " + (cache_dir / "rt").string() + ": " + err, "", ""};
+  const fs::path lock_path = cache_dir / "rt" / ("." + lib.dir.filename().string() + ".lock");
+  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  struct LockGuard {
+    int fd;
+    ~LockGuard() {
+      if (fd >= 0) ::close(fd);
+    }
+  } guard{lock_fd};
+  if (lock_fd >= 0) {
+    while (flock(lock_fd, LOCK_EX) != 0 && errno == EINTR) {
+    }
+    if (access(lib.archive().c_str(), R_OK) == 0) return lib;  // built while we waited
+  }
+
   // Build in a private temp dir, then publish it with one rename.
   fs::path tmp = cache_dir / "rt" / fsutil::unique_name(".tmp-");
-  std::string err;
   if (!fsutil::create_dirs(tmp, &err)) throw CcFailure{1, {}, "", "create " + tmp.string() + ": " + err, "", ""};
   std::vector<std::vector<std::string>> jobs;
   std::vector<std::string> objects;
