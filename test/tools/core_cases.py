@@ -252,6 +252,9 @@ case("core_view_return_of_local_error", """(entry
  (defn main.bad ((n i32)) bytes_view (begin (let b (bytes.alloc n)) (bytes.view b)))
  (solve (view.to_bytes (main.bad 3))))""",
      err('function "main.bad" returns bytes_view borrowed from local owned buffer "b"'))
+case("core_view_of_scoped_temporary_error", """(entry
+ (defn main.id ((b bytes_view)) bytes_view b)
+ (solve (begin (let v (begin (main.id (bytes.lit "tmp")))) (view.to_bytes v))))""", err("drop while borrowed"))
 case("core_view_returned_from_param", """(entry
  (defn main.mid ((b bytes_view)) bytes_view (view.slice b 1 (- (view.len b) 2)))
  (solve (begin (let v (main.mid input)) (view.to_bytes (main.mid v)))))""", out(b"cd"), inp=b"abcdef")

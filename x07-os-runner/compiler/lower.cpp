@@ -32,7 +32,7 @@ class FnLowerer {
   FnLowerer(const Program& prog, IrFunc& out, const std::vector<VarDecl>& vars, Ty result,
             std::set<int>& used_externs, std::set<int>& used_os)
       : prog_(prog), out_(out), vars_(vars), result_(result), used_externs_(used_externs), used_os_(used_os) {
-    for (size_t i = 0; i < vars.size(); i++) names_.push_back("v" + std::to_string(i) + "_" + vars[i].name);
+    for (size_t i = 0; i < vars.size(); i++) names_.push_back("v" + std::to_string(i) + "_" + sanitize(vars[i].name));
   }
 
   void lower_body(const Node& body, size_t n_params) {

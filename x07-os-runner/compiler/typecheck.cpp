@@ -118,6 +118,12 @@ class FnChecker {
     return -1;
   }
 
+  // Hidden owners of coerced temporaries are shown by the pointer of their expression.
+  std::string display(int v) const {
+    const std::string& n = vars_[v].name;
+    return n.rfind("$tmp", 0) == 0 ? "temporary at " + n.substr(4) : n;
+  }
+
   void pop_scope(const std::string& ptr) {
     auto& sc = scopes_.back();
     for (int v : sc) {
@@ -128,7 +134,7 @@ class FnChecker {
     }
     for (int v : sc)
       if (!vars_[v].borrowers.empty())
-        err("Typing", "drop while borrowed: \"" + vars_[v].name + "\" (borrowed by \"" +
+        err("Typing", "drop while borrowed: \"" + display(v) + "\" (borrowed by \"" +
                           vars_[vars_[v].borrowers[0]].name + "\"; keep the owner in an outer scope)", ptr);
     scopes_.pop_back();
   }
@@ -140,15 +146,15 @@ class FnChecker {
     if (!is_view_like(r.ty) || r.src < 0) return;
     for (int v : scopes_.back())
       if (v == r.src)
-        err("Typing", "drop while borrowed: \"" + vars_[v].name +
-                          "\" (a view of it escapes its scope; bind the owner in an outer scope)", ptr);
+        err("Typing", "drop while borrowed: \"" + display(v) +
+                          "\" (a view of it escapes its scope; bind the owner to a local in an outer scope)", ptr);
   }
 
   void check_returned_view(const Info& r, const std::string& ptr) {
     if (!is_view_like(r.ty) || r.src < 0 || !fn_) return;
     if (is_owned(vars_[r.src].ty))
       err("Typing", "function \"" + fn_->name + "\" returns bytes_view borrowed from local owned buffer \"" +
-                        vars_[r.src].name + "\"", ptr);
+                        display(r.src) + "\"", ptr);
   }
 
   void use_var(int v, const std::string& ptr) {
@@ -504,7 +510,10 @@ class FnChecker {
       if (r.ty == Ty::Bytes || r.ty == Ty::Vec) {
         a.coerce_view = true;
         a.keep_temp = true;
-        return {Ty::View, -1};
+        // The hidden owner lives to the end of the current scope; a view derived from
+        // it must not outlive that scope (tracked through a pseudo variable).
+        int owner = declare("$tmp" + a.ptr, r.ty);
+        return {Ty::View, owner};
       }
       if (r.ty != Ty::View && r.ty != Ty::Never) mismatch(r.ty);
       return r;
