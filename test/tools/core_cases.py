@@ -369,6 +369,20 @@ case("core_try_propagates_errors", """(entry
    (set v (vec_u8.push v ','))
    (set v (vec_u8.extend_bytes v (codec.write_u32_le (result_bytes.err_code (main.wrap (bytes.lit "12x4"))))))
    (vec_u8.into_bytes v))))""", out(b"15," + u32(100 + ord('x'))), inp=b"12345")
+case("core_early_exit_frees_pending_temporaries", """(entry
+ (defn main.g ((c i32)) result_bytes (if c (result_bytes.ok (bytes.lit "G")) (result_bytes.err 5)))
+ (defn main.f ((c i32)) result_bytes (result_bytes.ok (bytes.concat (bytes.lit "prefix") (try (main.g c)))))
+ (defn main.h ((c i32)) bytes (bytes.concat (bytes.lit "a") (if c (return (bytes.lit "early")) (bytes.lit "b"))))
+ (solve (begin
+   (let r (main.f 0))
+   (let code (result_bytes.err_code r))
+   (let v (vec_u8.with_capacity 0))
+   (set v (vec_u8.extend_bytes v (result_bytes.unwrap_or r (bytes.lit "E"))))
+   (set v (vec_u8.extend_bytes v (codec.write_u32_le code)))
+   (set v (vec_u8.extend_bytes v (result_bytes.unwrap_or (main.f 1) (bytes.lit "?"))))
+   (set v (vec_u8.extend_bytes v (main.h 1)))
+   (set v (vec_u8.extend_bytes v (main.h 0)))
+   (vec_u8.into_bytes v))))""", out(b"E" + u32(5) + b"prefixGearlyab"))
 case("core_try_needs_result_function", "(entry (solve (bytes1 (try (result_i32.ok 1)))))",
      err("try(result_i32) requires function return type result_i32 or result_bytes"))
 case("core_fmt_parse", """(entry (solve (begin

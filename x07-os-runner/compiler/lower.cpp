@@ -66,6 +66,9 @@ class FnLowerer {
   std::vector<std::vector<std::pair<std::string, Ty>>> scopes_;  // owned locals to drop per scope
   Block* cur_ = nullptr;
   int ntemps_ = 0;
+  // Owned temporaries produced but not yet consumed: an early exit (return/try)
+  // drops them so error paths do not leak.
+  std::set<std::string> inflight_;
 
   std::vector<IrStmt> finish(Block b) {
     if (b.fuel) {
@@ -77,7 +80,10 @@ class FnLowerer {
     return std::move(b.stmts);
   }
 
-  void emit(IrStmt s) { cur_->stmts.push_back(std::move(s)); }
+  void emit(IrStmt s) {
+    if (s.kind == IrStmt::Eval) consume(s.rhs);
+    cur_->stmts.push_back(std::move(s));
+  }
 
   std::string temp(Ty t) {
     std::string n = "t" + std::to_string(ntemps_++);
@@ -85,8 +91,36 @@ class FnLowerer {
     return n;
   }
 
+  void consume(const IrRhs& rhs) {
+    for (const auto& a : rhs.args)
+      if (a.kind == IrOperand::Local) inflight_.erase(a.name);
+  }
+
+  // An owned temporary handed to a scope (borrowed until the scope ends).
+  void own_in_scope(const std::string& name, Ty t) {
+    inflight_.erase(name);
+    scopes_.back().push_back({name, t});
+  }
+
+  // Drops on an early-exit path only: the temporaries stay in flight on the other paths.
+  void drop_inflight(const IrOperand& except) {
+    for (const auto& nme : inflight_) {
+      if (except.kind == IrOperand::Local && except.name == nme) continue;
+      for (const auto& [ln, lt] : out_.locals) {
+        if (ln != nme) continue;
+        IrStmt s;
+        s.kind = IrStmt::Drop;
+        s.dst = nme;
+        s.ty = lt;
+        cur_->stmts.push_back(std::move(s));
+      }
+    }
+  }
+
   IrOperand assign(Ty t, IrRhs rhs) {
+    consume(rhs);
     std::string d = temp(t);
+    if (is_owned(t)) inflight_.insert(d);
     IrStmt s;
     s.kind = IrStmt::Assign;
     s.dst = d;
@@ -97,6 +131,7 @@ class FnLowerer {
   }
 
   void assign_to(const std::string& dst, Ty t, IrRhs rhs) {
+    consume(rhs);
     IrStmt s;
     s.kind = IrStmt::Assign;
     s.dst = dst;
@@ -132,6 +167,7 @@ class FnLowerer {
   }
 
   void drop(const std::string& name, Ty t) {
+    inflight_.erase(name);
     IrStmt s;
     s.kind = IrStmt::Drop;
     s.dst = name;
@@ -173,7 +209,7 @@ class FnLowerer {
       owner = IrOperand::local(names_[n.var]);
     } else {
       owner = lower(n);  // lower() itself never looks at coerce_view
-      scopes_.back().push_back({owner.name, n.ty});
+      own_in_scope(owner.name, n.ty);
     }
     return assign(Ty::View, call(n.ty == Ty::Vec ? "x07_vec_view" : "x07_bytes_view", {owner}));
   }
@@ -185,7 +221,7 @@ class FnLowerer {
       return IrOperand::local(names_[a.var]);
     }
     IrOperand o = lower(a);
-    if (a.keep_temp && o.kind == IrOperand::Local) scopes_.back().push_back({o.name, a.ty});
+    if (a.keep_temp && o.kind == IrOperand::Local) own_in_scope(o.name, a.ty);
     return o;
   }
 
@@ -253,6 +289,7 @@ class FnLowerer {
           (br == 1 ? s.then_body : s.else_body) = std::move(body);
         }
         emit(std::move(s));
+        if (want && is_owned(n.ty)) inflight_.insert(r);
         return want ? IrOperand::local(r) : IrOperand::num(0);
       }
       case Head::For: {
@@ -322,11 +359,13 @@ class FnLowerer {
       }
       case Head::Return: {
         IrOperand v = lower(n.kids[0]);
+        drop_inflight(v);
         emit_drops_all();
         IrStmt s;
         s.kind = IrStmt::Return;
         s.val = v;
         emit(std::move(s));
+        if (v.kind == IrOperand::Local) inflight_.erase(v.name);
         return IrOperand::num(0);
       }
       case Head::Try: {
@@ -348,6 +387,8 @@ class FnLowerer {
           const char* ctor = result_ == Ty::ResI32 ? "x07_res_i32_err" : result_ == Ty::ResBytes ? "x07_res_bytes_err"
                                                                                                   : "x07_res_view_err";
           IrOperand ev = assign(result_, call(ctor, {code}));
+          drop_inflight(ev);
+          inflight_.erase(ev.name);
           emit_drops_all();
           IrStmt ret;
           ret.kind = IrStmt::Return;
@@ -524,6 +565,7 @@ class FnLowerer {
     };
     auto stmts = chain(1);
     for (auto& st : stmts) emit(std::move(st));
+    if (want && is_owned(n.ty)) inflight_.insert(r);
     return want ? IrOperand::local(r) : IrOperand::num(0);
   }
 
