@@ -579,6 +579,41 @@ class X07HostileTest(HostileBase):
             self.skipTest("no x86-64 dynamic loader at /lib64")
         self.assertEqual(self.attack("x:" + loader), "err:%d" % EACCES)
 
+    def test_self_sandboxing_bundle_refuses_exec_and_fork(self):
+        """`x07 bundle` (run-os-sandboxed, backend os) sandboxes itself in-process at startup,
+        stage-2 filter included: exec of the dynamic loader or a shell, and fork, are refused."""
+        loader = os.path.realpath("/lib64/ld-linux-x86-64.so.2")
+        if not os.path.exists(loader):
+            self.skipTest("no x86-64 dynamic loader at /lib64")
+        proj = os.path.join(self.root, "bundle-proj")
+        os.makedirs(proj)
+        x07 = os.path.join(t.BIN_DIR, "x07")
+        self.assertEqual(t.run([x07, "init"], cwd=proj).returncode, 0)
+
+        def errno_of(call):
+            return ["if", ["<", call, 0], ["ptr.read_i32", ["main.c_errno"]], 0]
+
+        def cstr(text):
+            return ["bytes.concat", ["bytes.lit", text], ["bytes1", 0]]
+
+        solve = ["begin",
+                 ["let", "ld", cstr(loader)], ["let", "sh", cstr("/bin/sh")],
+                 ["let", "e1", 0], ["let", "e2", 0], ["let", "e3", 0],
+                 ["unsafe",
+                  ["set", "e1", errno_of(["main.c_execve", ["bytes.as_ptr", "ld"], ["ptr.null"], ["ptr.null"]])],
+                  ["set", "e2", errno_of(["main.c_execve", ["bytes.as_ptr", "sh"], ["ptr.null"], ["ptr.null"]])],
+                  ["set", "e3", errno_of(["main.c_fork"])]],
+                 ["bytes.concat", ["bytes.concat", ["fmt.u32_to_dec", "e1"], ["bytes.lit", ","]],
+                  ["bytes.concat", ["fmt.u32_to_dec", "e2"],
+                   ["bytes.concat", ["bytes.lit", ","], ["fmt.u32_to_dec", "e3"]]]]]
+        t.write_program(os.path.join(proj, "src"), solve, decls=HOSTILE_EXTERNS)
+        pol = t.write(os.path.join(proj, "pol.json"), t.json.dumps(t.base_policy(language=UNSAFE_OK)))
+        p = t.run([x07, "bundle", "--world", "run-os-sandboxed", "--policy", pol, "--sandbox-backend", "os",
+                   "--out", "dist/b"], cwd=proj)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        r = t.run([os.path.join(proj, "dist", "b")], cwd=proj)
+        self.assertEqual((r.returncode, r.stdout), (0, b"%d,%d,%d" % (EACCES, EACCES, EPERM)), r.stderr)
+
     def test_std_read_file_path_tricks(self):
         solve = ["os.fs.read_file", ["view.to_bytes", "input"]]
         p, report, _ = self.x07(solve, b"in.txt")
