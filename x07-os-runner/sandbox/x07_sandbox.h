@@ -27,9 +27,12 @@
  *     pid = fork();
  *     child:  int step; int e = x07_sandbox_apply(plan, &step);  // async-signal-safe
  *             if (e) { report -e and x07_sandbox_step_name(step) to the parent; _exit(127); }
- *             execve(cfg.artifact_path, ...);
- *     parent: x07_sandbox_plan_free(plan);
- *             after the run: x07_sandbox_denial_note(plan-or-summary...) -> stderr note.
+ *             execve(cfg.artifact_path, ...);   // execve, not execveat/fexecve (refused)
+ *     parent: run and reap the child, then
+ *             if (x07_sandbox_denial_note(plan, stderr, ...)) print the note on stderr;
+ *             x07_sandbox_plan_free(plan);       // after reaping: empties the pids cgroup
+ * Self-sandboxing (a bundle's startup): cfg.in_process = 1, prepare, apply to the
+ * process itself, then x07_sandbox_runtime_lockdown(); keep the plan (never free it).
  *
  * Compiles as C11 with -D_GNU_SOURCE. All strings are NUL-terminated byte paths.
  */
