@@ -696,3 +696,28 @@ TEST_CASE("missing allow_execs are not widened beyond the directory a prefix nam
   CHECK(r["etc_passwd"] == EACCES);
   CHECK(r["true"] == 0);  // granted through the prefix's directory
 }
+
+TEST_CASE("stage-2 lockdown is a no-op when the policy allows spawning", "[sandbox]") {
+  int p[2];
+  REQUIRE(pipe(p) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    setenv("X07_OS_SANDBOXED", "1", 1);
+    setenv("X07_OS_PROC", "1", 1);
+    setenv("X07_OS_PROC_ALLOW_SPAWN", "1", 1);
+    int results[2];
+    results[0] = x07_sandbox_runtime_lockdown();
+    results[1] = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);  // 0: no filter installed
+    ssize_t ignored = write(p[1], results, sizeof results);
+    (void)ignored;
+    _exit(0);
+  }
+  close(p[1]);
+  int results[2] = {-1, -1};
+  REQUIRE(read(p[0], results, sizeof results) == sizeof results);
+  close(p[0]);
+  waitpid(pid, nullptr, 0);
+  CHECK(results[0] == 0);
+  CHECK(results[1] == 0);
+}
