@@ -127,6 +127,9 @@ case("core_for_unsigned_bounds", """(entry (solve (begin
   (let b 0) (for j 3 3 (set b (+ b 1)))
   (let c 0) (for k 2 6 (set c (+ c k)))
   (codec.write_u32_le (+ (* a 1000000) (+ (* b 1000) c))))))""", out(u32(14)))
+case("core_nested_for_reusing_loop_var_runs_out_of_fuel",
+     "(entry (solve (begin (let n 0) (for i 0 3 (begin (set n (+ n 1)) (for i 0 1 0))) (codec.write_u32_le n))))",
+     {"trap": "fuel exhausted"})
 case("core_for_var_survives_and_reuse", """(entry (solve (begin
   (let i 40)
   (for i 0 5 0)

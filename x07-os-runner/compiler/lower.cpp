@@ -521,7 +521,7 @@ class FnLowerer {
   static bool fixed_trip_count(const Node& n, int loop_var) {
     if (n.kind != Node::List) return true;
     if (n.head == Head::Return || n.head == Head::Try || n.head == Head::ContractFail) return false;
-    if ((n.head == Head::Set || n.head == Head::Set0) && n.var == loop_var) return false;
+    if ((n.head == Head::Set || n.head == Head::Set0 || n.head == Head::For) && n.var == loop_var) return false;
     if (n.head == Head::Builtin && (builtins()[n.callee].flags & BF_NEVER)) return false;
     for (const auto& k : n.kids)
       if (!fixed_trip_count(k, loop_var)) return false;
