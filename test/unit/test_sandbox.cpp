@@ -721,3 +721,70 @@ TEST_CASE("stage-2 lockdown is a no-op when the policy allows spawning", "[sandb
   CHECK(results[0] == 0);
   CHECK(results[1] == 0);
 }
+
+TEST_CASE("sandboxed child: socket matrix with net enabled (tcp + dns)", "[sandbox]") {
+  x07_sandbox_caps caps = probe();
+  if (!kernel_has_sandbox(caps)) {
+    WARN("kernel lacks Landlock or seccomp: skipping");
+    return;
+  }
+  std::string exe = self_exe();
+  x07_sandbox_config cfg;
+  x07_sandbox_config_init(&cfg);
+  cfg.artifact_path = exe.c_str();
+  cfg.net_enabled = 1;
+  cfg.allow_tcp = 1;
+  cfg.allow_dns = 1;
+  Plan plan(cfg, caps);
+  REQUIRE(plan.p != nullptr);
+  struct Case {
+    const char *name;
+    int domain, type, protocol;
+    bool allowed;
+  };
+  const int nb = SOCK_NONBLOCK | SOCK_CLOEXEC;
+  const std::vector<Case> cases = {
+      {"inet_stream", AF_INET, SOCK_STREAM, 0, true},
+      {"inet_stream_tcp_flags", AF_INET, SOCK_STREAM | nb, IPPROTO_TCP, true},
+      {"inet6_stream", AF_INET6, SOCK_STREAM, 0, true},
+      {"inet_dgram", AF_INET, SOCK_DGRAM, 0, true},
+      {"inet6_dgram_udp", AF_INET6, SOCK_DGRAM | nb, IPPROTO_UDP, true},
+      {"netlink_route", AF_NETLINK, SOCK_RAW, 0, true},
+      {"unspec", AF_UNSPEC, SOCK_STREAM, 0, false},
+      {"unix", AF_UNIX, SOCK_STREAM, 0, false},
+      {"ax25", 3, SOCK_STREAM, 0, false},
+      {"ipx", 4, SOCK_DGRAM, 0, false},
+      {"bridge", 7, SOCK_STREAM, 0, false},
+      {"x25", 9, SOCK_STREAM, 0, false},
+      {"af11", 11, SOCK_STREAM, 0, false},
+      {"key", 15, SOCK_RAW, 2, false},
+      {"packet", AF_PACKET, SOCK_RAW, 0, false},
+      {"alg", 38, SOCK_SEQPACKET, 0, false},
+      {"vsock", 40, SOCK_STREAM, 0, false},
+      {"netlink_audit", AF_NETLINK, SOCK_RAW, 9, false},
+      {"inet_raw", AF_INET, SOCK_RAW, IPPROTO_ICMP, false},
+      {"inet_seqpacket_sctp", AF_INET, SOCK_SEQPACKET, 132, false},
+      {"inet_type0", AF_INET, 0, 0, false},
+      {"inet_rdm", AF_INET, SOCK_RDM, 0, false},
+      {"inet_packet", AF_INET, SOCK_PACKET, 0, false},
+      {"inet_dccp", AF_INET, 6 /* SOCK_DCCP */, 0, false},
+      {"inet_stream_sctp", AF_INET, SOCK_STREAM, 132, false},
+      {"inet6_stream_mptcp", AF_INET6, SOCK_STREAM, 262, false},
+      {"inet_stream_proto1", AF_INET, SOCK_STREAM, 1, false},
+      {"inet_stream_proto4", AF_INET, SOCK_STREAM, 4, false},
+      {"inet_stream_proto7", AF_INET, SOCK_STREAM, 7, false},
+      {"inet_dgram_icmp", AF_INET, SOCK_DGRAM, IPPROTO_ICMP, false},
+      {"inet_dgram_proto16", AF_INET, SOCK_DGRAM, 16, false},
+      {"inet6_dgram_udplite", AF_INET6, SOCK_DGRAM, 136, false},
+      {"inet_dgram_proto18", AF_INET, SOCK_DGRAM, 18, false},
+  };
+  Report r = run_sandboxed(plan.p, [&](Child &c) {
+    for (const auto &k : cases) c.check(k.name, socket(k.domain, k.type, k.protocol));
+  });
+  CHECK(r["apply"] == 0);
+  for (const auto &k : cases) {
+    INFO(k.name);
+    if (k.allowed) CHECK(r[k.name] != EACCES);
+    else CHECK(r[k.name] == EACCES);
+  }
+}
