@@ -64,20 +64,20 @@ for cmd in (plain, boxed, art_plain, art_boxed):
 for cmd in (boxed, art_boxed):
     assert run(cmd)[1].get("sandbox_backend") == "os"
 
-def mean_trim(xs):  # drop the slowest 10% (noisy shared VM)
-    xs = sorted(xs)[: max(1, int(len(xs) * 0.9))]
-    return sum(xs) / len(xs) * 1e3
+def median_ms(xs):  # robust on a noisy shared VM
+    xs = sorted(xs)
+    return (xs[(len(xs) - 1) // 2] + xs[len(xs) // 2]) / 2 * 1e3
 
 def pair(a, b):
     ta, tb = [], []
     for _ in range(runs):  # interleave to spread machine noise evenly
         ta.append(run(a)[0])
         tb.append(run(b)[0])
-    return mean_trim(ta), mean_trim(tb)
+    return median_ms(ta), median_ms(tb)
 
 mp, mb = pair(plain, boxed)
 ap, ab = pair(art_plain, art_boxed)
-print("bench_sandbox: %d warm runs each, 64 KiB input (Landlock + seccomp + rlimits vs none)" % runs)
+print("bench_sandbox: median of %d warm runs each, 64 KiB input (Landlock + seccomp + rlimits vs none)" % runs)
 print("  --program, compile cache hit:  run-os %7.2f ms  sandboxed %7.2f ms  ratio %.3fx (target <= 1.2x)"
       % (mp, mb, mb / mp))
 print("  --artifact, spawn only:        run-os %7.2f ms  sandboxed %7.2f ms  ratio %.3fx"
