@@ -26,8 +26,8 @@ x07_bytes x07_bytes_copy(x07_bytes src, x07_bytes dst) {
 
 x07_bytes x07_bytes_concat(x07_bytes a, x07_bytes b) {
   if ((uint64_t)a.len + b.len > 0xFFFFFFFFu) x07_trap("bytes.concat overflow");
-  if (b.len == 0) return a;
-  if (a.len == 0) return b;
+  if (b.len == 0) { x07_bytes_drop(b); return a; }
+  if (a.len == 0) { x07_bytes_drop(a); return b; }
   x07_bytes r = x07_bytes_new(a.len + b.len);
   x07_copy(r.ptr, a.ptr, a.len);
   x07_copy(r.ptr + a.len, b.ptr, b.len);
