@@ -216,12 +216,6 @@ void apply_id_and_notes(json::Document& doc, const std::string& base_id, const s
   }
 }
 
-std::vector<std::string> schema_messages(const json::Value& doc) {
-  std::vector<std::string> out;
-  for (const auto& v : policy_schema::validate(doc)) out.push_back(v.text());
-  return out;
-}
-
 }  // namespace
 
 HostSpec parse_host_spec(std::string_view spec, bool deny) {
@@ -322,7 +316,7 @@ Derived derive_from_bytes(std::string_view base_bytes, const std::string& base_d
   json::Document doc;
   std::string perr;
   if (!json::parse(base_bytes, doc, &perr)) throw SchemaInvalid({"parse policy JSON: " + perr});
-  if (auto msgs = schema_messages(doc); !msgs.empty()) throw SchemaInvalid(std::move(msgs));
+  if (auto msgs = policy_schema::violation_texts(doc); !msgs.empty()) throw SchemaInvalid(std::move(msgs));
 
   if (o.any_host() && !doc["net"]["enabled"].GetBool())
     throw Error("base policy disables networking (net.enabled=false)");
@@ -352,7 +346,7 @@ Derived derive_from_bytes(std::string_view base_bytes, const std::string& base_d
   apply_id_and_notes(doc, base_id, out.g8, base_display);
   out.policy_id = doc["policy_id"].GetString();
 
-  if (auto msgs = schema_messages(doc); !msgs.empty()) throw SchemaInvalid(std::move(msgs));
+  if (auto msgs = policy_schema::violation_texts(doc); !msgs.empty()) throw SchemaInvalid(std::move(msgs));
   out.bytes = json::to_pretty_sorted(doc);
   return out;
 }

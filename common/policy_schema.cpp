@@ -232,29 +232,6 @@ bool is_regex_space(uint32_t cp) {
   }
 }
 
-bool matches(Pattern p, const std::string& s) {
-  switch (p) {
-    case Pattern::None:
-      return true;
-    case Pattern::PolicyId:
-      if (s.empty() || s.size() > 64) return false;
-      for (char c : s) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                  c == '.' || c == '-';
-        if (!ok) return false;
-      }
-      return true;
-    case Pattern::HostName:
-      if (s.empty()) return false;
-      for (size_t i = 0; i < s.size();) {
-        uint32_t cp = next_code_point(s, i);
-        if (cp == ';' || is_regex_space(cp)) return false;
-      }
-      return true;
-  }
-  return false;
-}
-
 // Compact rendering of an instance for messages, shortened when long.
 std::string show(const json::Value& v) {
   std::string s = json::to_compact(v);
@@ -293,6 +270,12 @@ int compare(const json::Value& v, int64_t bound) {
   double d = v.GetDouble();
   double b = static_cast<double>(bound);
   return d < b ? -1 : d > b ? 1 : 0;
+}
+
+const Property* find_property(const SchemaNode& n, std::string_view name) {
+  for (const auto& p : n.properties)
+    if (p.name == name) return &p;
+  return nullptr;
 }
 
 std::string escape_pointer_token(std::string_view t) {
@@ -361,11 +344,8 @@ class Validator {
         }
         std::vector<std::string> unexpected;
         for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-          std::string key(it->name.GetString(), it->name.GetStringLength());
-          const Property* prop = nullptr;
-          for (const auto& p : n.properties)
-            if (p.name == key) prop = &p;
-          if (!prop) unexpected.push_back(key);
+          std::string_view key(it->name.GetString(), it->name.GetStringLength());
+          if (!find_property(n, key)) unexpected.emplace_back(key);
         }
         if (!unexpected.empty()) {
           std::string list;
@@ -378,9 +358,9 @@ class Validator {
                  ptr);
         }
         for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-          std::string key(it->name.GetString(), it->name.GetStringLength());
-          for (const auto& p : n.properties)
-            if (p.name == key) check(*p.node, it->value, ptr + "/" + escape_pointer_token(key));
+          std::string_view key(it->name.GetString(), it->name.GetStringLength());
+          if (const Property* p = find_property(n, key))
+            check(*p->node, it->value, ptr + "/" + escape_pointer_token(key));
         }
         return;
       }
@@ -410,10 +390,39 @@ const char* pattern_source(Pattern p) {
   return "";
 }
 
+bool matches(Pattern p, const std::string& s) {
+  switch (p) {
+    case Pattern::None:
+      return true;
+    case Pattern::PolicyId:
+      if (s.empty() || s.size() > 64) return false;
+      for (char c : s) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '.' || c == '-';
+        if (!ok) return false;
+      }
+      return true;
+    case Pattern::HostName:
+      if (s.empty()) return false;
+      for (size_t i = 0; i < s.size();) {
+        uint32_t cp = next_code_point(s, i);
+        if (cp == ';' || is_regex_space(cp)) return false;
+      }
+      return true;
+  }
+  return false;
+}
+
 std::vector<Violation> validate(const json::Value& doc) {
   Validator v;
   v.check(run_os_policy_schema(), doc, "");
   return std::move(v.out);
+}
+
+std::vector<std::string> violation_texts(const json::Value& doc) {
+  std::vector<std::string> out;
+  for (const auto& v : validate(doc)) out.push_back(v.text());
+  return out;
 }
 
 std::string x07diag_line(const std::vector<std::string>& messages) {

@@ -49,6 +49,9 @@ const SchemaNode& run_os_policy_schema();
 // Regex source text of a pattern, as it appears in the schema file.
 const char* pattern_source(Pattern p);
 
+// Whether `s` matches the pattern (Pattern::None matches everything).
+bool matches(Pattern p, const std::string& s);
+
 struct Violation {
   std::string message;   // validator wording, e.g. `600001 is greater than the maximum of 600000`
   std::string pointer;   // JSON pointer of the offending instance, e.g. `/limits/cpu_ms` ("" = root)
@@ -58,6 +61,8 @@ struct Violation {
 
 // All violations of `doc` (empty = valid), in document-walk order.
 std::vector<Violation> validate(const json::Value& doc);
+// validate(doc) as Violation::text() strings: the messages of an x07diag document.
+std::vector<std::string> violation_texts(const json::Value& doc);
 
 // The x07diag document printed when a policy fails validation (facade.md §2.6):
 // compact JSON + "\n", one X07-POLICY-SCHEMA-0001 diagnostic per message.
