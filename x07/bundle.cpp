@@ -3,7 +3,6 @@
 // status. Sandbox bundles embed the policy environment and apply the kernel sandbox at
 // startup. Like `x07 run`, the facade only resolves target/profile/world/policy; the
 // build itself is done by x07-os-runner (hidden --bundle-* flags, bundle_build.cpp).
-#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -15,12 +14,15 @@
 #include "common/project.hpp"
 #include "compat.hpp"
 #include "facade_error.hpp"
+#include "lazy_manifest.hpp"
 #include "policy_resolve.hpp"
 #include "profile.hpp"
 #include "run_target.hpp"
 #include "run_report.hpp"
+#include "runner_argv.hpp"
 #include "runner_locate.hpp"
 #include "subprocess.hpp"
+#include "text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -35,44 +37,38 @@ const cli::Command& bundle_command() {
       "x07 bundle [OPTIONS] --out <PATH>",
       cli::Positionals::None,
       "",
-      {
-          {"project", "PATH", "Project manifest (x07.json)"},
-          {"program", "PATH", "x07AST entry file (*.x07.json); with --project it replaces the entry"},
-          {"profile", "NAME", "Profile from x07.json profiles"},
-          {"world", "WORLD", "Override the world", false, true, {"run-os", "run-os-sandboxed"}},
-          {"policy", "PATH", "Base policy file (run-os-sandboxed)"},
-          {"sandbox-backend", "BACKEND", "Sandbox backend embedded in the bundle", false, false,
-           {"auto", "vm", "os", "native", "none"}},
-          {"i-accept-weaker-isolation", "", "Accept weaker isolation (needed for backend none)"},
-          {"allow-host", "SPEC", "Derived policy: allow HOST:PORT[,PORT...] (repeatable)", true},
-          {"allow-host-file", "PATH", "Derived policy: allow specs from a file (repeatable)", true},
-          {"deny-host", "SPEC", "Derived policy: deny HOST:* or HOST:PORT[,PORT...] (repeatable)", true},
-          {"deny-host-file", "PATH", "Derived policy: deny specs from a file (repeatable)", true},
-          {"allow-read-root", "PATH", "Derived policy: extra fs read root (repeatable)", true},
-          {"allow-write-root", "PATH", "Derived policy: extra fs write root (repeatable)", true},
-          {"cc-profile", "PROFILE", "C flag profile", false, false, {"default", "size"}},
-          {"max-c-bytes", "BYTES", "Limit on the generated C size"},
-          {"max-memory-bytes", "N", "Heap arena size [default: profile, else 67108864]"},
-          {"max-output-bytes", "N", "Output cap checked by the bundle"},
-          {"cpu-time-limit-seconds", "N", "RLIMIT_CPU set by the bundle at startup (0 = none)"},
-          {"solve-fuel", "N", "Fuel budget [default: profile, else 50000000]"},
-          {"debug-borrow-checks", "", "Compile with runtime borrow checks"},
-          {"auto-ffi", "", "Compile and link ffi/*.c of ffi packages"},
-          {"no-auto-ffi", "", "Do not compile ffi packages"},
-          {"emit-dir", "DIR", "Also write report.json and the C sources here"},
-          {"emit", "DIR", "Alias of --emit-dir", false, true},
-          {"emit-attestation", "PATH", "Bundle attestation (not supported by this toolchain)", false, true},
-          {"module-root", "PATH", "Module root for --program (repeatable)", true},
-          {"repair", "MODE", "Accepted for compatibility; source files are never rewritten", false, false,
-           {"off", "memory", "write"}},
-          {"repair-max-iters", "N", "Accepted for compatibility"},
-      }};
+      cli::concat({
+          {
+              {"project", "PATH", "Project manifest (x07.json)"},
+              {"program", "PATH", "x07AST entry file (*.x07.json); with --project it replaces the entry"},
+              {"profile", "NAME", "Profile from x07.json profiles"},
+              {"world", "WORLD", "Override the world", false, true, {"run-os", "run-os-sandboxed"}},
+              {"policy", "PATH", "Base policy file (run-os-sandboxed)"},
+              {"sandbox-backend", "BACKEND", "Sandbox backend embedded in the bundle", false, false,
+               {"auto", "vm", "os", "native", "none"}},
+              {"i-accept-weaker-isolation", "", "Accept weaker isolation (needed for backend none)"},
+          },
+          derived_policy_flags(),
+          {
+              {"cc-profile", "PROFILE", "C flag profile", false, false, {"default", "size"}},
+              {"max-c-bytes", "BYTES", "Limit on the generated C size"},
+              {"max-memory-bytes", "N", "Heap arena size [default: profile, else 67108864]"},
+              {"max-output-bytes", "N", "Output cap checked by the bundle"},
+              {"cpu-time-limit-seconds", "N", "RLIMIT_CPU set by the bundle at startup (0 = none)"},
+              {"solve-fuel", "N", "Fuel budget [default: profile, else 50000000]"},
+              {"debug-borrow-checks", "", "Compile with runtime borrow checks"},
+              {"auto-ffi", "", "Compile and link ffi/*.c of ffi packages"},
+              {"no-auto-ffi", "", "Do not compile ffi packages"},
+              {"emit-dir", "DIR", "Also write report.json and the C sources here"},
+              {"emit", "DIR", "Alias of --emit-dir", false, true},
+              {"emit-attestation", "PATH", "Bundle attestation (not supported by this toolchain)", false, true},
+              {"module-root", "PATH", "Module root for --program (repeatable)", true},
+              {"repair", "MODE", "Accepted for compatibility; source files are never rewritten", false, false,
+               {"off", "memory", "write"}},
+              {"repair-max-iters", "N", "Accepted for compatibility"},
+          },
+      })};
   return cmd;
-}
-
-void push(std::vector<std::string>& v, const std::string& flag, const std::string& value) {
-  v.push_back(flag);
-  v.push_back(value);
 }
 
 std::string lower_trim(const char* s) {
@@ -103,14 +99,14 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
   // 1-2. Target.
   const auto project = a.get("project");
   const auto program = a.get("program");
-  std::optional<fs::path> manifest;
-  if (project) manifest = fs::path(*project);
-  else if (program) {
-    fs::path parent = fs::path(*program).parent_path();
-    manifest = discover_manifest(parent.empty() ? fs::path(".") : parent);
+  std::optional<fs::path> manifest_path;
+  if (project) {
+    manifest_path = fs::path(*project);
+  } else if (program) {
+    manifest_path = discover_program_manifest(*program);
   } else {
-    manifest = discover_manifest(fs::current_path());
-    if (!manifest) throw Failure("no project found (pass --project or --program)");
+    manifest_path = discover_manifest(fs::current_path());
+    if (!manifest_path) throw Failure("no project found (pass --project or --program)");
   }
   const bool is_project = !program;
   const std::vector<std::string> explicit_roots = a.all("module-root");
@@ -118,22 +114,12 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
   if (program && !project && explicit_roots.empty()) throw Failure("--program requires explicit --module-root");
 
   // 3. Profile and world.
-  std::optional<Profile> profile = select_profile(manifest, trimmed_non_empty(a.get("profile")));
-  std::optional<project::Manifest> m;
-  auto load = [&]() -> const project::Manifest& {
-    if (!m) {
-      try {
-        m = project::load_manifest(*manifest);
-      } catch (const std::exception& e) {
-        throw Failure(e.what());
-      }
-    }
-    return *m;
-  };
+  std::optional<Profile> profile = select_profile(manifest_path, trimmed_non_empty(a.get("profile")));
+  LazyManifest manifest(manifest_path);
   std::string world;
   if (auto w = a.get("world")) world = *w;
   else if (profile) world = profile->world;
-  else if (manifest) world = load().world;
+  else if (manifest_path) world = manifest.get().world;
   if (world.empty()) world = "run-os";
   if (world != "run-os" && world != "run-os-sandboxed")
     throw Failure("x07 bundle supports the run-os and run-os-sandboxed worlds, got " + world);
@@ -154,16 +140,9 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
 
   // 7. Policy.
   std::optional<fs::path> project_root;
-  if (manifest) project_root = project_root_of(*manifest);
-  policy_derive::Overrides ov;
-  ov.allow_hosts = a.all("allow-host");
-  ov.allow_host_files = a.all("allow-host-file");
-  ov.deny_hosts = a.all("deny-host");
-  ov.deny_host_files = a.all("deny-host-file");
-  ov.allow_read_roots = a.all("allow-read-root");
-  ov.allow_write_roots = a.all("allow-write-root");
+  if (manifest_path) project_root = project_root_of(*manifest_path);
   PolicyResolution pol = resolve_policy(world, project_root ? *project_root : fs::current_path(), a.get("policy"),
-                                        profile ? profile->policy : std::nullopt, ov, "x07 bundle");
+                                        profile ? profile->policy : std::nullopt, overrides_from(a), "x07 bundle");
   std::vector<std::string> env_keys;
   if (sandboxed) {
     std::string err;
@@ -191,9 +170,9 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
   // Module roots (program) and the report's target block.
   std::vector<std::string> roots;
   std::optional<std::string> lockfile;
-  if (manifest) {
+  if (manifest_path) {
     try {
-      const project::Manifest& pm = load();
+      const project::Manifest& pm = manifest.get();
       if (fs::exists(pm.lockfile_path(), ec)) lockfile = pm.lockfile_path().string();
       std::optional<project::Lockfile> lock;
       if (lockfile) lock = project::load_lockfile(pm.lockfile_path());
@@ -207,39 +186,21 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
 
   // 9-10. The runner builds.
   std::vector<std::string> argv;
-  push(argv, "--cc-profile", a.get("cc-profile").value_or(profile && profile->cc_profile ? *profile->cc_profile
-                                                                                         : "default"));
+  push(argv, "--cc-profile", cc_profile_of(a, profile));
   push(argv, "--world", world);
-  std::optional<std::string> manifest_compat;
-  if (manifest) {
-    try {
-      manifest_compat = load().compat;
-    } catch (const Failure&) {
-    }
-  }
-  if (auto c = resolve_compat(std::nullopt, manifest_compat)) push(argv, "--compat", *c);
+  if (auto c = resolve_compat(std::nullopt, manifest.compat())) push(argv, "--compat", *c);
   if (auto v = a.u64("max-c-bytes")) push(argv, "--max-c-bytes", std::to_string(*v));
-  auto limit = [&](const char* flag, const std::optional<uint64_t>& prof, std::optional<uint64_t> dflt) {
-    std::optional<uint64_t> v = a.u64(flag);
-    if (!v) v = prof;
-    if (!v) v = dflt;
-    if (v) push(argv, std::string("--") + flag, std::to_string(*v));
-  };
-  limit("solve-fuel", profile ? profile->solve_fuel : std::nullopt, 50000000);
-  limit("max-memory-bytes", profile ? profile->max_memory_bytes : std::nullopt, 67108864);
-  limit("max-output-bytes", profile ? profile->max_output_bytes : std::nullopt, std::nullopt);
-  limit("cpu-time-limit-seconds", profile ? profile->cpu_time_limit_seconds : std::nullopt, 0);
+  push_resource_limits(argv, a, profile, 0);  // the bundle sets its own RLIMIT_CPU: 0 = none
   if (a.has("debug-borrow-checks")) argv.push_back("--debug-borrow-checks");
   if (auto p = pol.effective()) push(argv, "--policy", p->string());
   if (backend) push(argv, "--sandbox-backend", *backend);
   if (a.has("i-accept-weaker-isolation")) argv.push_back("--i-accept-weaker-isolation");
-  bool auto_ffi = !a.has("no-auto-ffi") && (a.has("auto-ffi") || !profile || profile->auto_ffi.value_or(true));
-  if (auto_ffi) argv.push_back("--auto-ffi");
+  if (auto_ffi_enabled(a, profile)) argv.push_back("--auto-ffi");
   push(argv, "--bundle-out", out.string());
   push(argv, "--bundle-name", bundle_name);
   if (emit_dir) push(argv, "--bundle-emit-dir", *emit_dir);
   if (is_project) {
-    push(argv, "--project", manifest->string());
+    push(argv, "--project", manifest_path->string());
   } else {
     push(argv, "--program", *program);
     for (const auto& r : roots) push(argv, "--module-root", r);
@@ -256,9 +217,7 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
   const bool ok = runner_report["compile"]["ok"].IsTrue();
 
   // 11. Bundle report (fixed key order; the embedded compile report has sorted keys).
-  if (auto os_root = locate_os_stdlib_root(runner)) {
-    if (std::find(roots.begin(), roots.end(), os_root->string()) == roots.end()) roots.push_back(os_root->string());
-  }
+  append_os_stdlib_root(roots, runner);
   json::Document d(rapidjson::kObjectType);
   auto& al = d.GetAllocator();
   d.AddMember("schema_version", "x07.bundle.report@0.4.0", al);
@@ -266,7 +225,7 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
   d.AddMember("world", json::make_string(world, al), al);
   json::Value target(rapidjson::kObjectType);
   target.AddMember("kind", json::make_string(is_project ? "project" : "program", al), al);
-  target.AddMember("path", json::make_string(is_project ? manifest->string() : *program, al), al);
+  target.AddMember("path", json::make_string(is_project ? manifest_path->string() : *program, al), al);
   target.AddMember("project_root", str_or_null(project_root ? std::optional(project_root->string()) : std::nullopt, al),
                    al);
   target.AddMember("lockfile", str_or_null(lockfile, al), al);

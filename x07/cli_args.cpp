@@ -6,6 +6,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "text.hpp"
+
 namespace po = boost::program_options;
 
 namespace x07::cli {
@@ -66,6 +68,12 @@ void split_tokens(const Command& cmd, const std::vector<Flag>& flags, const std:
 
 }  // namespace
 
+std::vector<Flag> concat(std::initializer_list<std::vector<Flag>> parts) {
+  std::vector<Flag> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
 const std::vector<Flag>& global_flags() {
   static const std::vector<Flag> flags = {
       {"out", "PATH", "Output path (policy init: policy file; bundle: executable)"},
@@ -85,6 +93,16 @@ int global_flag_arity(const std::string& t) {
     if (t.rfind("--" + f.name + "=", 0) == 0) return 0;
   }
   return -1;
+}
+
+size_t leading_global_flags_end(const std::vector<std::string>& tokens) {
+  size_t i = 0;
+  while (i < tokens.size()) {
+    int arity = global_flag_arity(tokens[i]);
+    if (arity < 0) break;
+    i += 1 + static_cast<size_t>(arity);
+  }
+  return std::min(i, tokens.size());  // a trailing `--out` without its value
 }
 
 std::string UsageError::full_text() const {
@@ -183,10 +201,8 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
     if (!f.choices.empty()) {
       for (const auto& v : vals) {
         if (std::find(f.choices.begin(), f.choices.end(), v) != f.choices.end()) continue;
-        std::string list;
-        for (const auto& c : f.choices) list += (list.empty() ? "" : ", ") + c;
         usage_error(cmd, "error: invalid value '" + v + "' for " + placeholder(f) + "\n  [possible values: " +
-                             list + "]");
+                             facade::join(f.choices, ", ") + "]");
       }
     }
     out.values_[f.name] = vals;
@@ -215,11 +231,7 @@ void print_help(const Command& cmd) {
     if (left.size() < 42) left.append(42 - left.size(), ' ');
     else left += "  ";
     std::string help = f.help;
-    if (!f.choices.empty()) {
-      help += " [possible values: ";
-      for (size_t i = 0; i < f.choices.size(); ++i) help += (i ? ", " : "") + f.choices[i];
-      help += "]";
-    }
+    if (!f.choices.empty()) help += " [possible values: " + facade::join(f.choices, ", ") + "]";
     std::cout << left << help << "\n";
   }
 }

@@ -4,6 +4,7 @@
 // (everything after `--` or after the first positional token is program argv).
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -58,12 +59,19 @@ class Args {
   std::map<std::string, std::vector<std::string>> values_;  // switches map to {""}
 };
 
+// Concatenates flag tables (commands that share a group of flags).
+std::vector<Flag> concat(std::initializer_list<std::vector<Flag>> parts);
+
 // The flags every subcommand accepts (facade.md §0).
 const std::vector<Flag>& global_flags();
 
 // For a token like `--out` / `--out=x` / `--quiet-json`: -1 if it is not a global flag,
 // else how many following tokens it consumes (0 or 1).
 int global_flag_arity(const std::string& token);
+
+// Global flags may precede a (sub)command name (`x07 --out p policy init …`): the index
+// of the first token that is neither such a flag nor its value.
+size_t leading_global_flags_end(const std::vector<std::string>& tokens);
 
 // Parses `args` (the tokens after the subcommand name). Throws UsageError or HelpShown.
 Args parse(const Command& cmd, const std::vector<std::string>& args);

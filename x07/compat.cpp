@@ -3,9 +3,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "common/json.hpp"
 #include "facade_error.hpp"
-#include "profile.hpp"
+#include "text.hpp"
 
 namespace x07::facade {
 
@@ -28,12 +27,9 @@ std::string normalize(const std::string& v) {
   }
   bool ok = (parts.size() == 2 || parts.size() == 3);
   for (const auto& p : parts) ok = ok && all_digits(p);
-  if (!ok) {
-    std::string q;
-    json::append_quoted(q, v);
-    throw Failure("resolve compat: invalid compat value " + q +
+  if (!ok)
+    throw Failure("resolve compat: invalid compat value " + json_quoted(v) +
                   ": expected \"current\", \"strict\", or MAJOR.MINOR[.PATCH]");
-  }
   auto strip = [](std::string d) {
     size_t nz = d.find_first_not_of('0');
     return nz == std::string::npos ? std::string("0") : d.substr(nz);

@@ -11,11 +11,11 @@
 #include "cli_args.hpp"
 #include "commands.hpp"
 #include "common/fsutil.hpp"
-#include "common/json.hpp"
 #include "facade_error.hpp"
 #include "lockfile_min.hpp"
 #include "run_report.hpp"
 #include "templates.hpp"
+#include "text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -55,25 +55,16 @@ struct InitError {
   std::string code, message;
 };
 
-std::string q(const std::string& s) {
-  std::string out;
-  json::append_quoted(out, s);
-  return out;
-}
-
 std::string report(const std::string& root, const std::vector<std::string>& created,
                    const std::optional<InitError>& error) {
-  std::string out = "{\"ok\":" + std::string(error ? "false" : "true") + ",\"command\":\"init\",\"root\":" + q(root) +
-                    ",\"created\":[";
-  for (size_t i = 0; i < created.size(); ++i) {
-    if (i) out += ',';
-    out += q(created[i]);
-  }
-  out += "]";
+  std::vector<std::string> created_json;
+  for (const auto& c : created) created_json.push_back(json_quoted(c));
+  std::string out = "{\"ok\":" + std::string(error ? "false" : "true") + ",\"command\":\"init\",\"root\":" +
+                    json_quoted(root) + ",\"created\":[" + join(created_json, ",") + "]";
   if (!error) {
     out += ",\"next_steps\":[\"x07 run\",\"x07 policy init --template cli\",\"x07 run --profile sandbox\"]";
   } else {
-    out += ",\"error\":{\"code\":" + q(error->code) + ",\"message\":" + q(error->message) + "}";
+    out += ",\"error\":{\"code\":" + json_quoted(error->code) + ",\"message\":" + json_quoted(error->message) + "}";
   }
   return out + "}\n";
 }
@@ -96,12 +87,6 @@ void create_new(const fs::path& p, std::string_view data) {
   ::close(fd);
 }
 
-std::string trim(const std::string& s) {
-  const char* ws = " \t\r\n\f\v";
-  size_t b = s.find_first_not_of(ws);
-  return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
 // Writes or completes .gitignore; returns true when the file was written or modified.
 bool update_gitignore(const fs::path& p) {
   std::string text, err;
@@ -119,7 +104,8 @@ bool update_gitignore(const fs::path& p) {
   size_t start = 0;
   while (start <= lf.size()) {
     size_t nl = lf.find('\n', start);
-    lines.push_back(trim(lf.substr(start, nl == std::string::npos ? std::string::npos : nl - start)));
+    lines.push_back(
+        trimmed_non_empty(lf.substr(start, nl == std::string::npos ? std::string::npos : nl - start)).value_or(""));
     if (nl == std::string::npos) break;
     start = nl + 1;
   }
@@ -160,11 +146,8 @@ int cmd_init(const std::vector<std::string>& tokens) {
     std::vector<std::string> existing;
     for (const auto& [rel, _] : kScaffold)
       if (fs::exists(root / rel, ec) || fs::is_symlink(root / rel, ec)) existing.push_back(rel);
-    if (!existing.empty()) {
-      std::string list;
-      for (const auto& e : existing) list += (list.empty() ? "" : ", ") + e;
-      throw InitError{"X07INIT_EXISTS", "refusing to overwrite existing paths: " + list};
-    }
+    if (!existing.empty())
+      throw InitError{"X07INIT_EXISTS", "refusing to overwrite existing paths: " + join(existing, ", ")};
     for (const auto& [dir, code] : {std::pair<std::string, std::string>{"src", "X07INIT_SRC"},
                                     std::pair<std::string, std::string>{"tests", "X07INIT_TESTS"}}) {
       fs::path d = root / dir;

@@ -9,6 +9,7 @@
 #include "common/base64.hpp"
 #include "common/fsutil.hpp"
 #include "facade_error.hpp"
+#include "text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,13 +28,6 @@ std::string read_all_stdin() {
     else if (errno != EINTR) throw Failure("read stdin: " + fsutil::os_error_text(errno));
   }
   return out;
-}
-
-std::string trim(const std::string& s) {
-  const char* ws = " \t\n\r\f\v";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
 }
 
 }  // namespace
@@ -62,7 +56,7 @@ std::optional<std::string> resolve_input(const InputSources& src, TempFiles& tem
   if (src.from_stdin) return temps.create("x07_run_input", read_all_stdin()).string();
   if (src.input_b64) {
     std::string why;
-    auto bytes = base64::decode(trim(*src.input_b64), &why);
+    auto bytes = base64::decode(trimmed_non_empty(src.input_b64).value_or(""), &why);
     if (!bytes) throw Failure("decode --input-b64: " + why);
     return temps.create("x07_run_input", *bytes).string();
   }

@@ -4,10 +4,9 @@
 #include <iostream>
 
 #include "common/fsutil.hpp"
-#include "common/json.hpp"
 #include "common/project.hpp"
 #include "facade_error.hpp"
-#include "profile.hpp"
+#include "text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -17,21 +16,16 @@ std::string minimal_lockfile(const std::string& compat) {
   const char* env = std::getenv("X07_PKG_INDEX_URL");
   std::string index = trimmed_non_empty(env ? std::optional<std::string>(env) : std::nullopt)
                           .value_or("sparse+https://registry.x07.io/index/");
-  auto q = [](const std::string& s) {
-    std::string out;
-    json::append_quoted(out, s);
-    return out;
-  };
   return std::string("{\n") +
          "  \"schema_version\": \"x07.lock@0.4.0\",\n"
          "  \"toolchain\": {\n"
-         "    \"x07_version\": " + q(X07_VERSION) + ",\n"
-         "    \"x07c_version\": " + q(X07_VERSION) + ",\n"
+         "    \"x07_version\": " + json_quoted(X07_VERSION) + ",\n"
+         "    \"x07c_version\": " + json_quoted(X07_VERSION) + ",\n"
          "    \"lang_id\": \"x07-core@0.2.0\",\n"
-         "    \"compat\": " + q(compat) + "\n"
+         "    \"compat\": " + json_quoted(compat) + "\n"
          "  },\n"
          "  \"registry\": {\n"
-         "    \"index_url\": " + q(index) + "\n"
+         "    \"index_url\": " + json_quoted(index) + "\n"
          "  },\n"
          "  \"dependencies\": []\n"
          "}\n";

@@ -33,22 +33,16 @@ void print_top_help(std::ostream& os) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> leading, rest;
-  int i = 1;
-  for (; i < argc; ++i) {
-    std::string t = argv[i];
-    int arity = cli::global_flag_arity(t);
-    if (arity < 0) break;
-    leading.push_back(t);
-    if (arity == 1 && i + 1 < argc) leading.push_back(argv[++i]);
-  }
-  if (i >= argc) {
+  const std::vector<std::string> tokens(argv + 1, argv + argc);
+  const size_t i = cli::leading_global_flags_end(tokens);
+  if (i >= tokens.size()) {
     print_top_help(std::cerr);
     return 2;
   }
-  std::string sub = argv[i];
-  for (int k = i + 1; k < argc; ++k) rest.emplace_back(argv[k]);
-  rest.insert(rest.begin(), leading.begin(), leading.end());
+  const std::string& sub = tokens[i];
+  // The subcommand parses the leading global flags together with its own.
+  std::vector<std::string> rest(tokens.begin(), tokens.begin() + static_cast<long>(i));
+  rest.insert(rest.end(), tokens.begin() + static_cast<long>(i) + 1, tokens.end());
 
   if (sub == "-h" || sub == "--help" || sub == "help") {
     print_top_help(std::cout);

@@ -10,6 +10,7 @@
 #include "run_report.hpp"
 #include "run_target.hpp"
 #include "templates.hpp"
+#include "text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -43,11 +44,8 @@ void print_policy_help() {
 
 void check_policy_id(const std::string& id) {
   if (id.empty() || id.size() > 64) throw Failure("--policy-id must be 1..=64 chars");
-  for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-              c == '-';
-    if (!ok) throw Failure("--policy-id must match ^[a-zA-Z0-9_.-]{1,64}$");
-  }
+  if (!policy_schema::matches(policy_schema::Pattern::PolicyId, id))
+    throw Failure("--policy-id must match ^[a-zA-Z0-9_.-]{1,64}$");
 }
 
 // Nearest ancestor of the cwd holding a file named exactly x07.json.
@@ -71,25 +69,12 @@ std::string display_relative(const fs::path& p, const fs::path& root) {
   return rel.string();
 }
 
-std::string q(const std::string& s) {
-  std::string out;
-  json::append_quoted(out, s);
-  return out;
-}
-
 }  // namespace
 
 int cmd_policy(const std::vector<std::string>& all_tokens) {
   // Global flags may precede `init` (`x07 --out p policy init …`); move them after it.
-  std::vector<std::string> globals, tokens;
-  size_t i = 0;
-  for (; i < all_tokens.size(); ++i) {
-    int arity = cli::global_flag_arity(all_tokens[i]);
-    if (arity < 0) break;
-    globals.push_back(all_tokens[i]);
-    if (arity == 1 && i + 1 < all_tokens.size()) globals.push_back(all_tokens[++i]);
-  }
-  tokens.assign(all_tokens.begin() + static_cast<long>(i), all_tokens.end());
+  const auto first = all_tokens.begin() + static_cast<long>(cli::leading_global_flags_end(all_tokens));
+  const std::vector<std::string> tokens(first, all_tokens.end());
   if (tokens.empty()) throw Failure("missing policy subcommand (try --help)");
   if (tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {
     print_policy_help();
@@ -99,8 +84,9 @@ int cmd_policy(const std::vector<std::string>& all_tokens) {
     std::string what = tokens[0].rfind("-", 0) == 0 ? "unexpected argument" : "unrecognized subcommand";
     throw cli::UsageError("error: " + what + " '" + tokens[0] + "' found", "x07 policy <COMMAND>");
   }
-  globals.insert(globals.end(), tokens.begin() + 1, tokens.end());
-  cli::Args a = cli::parse(policy_init_command(), globals);
+  std::vector<std::string> init_args(all_tokens.begin(), first);
+  init_args.insert(init_args.end(), tokens.begin() + 1, tokens.end());
+  cli::Args a = cli::parse(policy_init_command(), init_args);
   if (!a.has("template"))
     throw cli::UsageError("error: the following required arguments were not provided:\n  --template <TEMPLATE>",
                           policy_init_command().usage);
@@ -123,20 +109,13 @@ int cmd_policy(const std::vector<std::string>& all_tokens) {
   }
 
   // Render and validate.
-  std::string bytes = render_policy_template(tmpl, policy_id);
-  {
-    json::Document doc;
-    json::parse(bytes, doc, nullptr);
-    auto violations = policy_schema::validate(doc);
-    if (!violations.empty()) {
-      std::vector<std::string> msgs;
-      for (const auto& v : violations) msgs.push_back(v.text());
-      std::cout << policy_schema::x07diag_line(msgs) << std::flush;
-      return 3;
-    }
-  }
+  const std::string bytes = render_policy_template(tmpl, policy_id);
   json::Document rendered;
-  json::parse(bytes, rendered, nullptr);
+  json::parse(bytes, rendered, nullptr);  // our own serialisation: always parses
+  if (auto msgs = policy_schema::violation_texts(rendered); !msgs.empty()) {
+    std::cout << policy_schema::x07diag_line(msgs) << std::flush;
+    return 3;
+  }
   const std::string final_id = rendered["policy_id"].GetString();
 
   // Output path.
@@ -151,7 +130,7 @@ int cmd_policy(const std::vector<std::string>& all_tokens) {
     fs::path parent = out.parent_path();
     if (!fs::is_directory(parent, ec)) {
       if (explicit_out && !a.has("mkdir-out"))
-        throw Failure("refusing to create output dir " + q(display_relative(parent, root)) +
+        throw Failure("refusing to create output dir " + json_quoted(display_relative(parent, root)) +
                       " (pass --mkdir-out to allow)");
       if (!fsutil::create_dirs(parent, &err)) throw Failure("create dir: " + parent.string() + ": " + err);
     }
@@ -170,9 +149,10 @@ int cmd_policy(const std::vector<std::string>& all_tokens) {
 
   std::string printed = bytes;
   if (a.get("emit") != std::optional<std::string>("policy")) {
-    printed = "{\"schema_version\":\"x07.policy.init.report@0.1.0\",\"template\":" + q(tmpl) +
-              ",\"project_root\":" + q(root.string()) + ",\"out\":" + q(display_relative(out, root)) +
-              ",\"status\":" + q(status) + ",\"policy_id\":" + q(final_id) + "}\n";
+    printed = "{\"schema_version\":\"x07.policy.init.report@0.1.0\",\"template\":" + json_quoted(tmpl) +
+              ",\"project_root\":" + json_quoted(root.string()) +
+              ",\"out\":" + json_quoted(display_relative(out, root)) + ",\"status\":" + json_quoted(status) +
+              ",\"policy_id\":" + json_quoted(final_id) + "}\n";
   }
   emit_report(printed, a.get("report-out"), a.has("quiet-json"));
   return status == "exists_different" ? 2 : 0;

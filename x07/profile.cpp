@@ -7,18 +7,13 @@
 #include "common/json.hpp"
 #include "common/project.hpp"
 #include "facade_error.hpp"
+#include "text.hpp"
 
 namespace fs = std::filesystem;
 
 namespace x07::facade {
 
 namespace {
-
-std::string jq(const std::string& s) {
-  std::string out;
-  json::append_quoted(out, s);
-  return out;
-}
 
 // One profile object; throws the parse-error detail (serde-style) on shape problems.
 Profile parse_profile(const std::string& name, const json::Value& v) {
@@ -59,32 +54,23 @@ Profile parse_profile(const std::string& name, const json::Value& v) {
 }
 
 void validate_profile(const Profile& p) {
-  const std::string n = jq(p.name);
+  const std::string n = json_quoted(p.name);
   const auto& worlds = project::kKnownWorlds;
   if (std::find(worlds.begin(), worlds.end(), p.world) == worlds.end())
-    throw Failure("invalid profiles[" + n + "].world " + jq(p.world) + ": unknown world: " + p.world);
+    throw Failure("invalid profiles[" + n + "].world " + json_quoted(p.world) + ": unknown world: " + p.world);
   if (p.world == "run-os-sandboxed" && !p.policy)
     throw Failure("profiles[" + n + "].policy is required when profiles[" + n + "].world is run-os-sandboxed");
   if (p.world != "run-os-sandboxed" && p.policy)
     throw Failure("profiles[" + n + "].policy is only valid when profiles[" + n + "].world is run-os-sandboxed");
   if (p.runner && *p.runner != "auto" && *p.runner != "host" && *p.runner != "os")
     throw Failure("invalid profiles[" + n + "].runner: expected one of \"auto\", \"host\", or \"os\", got " +
-                  jq(*p.runner));
+                  json_quoted(*p.runner));
   if (p.cc_profile && *p.cc_profile != "default" && *p.cc_profile != "size")
     throw Failure("invalid profiles[" + n + "].cc_profile: expected one of \"default\" or \"size\", got " +
-                  jq(*p.cc_profile));
+                  json_quoted(*p.cc_profile));
 }
 
 }  // namespace
-
-std::optional<std::string> trimmed_non_empty(const std::optional<std::string>& s) {
-  if (!s) return std::nullopt;
-  const char* ws = " \t\n\r\f\v";
-  size_t b = s->find_first_not_of(ws);
-  if (b == std::string::npos) return std::nullopt;
-  size_t e = s->find_last_not_of(ws);
-  return s->substr(b, e - b + 1);
-}
 
 std::optional<Profile> select_profile(const std::optional<fs::path>& manifest,
                                       const std::optional<std::string>& cli_profile) {
@@ -132,9 +118,9 @@ std::optional<Profile> select_profile(const std::optional<fs::path>& manifest,
 
   auto it = profiles.find(name);
   if (it == profiles.end()) {
-    std::string avail;
-    for (const auto& [k, _] : profiles) avail += (avail.empty() ? "" : ", ") + k;
-    throw Failure("unknown profile " + jq(name) + " (available: " + avail + ")");
+    std::vector<std::string> names;
+    for (const auto& [k, _] : profiles) names.push_back(k);
+    throw Failure("unknown profile " + json_quoted(name) + " (available: " + join(names, ", ") + ")");
   }
   validate_profile(it->second);
   return it->second;

@@ -20,7 +20,4 @@ struct Profile {
 std::optional<Profile> select_profile(const std::optional<std::filesystem::path>& manifest,
                                       const std::optional<std::string>& cli_profile);
 
-// Trims ASCII whitespace; nullopt when the result is empty.
-std::optional<std::string> trimmed_non_empty(const std::optional<std::string>& s);
-
 }  // namespace x07::facade

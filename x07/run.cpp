@@ -1,7 +1,6 @@
 // `x07 run` (facade.md §1): pick the target, profile, world, policy and input, then
 // hand everything to x07-os-runner and pass its report through. The facade never
 // compiles or runs programs itself, and never rewrites user source (no auto-repair).
-#include <algorithm>
 #include <iostream>
 
 #include "cli_args.hpp"
@@ -10,22 +9,22 @@
 #include "compat.hpp"
 #include "facade_error.hpp"
 #include "input.hpp"
+#include "lazy_manifest.hpp"
 #include "lockfile_min.hpp"
 #include "policy_resolve.hpp"
 #include "profile.hpp"
 #include "run_report.hpp"
 #include "run_target.hpp"
+#include "runner_argv.hpp"
 #include "runner_locate.hpp"
 #include "subprocess.hpp"
+#include "text.hpp"
 
 namespace fs = std::filesystem;
 
 namespace x07::facade {
 
 namespace {
-
-const std::vector<std::string> kWorlds = {"solve-pure", "solve-fs",  "solve-rr",        "solve-kv",
-                                          "solve-full", "run-os", "run-os-sandboxed"};
 
 const cli::Command& run_command() {
   static const cli::Command cmd = {
@@ -34,57 +33,51 @@ const cli::Command& run_command() {
       "x07 run [OPTIONS] [ARGS]...",
       cli::Positionals::Trailing,
       "ARGS",
-      {
-          {"project", "PATH", "Project manifest (x07.json) or its directory"},
-          {"program", "PATH", "Single x07AST entry file (*.x07.json)"},
-          {"artifact", "PATH", "Precompiled executable (not for run-os-sandboxed)"},
-          {"profile", "NAME", "Profile from x07.json profiles"},
-          {"world", "WORLD", "Override the world", false, true, kWorlds},
-          {"runner", "RUNNER", "Runner selection", false, true, {"auto", "host", "os"}},
-          {"host", "", "Use the host runner (solve worlds)", false, true},
-          {"os", "", "Use the OS runner (world run-os)", false, true},
-          {"compat", "COMPAT", "Language compat: current, strict, or MAJOR.MINOR[.PATCH]"},
-          {"offline", "", "Do not use the network for dependency hydration"},
-          {"input", "PATH", "Program input file"},
-          {"stdin", "", "Read program input from stdin"},
-          {"input-b64", "BASE64", "Program input as base64"},
-          {"cc-profile", "PROFILE", "C flag profile", false, false, {"default", "size"}},
-          {"max-c-bytes", "BYTES", "Limit on the generated C size"},
-          {"compiled-out", "PATH", "Also copy the compiled executable here"},
-          {"compile-only", "", "Compile only (solve worlds)", false, true},
-          {"module-root", "PATH", "Module root for --program (repeatable)", true},
-          {"policy", "PATH", "Base policy file (run-os-sandboxed)"},
-          {"sandbox-backend", "BACKEND", "Sandbox backend (forwarded to the runner)", false, false,
-           {"auto", "vm", "os", "native", "none"}},
-          {"i-accept-weaker-isolation", "", "Accept weaker isolation than the backend default"},
-          {"attest-runtime", "PATH", "Write a runtime attestation (run-os-sandboxed)"},
-          {"allow-host", "SPEC", "Derived policy: allow HOST:PORT[,PORT...] (repeatable)", true},
-          {"allow-host-file", "PATH", "Derived policy: allow specs from a file (repeatable)", true},
-          {"deny-host", "SPEC", "Derived policy: deny HOST:* or HOST:PORT[,PORT...] (repeatable)", true},
-          {"deny-host-file", "PATH", "Derived policy: deny specs from a file (repeatable)", true},
-          {"allow-read-root", "PATH", "Derived policy: extra fs read root (repeatable)", true},
-          {"allow-write-root", "PATH", "Derived policy: extra fs write root (repeatable)", true},
-          {"solve-fuel", "N", "Fuel budget [default: profile, else 50000000]"},
-          {"max-memory-bytes", "N", "Heap arena size [default: profile, else 67108864]"},
-          {"max-output-bytes", "N", "Largest accepted program output [default: profile, else runner default]"},
-          {"cpu-time-limit-seconds", "N", "run-os CPU limit [default: profile, else runner default]"},
-          {"debug-borrow-checks", "", "Compile with runtime borrow checks"},
-          {"auto-ffi", "", "Compile and link ffi/*.c of ffi packages"},
-          {"no-auto-ffi", "", "Do not compile ffi packages"},
-          {"report", "MODE", "Report shape [default: runner]", false, false, {"runner", "wrapped"}},
-          {"repair", "MODE", "Accepted for compatibility; x07 run never rewrites source files", false, false,
-           {"off", "memory", "write"}},
-          {"repair-max-iters", "N", "Accepted for compatibility (no repair is done)"},
-      }};
+      cli::concat({
+          {
+              {"project", "PATH", "Project manifest (x07.json) or its directory"},
+              {"program", "PATH", "Single x07AST entry file (*.x07.json)"},
+              {"artifact", "PATH", "Precompiled executable (not for run-os-sandboxed)"},
+              {"profile", "NAME", "Profile from x07.json profiles"},
+              {"world", "WORLD", "Override the world", false, true, project::kKnownWorlds},
+              {"runner", "RUNNER", "Runner selection", false, true, {"auto", "host", "os"}},
+              {"host", "", "Use the host runner (solve worlds)", false, true},
+              {"os", "", "Use the OS runner (world run-os)", false, true},
+              {"compat", "COMPAT", "Language compat: current, strict, or MAJOR.MINOR[.PATCH]"},
+              {"offline", "", "Do not use the network for dependency hydration"},
+              {"input", "PATH", "Program input file"},
+              {"stdin", "", "Read program input from stdin"},
+              {"input-b64", "BASE64", "Program input as base64"},
+              {"cc-profile", "PROFILE", "C flag profile", false, false, {"default", "size"}},
+              {"max-c-bytes", "BYTES", "Limit on the generated C size"},
+              {"compiled-out", "PATH", "Also copy the compiled executable here"},
+              {"compile-only", "", "Compile only (solve worlds)", false, true},
+              {"module-root", "PATH", "Module root for --program (repeatable)", true},
+              {"policy", "PATH", "Base policy file (run-os-sandboxed)"},
+              {"sandbox-backend", "BACKEND", "Sandbox backend (forwarded to the runner)", false, false,
+               {"auto", "vm", "os", "native", "none"}},
+              {"i-accept-weaker-isolation", "", "Accept weaker isolation than the backend default"},
+              {"attest-runtime", "PATH", "Write a runtime attestation (run-os-sandboxed)"},
+          },
+          derived_policy_flags(),
+          {
+              {"solve-fuel", "N", "Fuel budget [default: profile, else 50000000]"},
+              {"max-memory-bytes", "N", "Heap arena size [default: profile, else 67108864]"},
+              {"max-output-bytes", "N", "Largest accepted program output [default: profile, else runner default]"},
+              {"cpu-time-limit-seconds", "N", "run-os CPU limit [default: profile, else runner default]"},
+              {"debug-borrow-checks", "", "Compile with runtime borrow checks"},
+              {"auto-ffi", "", "Compile and link ffi/*.c of ffi packages"},
+              {"no-auto-ffi", "", "Do not compile ffi packages"},
+              {"report", "MODE", "Report shape [default: runner]", false, false, {"runner", "wrapped"}},
+              {"repair", "MODE", "Accepted for compatibility; x07 run never rewrites source files", false, false,
+               {"off", "memory", "write"}},
+              {"repair-max-iters", "N", "Accepted for compatibility (no repair is done)"},
+          },
+      })};
   return cmd;
 }
 
 bool is_solve_world(const std::string& w) { return w.rfind("solve-", 0) == 0; }
-
-void push(std::vector<std::string>& v, const std::string& flag, const std::string& value) {
-  v.push_back(flag);
-  v.push_back(value);
-}
 
 // Module roots of a manifest whose lockfile exists and verifies (§1.11), else nullopt.
 std::optional<std::vector<std::string>> locked_project_roots(const fs::path& manifest) {
@@ -142,18 +135,7 @@ int cmd_run(const std::vector<std::string>& tokens) {
   if (target.kind == TargetKind::Project) hydrate_lockfile_if_missing(*target.manifest);
   std::optional<Profile> profile = select_profile(target.manifest, trimmed_non_empty(a.get("profile")));
 
-  // Manifest model (world fallback, compat); only loaded when needed or available.
-  std::optional<project::Manifest> manifest;
-  auto load_manifest_strict = [&]() -> const project::Manifest& {
-    if (!manifest) {
-      try {
-        manifest = project::load_manifest(*target.manifest);
-      } catch (const std::exception& e) {
-        throw Failure(e.what());
-      }
-    }
-    return *manifest;
-  };
+  LazyManifest manifest(target.manifest);  // world fallback, compat, report fields
 
   // §1.6 world and runner.
   if (a.has("host") && a.has("os")) throw Failure("--host and --os are mutually exclusive");
@@ -162,7 +144,7 @@ int cmd_run(const std::vector<std::string>& tokens) {
   else if (a.has("os")) world = "run-os";
   else if (a.has("host")) world = "solve-pure";
   else if (profile) world = profile->world;
-  else if (target.manifest) world = load_manifest_strict().world;
+  else if (target.manifest) world = manifest.get().world;
   else world = "run-os";
   if (world.empty()) world = "run-os";
 
@@ -188,15 +170,8 @@ int cmd_run(const std::vector<std::string>& tokens) {
   std::optional<fs::path> project_root;
   if (target.manifest) project_root = project_root_of(*target.manifest);
   const fs::path policy_root = project_root ? *project_root : fs::current_path();
-  policy_derive::Overrides ov;
-  ov.allow_hosts = a.all("allow-host");
-  ov.allow_host_files = a.all("allow-host-file");
-  ov.deny_hosts = a.all("deny-host");
-  ov.deny_host_files = a.all("deny-host-file");
-  ov.allow_read_roots = a.all("allow-read-root");
-  ov.allow_write_roots = a.all("allow-write-root");
   PolicyResolution policy = resolve_policy(world, policy_root, a.get("policy"),
-                                           profile ? profile->policy : std::nullopt, ov, "x07 run");
+                                           profile ? profile->policy : std::nullopt, overrides_from(a), "x07 run");
 
   if (world == "run-os-sandboxed" && target.kind == TargetKind::Artifact)
     throw Failure(
@@ -218,19 +193,7 @@ int cmd_run(const std::vector<std::string>& tokens) {
   std::optional<std::string> input = resolve_input(src, temps);
 
   // §1.10 compat and auto-ffi.
-  std::optional<std::string> manifest_compat;
-  if (target.manifest) {
-    try {
-      manifest_compat = load_manifest_strict().compat;
-    } catch (const Failure&) {
-      // a broken manifest is the runner's to report
-    }
-  }
-  std::optional<std::string> compat = resolve_compat(a.get("compat"), manifest_compat);
-  bool auto_ffi = true;
-  if (a.has("no-auto-ffi")) auto_ffi = false;
-  else if (a.has("auto-ffi")) auto_ffi = true;
-  else if (profile && profile->auto_ffi) auto_ffi = *profile->auto_ffi;
+  std::optional<std::string> compat = resolve_compat(a.get("compat"), manifest.compat());
 
   // Program module roots (§1.11).
   std::vector<std::string> program_roots;
@@ -247,29 +210,19 @@ int cmd_run(const std::vector<std::string>& tokens) {
 
   // §1.11 runner argv, in the documented order.
   std::vector<std::string> argv;
-  push(argv, "--cc-profile", a.get("cc-profile").value_or(profile && profile->cc_profile ? *profile->cc_profile
-                                                                                         : "default"));
+  push(argv, "--cc-profile", cc_profile_of(a, profile));
   push(argv, "--world", world);
   if (compat) push(argv, "--compat", *compat);
   if (auto v = a.u64("max-c-bytes")) push(argv, "--max-c-bytes", std::to_string(*v));
   if (auto v = a.get("compiled-out")) push(argv, "--compiled-out", *v);
   if (input) push(argv, "--input", *input);
-  auto limit = [&](const char* flag, const std::optional<uint64_t>& prof, std::optional<uint64_t> dflt) {
-    std::optional<uint64_t> v = a.u64(flag);
-    if (!v) v = prof;
-    if (!v) v = dflt;
-    if (v) push(argv, std::string("--") + flag, std::to_string(*v));
-  };
-  limit("solve-fuel", profile ? profile->solve_fuel : std::nullopt, 50000000);
-  limit("max-memory-bytes", profile ? profile->max_memory_bytes : std::nullopt, 67108864);
-  limit("max-output-bytes", profile ? profile->max_output_bytes : std::nullopt, std::nullopt);
-  limit("cpu-time-limit-seconds", profile ? profile->cpu_time_limit_seconds : std::nullopt, std::nullopt);
+  push_resource_limits(argv, a, profile, std::nullopt);  // no CPU default: the runner's applies
   if (a.has("debug-borrow-checks")) argv.push_back("--debug-borrow-checks");
   if (auto p = policy.effective()) push(argv, "--policy", p->string());
   if (auto b = a.get("sandbox-backend")) push(argv, "--sandbox-backend", *b == "native" ? "os" : *b);
   if (a.has("i-accept-weaker-isolation")) argv.push_back("--i-accept-weaker-isolation");
   if (auto p = a.get("attest-runtime")) push(argv, "--attest-runtime", *p);
-  if (auto_ffi) argv.push_back("--auto-ffi");
+  if (auto_ffi_enabled(a, profile)) argv.push_back("--auto-ffi");
   switch (target.kind) {
     case TargetKind::Project:
       push(argv, "--project", target.path.string());
@@ -298,19 +251,14 @@ int cmd_run(const std::vector<std::string>& tokens) {
     if (target.manifest) {
       try {
         // the manifest's directory as given (empty for a bare "x07.json"), like upstream
-        const auto& lock = load_manifest_strict().lockfile;
+        const auto& lock = manifest.get().lockfile;
         w.lockfile = (target.manifest->parent_path() / (lock && !lock->empty() ? *lock : "x07.lock.json")).string();
       } catch (const Failure&) {
       }
     }
     if (target.kind == TargetKind::Program) w.resolved_module_roots = program_roots;
     else if (target.kind == TargetKind::Project) w.resolved_module_roots = project_roots_for_report(*target.manifest);
-    if (target.kind != TargetKind::Artifact) {
-      if (auto os_root = locate_os_stdlib_root(runner)) {
-        auto& roots = w.resolved_module_roots;
-        if (std::find(roots.begin(), roots.end(), os_root->string()) == roots.end()) roots.push_back(os_root->string());
-      }
-    }
+    if (target.kind != TargetKind::Artifact) append_os_stdlib_root(w.resolved_module_roots, runner);
     report = wrap_runner_report(w, c.out);
   }
   emit_report(report, a.get("report-out"), a.has("quiet-json"));

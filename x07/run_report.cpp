@@ -6,6 +6,7 @@
 #include "common/json.hpp"
 #include "common/utf8.hpp"
 #include "facade_error.hpp"
+#include "text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -13,19 +14,13 @@ namespace x07::facade {
 
 namespace {
 
-std::string q(const std::string& s) {
-  std::string out;
-  json::append_quoted(out, s);
-  return out;
-}
-
-std::string opt(const std::optional<std::string>& s) { return s ? q(*s) : "null"; }
+std::string quoted_or_null(const std::optional<std::string>& s) { return s ? json_quoted(*s) : "null"; }
 
 }  // namespace
 
 std::string wrap_runner_report(const WrappedTarget& t, const std::string& runner_stdout) {
   if (!utf8::valid(runner_stdout)) throw Failure("runner report is not utf-8");
-  const char* ws = " \t\n\r";
+  const char* ws = " \t\n\r";  // JSON's insignificant whitespace (not \f or \v)
   size_t b = runner_stdout.find_first_not_of(ws);
   std::string body = b == std::string::npos ? "" : runner_stdout.substr(b, runner_stdout.find_last_not_of(ws) - b + 1);
   json::Document doc;
@@ -38,18 +33,18 @@ std::string wrap_runner_report(const WrappedTarget& t, const std::string& runner
   } else {
     roots = "[";
     for (size_t i = 0; i < t.resolved_module_roots.size(); ++i)
-      roots += std::string(i ? "," : "") + "\n      " + q(t.resolved_module_roots[i]);
+      roots += std::string(i ? "," : "") + "\n      " + json_quoted(t.resolved_module_roots[i]);
     roots += "\n    ]";
   }
   return std::string("{\n") +
          "  \"schema_version\": \"x07.run.report@0.3.0\",\n"
          "  \"runner\": \"os\",\n"
-         "  \"world\": " + q(t.world) + ",\n"
+         "  \"world\": " + json_quoted(t.world) + ",\n"
          "  \"target\": {\n"
-         "    \"kind\": " + q(t.kind) + ",\n"
-         "    \"path\": " + q(t.path) + ",\n"
-         "    \"project_root\": " + opt(t.project_root) + ",\n"
-         "    \"lockfile\": " + opt(t.lockfile) + ",\n"
+         "    \"kind\": " + json_quoted(t.kind) + ",\n"
+         "    \"path\": " + json_quoted(t.path) + ",\n"
+         "    \"project_root\": " + quoted_or_null(t.project_root) + ",\n"
+         "    \"lockfile\": " + quoted_or_null(t.lockfile) + ",\n"
          "    \"resolved_module_roots\": " + roots + "\n"
          "  },\n"
          "  \"report\": " + body + "\n"

@@ -52,6 +52,11 @@ std::optional<fs::path> discover_manifest(const fs::path& start) {
   }
 }
 
+std::optional<fs::path> discover_program_manifest(const fs::path& program) {
+  fs::path parent = program.parent_path();
+  return discover_manifest(parent.empty() ? fs::path(".") : parent);
+}
+
 Target select_run_target(const std::optional<std::string>& project, const std::optional<std::string>& program,
                          const std::optional<std::string>& artifact) {
   int n = (project ? 1 : 0) + (program ? 1 : 0) + (artifact ? 1 : 0);
@@ -66,8 +71,7 @@ Target select_run_target(const std::optional<std::string>& project, const std::o
   } else if (program) {
     t.kind = TargetKind::Program;
     t.path = *program;
-    fs::path parent = t.path.parent_path();
-    t.manifest = discover_manifest(parent.empty() ? fs::path(".") : parent);
+    t.manifest = discover_program_manifest(t.path);
   } else if (artifact) {
     t.kind = TargetKind::Artifact;
     t.path = *artifact;

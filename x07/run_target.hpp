@@ -19,6 +19,8 @@ const char* kind_name(TargetKind k);
 // Walks up from `start` looking for `x07.json` (or exactly one `*.x07project.json`).
 // A relative start only ascends through its own components (never above the cwd).
 std::optional<std::filesystem::path> discover_manifest(const std::filesystem::path& start);
+// discover_manifest from the directory of a --program file ("." for a bare file name).
+std::optional<std::filesystem::path> discover_program_manifest(const std::filesystem::path& program);
 
 // `x07 run`: at most one of the three options; a --project directory gets /x07.json.
 Target select_run_target(const std::optional<std::string>& project, const std::optional<std::string>& program,

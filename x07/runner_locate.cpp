@@ -1,5 +1,6 @@
 #include "runner_locate.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -64,6 +65,12 @@ std::optional<fs::path> locate_os_stdlib_root(const fs::path& runner) {
     if (fs::is_directory(c, ec)) return c;
   }
   return std::nullopt;
+}
+
+void append_os_stdlib_root(std::vector<std::string>& roots, const fs::path& runner) {
+  auto os_root = locate_os_stdlib_root(runner);
+  if (os_root && std::find(roots.begin(), roots.end(), os_root->string()) == roots.end())
+    roots.push_back(os_root->string());
 }
 
 }  // namespace x07::facade

@@ -2,6 +2,8 @@
 #pragma once
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace x07::facade {
 
@@ -17,5 +19,9 @@ std::filesystem::path locate_runner();
 // `<runner dir>/../stdlib/os/0.2.0/modules`, `<runner dir>/../share/x07/stdlib/os/0.2.0/modules`,
 // then the source tree's copy.
 std::optional<std::filesystem::path> locate_os_stdlib_root(const std::filesystem::path& runner);
+
+// Adds that root to a report's resolved_module_roots (the runner appends it after the
+// user roots), unless it is missing or already listed.
+void append_os_stdlib_root(std::vector<std::string>& roots, const std::filesystem::path& runner);
 
 }  // namespace x07::facade
