@@ -219,7 +219,7 @@ case("core_set_while_borrowed_error", """(entry (solve (begin
   (let b (bytes.lit "abc"))
   (let v (bytes.view b))
   (set b (bytes.lit "z"))
-  (view.to_bytes v))))""", err('set while borrowed: "b" borrowed_by="v"'))
+  (view.to_bytes v))))""", err('set while borrowed: "b" borrowed_by="v" borrowed_ptr=/solve/2/2'))
 case("core_push_while_borrowed_error", """(entry (solve (begin
   (let w (vec_u8.with_capacity 4))
   (let v (vec_u8.as_view w))

@@ -34,6 +34,7 @@ struct VarState {
   bool moved = false;
   std::string moved_ptr;
   int borrow_src = -1;            // view vars: the owner variable, -1 none
+  std::string borrow_ptr;         // view vars: pointer of the expression that borrowed
   std::vector<int> borrowers;     // owned vars: view vars currently borrowing it
   bool is_param = false;
 };
@@ -341,6 +342,7 @@ class FnChecker {
     n.var = v;
     if (is_view_like(t) && init.src >= 0) {
       vars_[v].borrow_src = init.src;
+      vars_[v].borrow_ptr = n.kids[1].ptr;
       vars_[init.src].borrowers.push_back(v);
     }
     return {t, init.src};
@@ -360,8 +362,8 @@ class FnChecker {
                         ty_debug_name(vars_[v].ty) + ", value is " + ty_debug_name(rhs.ty) + ")", n.ptr);
     if (!vars_[v].borrowers.empty()) {
       int b = vars_[v].borrowers[0];
-      err("Typing", "set while borrowed: \"" + vars_[v].name + "\" borrowed_by=\"" + vars_[b].name + "\" borrowed_ptr=" + n.ptr,
-          n.ptr);
+      err("Typing", "set while borrowed: \"" + vars_[v].name + "\" borrowed_by=\"" + display(b) +
+                        "\" borrowed_ptr=" + vars_[b].borrow_ptr, n.ptr);
     }
     vars_[v].moved = false;
     if (is_view_like(vars_[v].ty)) {
@@ -370,6 +372,7 @@ class FnChecker {
         bs.erase(std::remove(bs.begin(), bs.end(), v), bs.end());
       }
       vars_[v].borrow_src = rhs.src;
+      vars_[v].borrow_ptr = n.kids[1].ptr;
       if (rhs.src >= 0 && rhs.src != v) vars_[rhs.src].borrowers.push_back(v);
     }
     if (zero) return {Ty::I32};
@@ -906,7 +909,7 @@ class ProgramChecker {
       }
       Ty t;
       if (!parse_ty_token(name, &t)) throw CompileError("Parse", unknown_type_message(name), f.file, ptr);
-      if (is_ptr(t) && !f.is_extern && !prog_.allow_unsafe)
+      if (is_ptr(t) && !f.is_extern && !prog_.allow_unsafe && f.reachable)
         throw CompileError("Unsupported", "raw pointer type \"" + name + "\" in signature of \"" + f.name +
                                               "\" requires unsafe capability; unsafe is disabled (allow_unsafe=false)",
                            f.file, ptr);
@@ -923,7 +926,7 @@ class ProgramChecker {
       if (f.result_ty == Ty::F64)
         throw CompileError("Unsupported", "f64 is not a valid defn result type", f.file, f.ptr + "/result");
     }
-    if (f.is_extern) {
+    if (f.is_extern && f.reachable) {
       bool os_world = prog_.world == "run-os" || prog_.world == "run-os-sandboxed";
       if (!os_world)
         throw CompileError("Unsupported", "extern decl \"" + f.name +
