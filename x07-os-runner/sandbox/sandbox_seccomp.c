@@ -260,9 +260,13 @@ int x07_sb_prepare_seccomp(struct x07_sandbox_plan *plan, const x07_sandbox_conf
     snprintf(err, err_len, "kernel sandbox: seccomp_init failed");
     return -ENOMEM;
   }
-  /* (SCMP_FLTATR_CTL_OPTIMIZE 2, a binary tree, doubles the generation time
-   * per run for a few ns per syscall: not worth it for short-lived programs.) */
   int r = seccomp_attr_set(b.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  /* A binary tree over syscall numbers instead of a linear chain: the kernel
+   * emulates a new filter for every syscall number when it is attached (the
+   * seccomp action cache), which costs ~110 us for the chain and ~45 us for the
+   * tree, more than the ~30 us the tree adds to generation; each syscall of the
+   * program also walks fewer comparisons. */
+  if (r == 0) r = seccomp_attr_set(b.ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   if (r == 0) build_rules(&b, plan, cfg);
   if (r == 0) r = b.rc;
   if (r == 0) r = export_bpf(b.ctx, &plan->seccomp);
