@@ -38,6 +38,13 @@ KERNELS = {
                ["codec.write_u32_le", "h"]]),
         "uint32_t h = 0; for (int r = 0; r < 8; r++) for (uint32_t i = 0; i < n; i++) h = h * 31 + in[i];"
         " out = malloc(4); memcpy(out, &h, 4); out_len = 4;"),
+    "sum_bytes": (
+        entry(["begin", ["let", "s", 0],
+               ["for", "r", 0, 8, ["for", "i", 0, ["view.len", "input"],
+                                   ["set", "s", ["+", "s", ["view.get_u8", "input", "i"]]]]],
+               ["codec.write_u32_le", "s"]]),
+        "uint32_t s = 0; for (int r = 0; r < 8; r++) for (uint32_t i = 0; i < n; i++) s += in[i];"
+        " out = malloc(4); memcpy(out, &s, 4); out_len = 4;"),
     "vec_push_filter": (
         entry(["begin", ["let", "v", ["vec_u8.with_capacity", 0]],
                ["for", "r", 0, 4, ["for", "i", 0, ["view.len", "input"],
