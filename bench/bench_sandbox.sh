@@ -79,11 +79,11 @@ def pair(a, b):
     return median_ms(ta), median_ms(tb), min(ta) * 1e3, min(tb) * 1e3
 
 print("bench_sandbox: %d warm runs each, 64 KiB input (Landlock + seccomp + rlimits vs none)" % runs)
-for label, (a, b) in (("--program, compile cache hit", (plain, boxed)),
-                      ("--artifact, spawn only", (art_plain, art_boxed)),
-                      ("--artifact, backend none->os", (art_none, art_boxed))):
+for label, (a, b) in (("run-os -> sandboxed, --program", (plain, boxed)),
+                      ("run-os -> sandboxed, --artifact", (art_plain, art_boxed)),
+                      ("backend none -> os, --artifact", (art_none, art_boxed))):
     mp, mb, np_, nb = pair(a, b)
-    print("  %-29s median run-os %6.2f ms sandboxed %6.2f ms ratio %.3fx | best %5.2f / %5.2f ms ratio %.3fx"
+    print("  %-29s median %6.2f -> %6.2f ms (%.3fx) | best %5.2f -> %5.2f ms (%.3fx)"
           % (label + ":", mp, mb, mb / mp, np_, nb, nb / np_))
 print("  target: sandboxed/unsandboxed <= 1.2x for the warm --program run")
 EOF
