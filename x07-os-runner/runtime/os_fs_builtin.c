@@ -14,35 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "os_fs_io.h"
 #include "os_policy.h"
 #include "x07rt_os.h"
-
-/* Safe relative path: non-empty, relative, no NUL or '\', no empty, '.', '..'
- * or ".x07_*" segments. */
-static int safe_relative(const uint8_t *p, uint32_t n) {
-  if (n == 0 || p[0] == '/') return 0;
-  uint32_t i = 0;
-  while (i <= n) {
-    uint32_t j = i;
-    while (j < n && p[j] != '/') {
-      if (p[j] == 0 || p[j] == '\\') return 0;
-      j++;
-    }
-    uint32_t len = j - i;
-    if (len == 0) return 0;
-    if (len == 1 && p[i] == '.') return 0;
-    if (len == 2 && p[i] == '.' && p[i + 1] == '.') return 0;
-    if (len >= 5 && memcmp(p + i, ".x07_", 5) == 0) return 0;
-    i = j + 1;
-  }
-  return 1;
-}
-
-static int has_hidden_segment(const uint8_t *p, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++)
-    if (p[i] == '.' && (i == 0 || p[i - 1] == '/')) return 1;
-  return 0;
-}
 
 /* root + "/" + rel, stripping "<root>/" from the path when it is already there. */
 static char *join_root(const char *root, const char *path) {
@@ -142,8 +116,8 @@ x07_bytes x07_os_fs_read_file(x07_bytes path) {
   }
   if (!pol->fs_enabled) x07_trap("os.fs disabled by policy");
   if (pol->threads_max_blocking == 0) x07_trap("os.threads.blocking disabled by policy");
-  if (!safe_relative(path.ptr, path.len)) x07_trap("os.fs.read_file unsafe path");
-  if (pol->deny_hidden && has_hidden_segment(path.ptr, path.len)) x07_trap("os.fs.read_file hidden path denied");
+  if (!x07_os_safe_relative(path.ptr, path.len)) x07_trap("os.fs.read_file unsafe path");
+  if (pol->deny_hidden && x07_os_has_hidden_segment(path.ptr, path.len)) x07_trap("os.fs.read_file hidden path denied");
   char *p = x07_os_strndup(path.ptr, path.len);
   x07_bytes_drop(path);
   char *last = NULL;
@@ -163,32 +137,12 @@ x07_bytes x07_os_fs_read_file(x07_bytes path) {
   x07_trap("os.fs.read_file open failed");
 }
 
-static int write_to(const char *path, x07_view data, int extra_flags) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | extra_flags, 0666);
-  if (fd < 0) return errno ? errno : 1;
-  const uint8_t *q = data.ptr;
-  uint32_t n = data.len;
-  while (n) {
-    ssize_t w = write(fd, q, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      int e = errno ? errno : 1;
-      close(fd);
-      return e;
-    }
-    q += w;
-    n -= (uint32_t)w;
-  }
-  if (close(fd) != 0) return errno ? errno : 1;
-  return 0;
-}
-
 uint32_t x07_os_fs_write_file(x07_bytes path, x07_bytes data) {
   const x07_os_policy *pol = x07_os_pol();
   if (!pol->sandboxed) {
     if (memchr(path.ptr, 0, path.len)) x07_trap("os.fs.write_file path contains NUL");
     char *p = x07_os_strndup(path.ptr, path.len);
-    int rc = write_to(p, x07_bytes_view(data), 0);
+    int rc = x07_fs_write_path(p, O_TRUNC, x07_bytes_view(data));
     free(p);
     x07_bytes_drop(path);
     x07_bytes_drop(data);
@@ -196,8 +150,8 @@ uint32_t x07_os_fs_write_file(x07_bytes path, x07_bytes data) {
   }
   if (!pol->fs_enabled) x07_trap("os.fs disabled by policy");
   if (pol->threads_max_blocking == 0) x07_trap("os.threads.blocking disabled by policy");
-  if (!safe_relative(path.ptr, path.len)) x07_trap("os.fs.write_file unsafe path");
-  if (pol->deny_hidden && has_hidden_segment(path.ptr, path.len)) x07_trap("os.fs.write_file hidden path denied");
+  if (!x07_os_safe_relative(path.ptr, path.len)) x07_trap("os.fs.write_file unsafe path");
+  if (pol->deny_hidden && x07_os_has_hidden_segment(path.ptr, path.len)) x07_trap("os.fs.write_file hidden path denied");
   char *p = x07_os_strndup(path.ptr, path.len);
   int rc = 13; /* EACCES when no root is configured */
   for (uint32_t i = 0; i < pol->fs_write_roots.count; i++) {
@@ -207,7 +161,7 @@ uint32_t x07_os_fs_write_file(x07_bytes path, x07_bytes data) {
       free(joined);
       continue;
     }
-    rc = write_to(joined, x07_bytes_view(data), O_NOFOLLOW);
+    rc = x07_fs_write_path(joined, O_TRUNC | O_NOFOLLOW, x07_bytes_view(data));
     free(joined);
     if (rc == 0) break;
   }

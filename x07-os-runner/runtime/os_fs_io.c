@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "os_policy.h"
@@ -23,6 +24,23 @@ int x07_fs_write_full(int fd, const uint8_t *p, uint32_t n) {
     p += w;
     n -= (uint32_t)w;
   }
+  return 0;
+}
+
+int x07_fs_write_path(const char *path, int flags, x07_view data) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+  if (fd < 0) return errno;
+  int e = x07_fs_write_full(fd, data.ptr, data.len);
+  if (close(fd) != 0 && !e) e = errno;
+  return e;
+}
+
+uint32_t x07_fs_open_read_capped(const char *path, uint32_t max, int *fd) {
+  struct stat st;
+  if (stat(path, &st) != 0) return x07_fs_map_errno(errno);
+  if (S_ISDIR(st.st_mode)) return X07_FS_ERR_IS_DIR;
+  if ((uint64_t)st.st_size > max) return X07_FS_ERR_TOO_LARGE;
+  if ((*fd = open(path, O_RDONLY | O_CLOEXEC | x07_fs_open_extra_flags())) < 0) return x07_fs_map_errno(errno);
   return 0;
 }
 

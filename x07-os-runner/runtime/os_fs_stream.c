@@ -135,14 +135,11 @@ static x07_res_i32 open_read(x07_view path, x07_view capsv) {
   uint32_t rc = x07_fs_parse_caps(capsv, &caps);
   if (!rc) rc = x07_fs_symlink_check(&caps);
   if (!rc) rc = x07_fs_enforce(0, &caps, path, &p);
-  uint32_t max = x07_fs_eff_max(x07_os_pol()->v1_max_read, rc ? 0 : caps.max_read);
-  struct stat st;
+  uint32_t max = 0;
   int fd = -1;
   if (!rc) {
-    if (stat(p, &st) != 0) rc = x07_fs_map_errno(errno);
-    else if (S_ISDIR(st.st_mode)) rc = X07_FS_ERR_IS_DIR;
-    else if ((uint64_t)st.st_size > max) rc = X07_FS_ERR_TOO_LARGE;
-    else if ((fd = open(p, O_RDONLY | O_CLOEXEC | x07_fs_open_extra_flags())) < 0) rc = x07_fs_map_errno(errno);
+    max = x07_fs_eff_max(x07_os_pol()->v1_max_read, caps.max_read);
+    rc = x07_fs_open_read_capped(p, max, &fd);
   }
   free(p);
   if (rc) return x07_res_i32_err(rc);

@@ -27,6 +27,7 @@ static x07_res_bytes read_all(x07_view path, x07_view capsv) {
   x07_fs_caps caps;
   uint32_t rc = x07_fs_parse_caps(capsv, &caps);
   char *p = NULL;
+  /* runner.md §6.1b: read_all enforces before the symlink check (every other call checks first) */
   if (!rc) rc = x07_fs_enforce(0, &caps, path, &p);
   if (!rc) rc = x07_fs_symlink_check(&caps);
   if (rc) {
@@ -34,12 +35,8 @@ static x07_res_bytes read_all(x07_view path, x07_view capsv) {
     return x07_res_bytes_err(rc);
   }
   uint32_t max = x07_fs_eff_max(x07_os_pol()->v1_max_read, caps.max_read);
-  struct stat st;
   int fd = -1;
-  if (stat(p, &st) != 0) rc = x07_fs_map_errno(errno);
-  else if (S_ISDIR(st.st_mode)) rc = X07_FS_ERR_IS_DIR;
-  else if ((uint64_t)st.st_size > max) rc = X07_FS_ERR_TOO_LARGE;
-  else if ((fd = open(p, O_RDONLY | O_CLOEXEC | x07_fs_open_extra_flags())) < 0) rc = x07_fs_map_errno(errno);
+  rc = x07_fs_open_read_capped(p, max, &fd);
   free(p);
   if (rc) return x07_res_bytes_err(rc);
   x07_fs_buf buf = {0, 0, 0};
@@ -88,13 +85,8 @@ static x07_res_i32 write_all(x07_view path, x07_view data, x07_view capsv) {
       free(tmp);
     }
   } else {
-    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | x07_fs_open_extra_flags(), 0666);
-    if (fd < 0) rc = x07_fs_map_errno(errno);
-    else {
-      int e = x07_fs_write_full(fd, data.ptr, data.len);
-      if (close(fd) != 0 && !e) e = errno;
-      if (e) rc = x07_fs_map_errno(e);
-    }
+    int e = x07_fs_write_path(p, O_TRUNC | x07_fs_open_extra_flags(), data);
+    if (e) rc = x07_fs_map_errno(e);
   }
   free(p);
   return rc ? x07_res_i32_err(rc) : x07_res_i32_ok(data.len);
@@ -113,15 +105,11 @@ static x07_res_i32 append_all(x07_view path, x07_view data, x07_view capsv) {
   uint32_t rc = x07_fs_writer_prelude(path, capsv, 1, &caps, &p, data.len);
   if (rc) return x07_res_i32_err(rc);
   struct stat st;
-  if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) rc = X07_FS_ERR_IS_DIR;
-  else {
-    int fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | x07_fs_open_extra_flags(), 0666);
-    if (fd < 0) rc = x07_fs_map_errno(errno);
-    else {
-      int e = x07_fs_write_full(fd, data.ptr, data.len);
-      if (close(fd) != 0 && !e) e = errno;
-      if (e) rc = x07_fs_map_errno(e);
-    }
+  if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+    rc = X07_FS_ERR_IS_DIR;
+  } else {
+    int e = x07_fs_write_path(p, O_APPEND | x07_fs_open_extra_flags(), data);
+    if (e) rc = x07_fs_map_errno(e);
   }
   free(p);
   return rc ? x07_res_i32_err(rc) : x07_res_i32_ok(data.len);

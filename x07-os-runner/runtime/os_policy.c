@@ -24,6 +24,31 @@ char *x07_os_strndup(const uint8_t *p, uint32_t n) {
   return s;
 }
 
+int x07_os_safe_relative(const uint8_t *p, uint32_t n) {
+  if (n == 0 || p[0] == '/') return 0;
+  uint32_t i = 0;
+  while (i <= n) {
+    uint32_t j = i;
+    while (j < n && p[j] != '/') {
+      if (p[j] == 0 || p[j] == '\\') return 0;
+      j++;
+    }
+    uint32_t len = j - i;
+    if (len == 0) return 0;
+    if (len == 1 && p[i] == '.') return 0;
+    if (len == 2 && p[i] == '.' && p[i + 1] == '.') return 0;
+    if (len >= 5 && memcmp(p + i, ".x07_", 5) == 0) return 0;
+    i = j + 1;
+  }
+  return 1;
+}
+
+int x07_os_has_hidden_segment(const uint8_t *p, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (p[i] == '.' && (i == 0 || p[i - 1] == '/')) return 1;
+  return 0;
+}
+
 static int is_trim_char(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 x07_os_list x07_os_list_parse(const char *raw) {

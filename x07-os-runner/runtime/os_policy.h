@@ -61,4 +61,10 @@ void x07_os_list_free(x07_os_list *l);
 /* Malloc'd NUL-terminated copy of n bytes (aborts via trap on OOM). */
 char *x07_os_strndup(const uint8_t *p, uint32_t n);
 
+/* The relative-path rule of the sandboxed built-in fs calls and process cwds:
+ * non-empty, relative, no NUL or '\', no empty, '.', '..' or ".x07_*" segments. */
+int x07_os_safe_relative(const uint8_t *p, uint32_t n);
+/* Whether any segment starts with '.' (denied when the policy sets deny_hidden). */
+int x07_os_has_hidden_segment(const uint8_t *p, uint32_t n);
+
 #endif

@@ -81,25 +81,6 @@ static int args_allowed(const x07_os_policy *pol, const uint8_t *a, uint32_t n) 
   return 0;
 }
 
-/* Safe relative path for a process cwd (also: hidden segments when deny_hidden). */
-static int cwd_rel_ok(const x07_os_policy *pol, const uint8_t *p, uint32_t n) {
-  if (n == 0 || p[0] == '/') return 0;
-  uint32_t i = 0;
-  while (i <= n) {
-    uint32_t j = i;
-    while (j < n && p[j] != '/') {
-      if (p[j] == '\\') return 0;
-      j++;
-    }
-    uint32_t len = j - i;
-    if (len == 0 || (len == 1 && p[i] == '.') || (len == 2 && p[i] == '.' && p[i + 1] == '.')) return 0;
-    if (len >= 5 && memcmp(p + i, ".x07_", 5) == 0) return 0;
-    if (pol->deny_hidden && p[i] == '.') return 0;
-    i = j + 1;
-  }
-  return 1;
-}
-
 /* An absolute cwd must lie under a root: returns the offset of the remainder. */
 static int strip_root(const x07_os_policy *pol, const uint8_t *p, uint32_t n, uint32_t *rest) {
   for (uint32_t i = 0; i < pol->proc_cwd_roots.count; i++) {
@@ -127,7 +108,9 @@ static uint32_t check_cwd(const x07_os_policy *pol, const uint8_t *c, uint32_t n
     c += rest;
     n -= rest;
   }
-  if (!cwd_rel_ok(pol, c, n)) return X07_PROC_POLICY_DENIED;
+  /* the built-in fs rule for relative paths (the NUL case trapped above) */
+  if (!x07_os_safe_relative(c, n) || (pol->deny_hidden && x07_os_has_hidden_segment(c, n)))
+    return X07_PROC_POLICY_DENIED;
   s->cwd = x07_os_strndup(c, n);
   s->cwd_rel = 1;
   return 0;
