@@ -55,6 +55,13 @@ static x07_bytes finish(x07_vec v) {
   return b;
 }
 
+/* The ok doc whose payload is one u32 (handle, byte count or event mask). */
+static x07_bytes ok_u32_doc(uint32_t x) {
+  x07_vec v = x07_net_ok_begin();
+  x07_net_put_u32(&v, x);
+  return finish(v);
+}
+
 /* Waits for events on fd; returns 1 ready, 0 timeout, -1 error. */
 static int wait_fd(int fd, short events, uint32_t timeout_ms) {
   struct pollfd p = {fd, events, 0};
@@ -64,6 +71,12 @@ static int wait_fd(int fd, short events, uint32_t timeout_ms) {
     if (r < 0 && errno == EINTR) continue;
     return r < 0 ? -1 : r > 0;
   }
+}
+
+/* wait_fd for the I/O calls: 0 when ready, else X07_NET_TIMEOUT or X07_NET_INTERNAL. */
+static uint32_t wait_io(int fd, short events, uint32_t timeout_ms) {
+  int w = wait_fd(fd, events, timeout_ms);
+  return w > 0 ? 0 : w == 0 ? X07_NET_TIMEOUT : X07_NET_INTERNAL;
 }
 
 static void set_nonblock(int fd) {
@@ -141,9 +154,7 @@ x07_bytes x07_os_net_tcp_connect_v1(x07_view addrv, x07_view capsv) {
     if (last >= 0) break;
   }
   if (last < 0) return x07_net_err_doc((uint32_t)-last);
-  x07_vec v = x07_net_ok_begin();
-  x07_net_put_u32(&v, table_add(&g_streams, last));
-  return finish(v);
+  return ok_u32_doc(table_add(&g_streams, last));
 }
 
 /* Binds a socket of `type` on an IP address (DNS names resolve first). */
@@ -197,8 +208,8 @@ x07_bytes x07_os_net_tcp_accept_v1(uint32_t listener, x07_view capsv) {
   if (x07_net_parse_caps(capsv, &caps)) return x07_net_err_doc(X07_NET_INVALID_REQ);
   int lfd = table_fd(&g_listeners, listener);
   if (lfd < 0) return x07_net_err_doc(X07_NET_INVALID_REQ);
-  int w = wait_fd(lfd, POLLIN, caps.io_timeout_ms);
-  if (w <= 0) return x07_net_err_doc(w == 0 ? X07_NET_TIMEOUT : X07_NET_INTERNAL);
+  uint32_t rc = wait_io(lfd, POLLIN, caps.io_timeout_ms);
+  if (rc) return x07_net_err_doc(rc);
   struct sockaddr_storage ss;
   socklen_t sl = sizeof ss;
   int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -217,10 +228,10 @@ x07_bytes x07_os_net_tcp_stream_read_v1(uint32_t h, uint32_t max, x07_view capsv
   x07_vec v = x07_net_ok_begin();
   x07_net_put_u32(&v, 0);
   if (want == 0) return finish(v);
-  int w = wait_fd(fd, POLLIN, caps.io_timeout_ms);
-  if (w <= 0) {
+  uint32_t rc = wait_io(fd, POLLIN, caps.io_timeout_ms);
+  if (rc) {
     x07_vec_drop(v);
-    return x07_net_err_doc(w == 0 ? X07_NET_TIMEOUT : X07_NET_INTERNAL);
+    return x07_net_err_doc(rc);
   }
   x07_vec_reserve(&v, 8 + want);
   ssize_t r;
@@ -243,15 +254,13 @@ x07_bytes x07_os_net_tcp_stream_write_v1(uint32_t h, x07_view data, x07_view cap
   uint32_t n = data.len < caps.max_write ? data.len : caps.max_write;
   ssize_t wr = 0;
   if (n > 0) {
-    int w = wait_fd(fd, POLLOUT, caps.io_timeout_ms);
-    if (w <= 0) return x07_net_err_doc(w == 0 ? X07_NET_TIMEOUT : X07_NET_INTERNAL);
+    uint32_t rc = wait_io(fd, POLLOUT, caps.io_timeout_ms);
+    if (rc) return x07_net_err_doc(rc);
     do wr = send(fd, data.ptr, n, MSG_NOSIGNAL);
     while (wr < 0 && errno == EINTR);
     if (wr < 0) return x07_net_err_doc(errno == EAGAIN ? X07_NET_TIMEOUT : X07_NET_CONNECT);
   }
-  x07_vec v = x07_net_ok_begin();
-  x07_net_put_u32(&v, (uint32_t)wr);
-  return finish(v);
+  return ok_u32_doc((uint32_t)wr);
 }
 
 x07_bytes x07_os_net_tcp_stream_wait_v1(uint32_t h, uint32_t events, uint32_t timeout_ms) {
@@ -267,9 +276,7 @@ x07_bytes x07_os_net_tcp_stream_wait_v1(uint32_t h, uint32_t events, uint32_t ti
   if (p.revents & POLLIN) got |= 1;
   if (p.revents & POLLOUT) got |= 2;
   if (p.revents & (POLLHUP | POLLERR)) got |= 4;
-  x07_vec v = x07_net_ok_begin();
-  x07_net_put_u32(&v, got);
-  return finish(v);
+  return ok_u32_doc(got);
 }
 
 uint32_t x07_os_net_tcp_stream_shutdown_v1(uint32_t h, uint32_t how) {
@@ -310,15 +317,13 @@ x07_bytes x07_os_net_udp_sendto_v1(uint32_t h, x07_view addrv, x07_view payload,
   if (rc) return x07_net_err_doc(rc);
   struct sockaddr_storage ss;
   socklen_t sl = x07_net_to_sockaddr(&targets[0], &ss);
-  int w = wait_fd(fd, POLLOUT, caps.io_timeout_ms);
-  if (w <= 0) return x07_net_err_doc(w == 0 ? X07_NET_TIMEOUT : X07_NET_INTERNAL);
+  rc = wait_io(fd, POLLOUT, caps.io_timeout_ms);
+  if (rc) return x07_net_err_doc(rc);
   ssize_t s;
   do s = sendto(fd, payload.ptr, payload.len, MSG_NOSIGNAL, (struct sockaddr *)&ss, sl);
   while (s < 0 && errno == EINTR);
   if (s < 0) return x07_net_err_doc(errno == EMSGSIZE ? X07_NET_TOO_LARGE : X07_NET_CONNECT);
-  x07_vec v = x07_net_ok_begin();
-  x07_net_put_u32(&v, (uint32_t)s);
-  return finish(v);
+  return ok_u32_doc((uint32_t)s);
 }
 
 x07_bytes x07_os_net_udp_recvfrom_v1(uint32_t h, uint32_t max, x07_view capsv) {
@@ -328,8 +333,8 @@ x07_bytes x07_os_net_udp_recvfrom_v1(uint32_t h, uint32_t max, x07_view capsv) {
   if (fd < 0 || (int32_t)max < 0) return x07_net_err_doc(X07_NET_INVALID_REQ);
   uint32_t want = max < caps.max_read ? max : caps.max_read;
   if (want > 65536) want = 65536;
-  int w = wait_fd(fd, POLLIN, caps.io_timeout_ms);
-  if (w <= 0) return x07_net_err_doc(w == 0 ? X07_NET_TIMEOUT : X07_NET_INTERNAL);
+  uint32_t rc = wait_io(fd, POLLIN, caps.io_timeout_ms);
+  if (rc) return x07_net_err_doc(rc);
   uint8_t *buf = (uint8_t *)malloc(want ? want : 1);
   if (!buf) x07_trap("out of memory");
   struct sockaddr_storage ss;

@@ -44,11 +44,11 @@ void x07_net_put_addr(x07_vec *v, const x07_net_addr *a);
 
 /* Policy (sandboxed only; everything allowed otherwise).
  * kind: 't' tcp, 'u' udp. Checks enable flags and, for IP addresses, the
- * allow list. DNS names are checked with x07_net_name_allowed and each resolved
- * address again with x07_net_ip_allowed. Return 0 or X07_NET_POLICY_DENIED. */
+ * allow list. DNS names are checked with x07_net_check_name and each resolved
+ * address again with x07_net_check_ip. Return 0 or X07_NET_POLICY_DENIED. */
 uint32_t x07_net_check_kind(char kind);
-uint32_t x07_net_ip_allowed(const x07_net_addr *a);
-uint32_t x07_net_name_allowed(const char *name, uint32_t port);
+uint32_t x07_net_check_ip(const x07_net_addr *a);
+uint32_t x07_net_check_name(const char *name, uint32_t port);
 
 /* Resolves addr (any tag) to the allowed IP addresses; *n receives the count.
  * Returns 0, X07_NET_DNS or X07_NET_POLICY_DENIED. */

@@ -102,12 +102,12 @@ x07_vec x07_net_ok_begin(void) {
 uint32_t x07_net_resolve(const x07_net_addr *addr, x07_net_addr *out, uint32_t cap, uint32_t *n) {
   *n = 0;
   if (addr->tag != X07_NET_TAG_DNS) {
-    if (x07_net_ip_allowed(addr)) return X07_NET_POLICY_DENIED;
+    if (x07_net_check_ip(addr)) return X07_NET_POLICY_DENIED;
     out[0] = *addr;
     *n = 1;
     return 0;
   }
-  if (x07_net_name_allowed(addr->name, addr->port)) return X07_NET_POLICY_DENIED;
+  if (x07_net_check_name(addr->name, addr->port)) return X07_NET_POLICY_DENIED;
   struct addrinfo hints, *res = NULL;
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;
@@ -120,7 +120,7 @@ uint32_t x07_net_resolve(const x07_net_addr *addr, x07_net_addr *out, uint32_t c
     x07_net_addr a;
     x07_net_from_sockaddr(ai->ai_addr, &a);
     a.port = addr->port;
-    if (x07_net_ip_allowed(&a)) continue; /* resolved addresses are re-checked */
+    if (x07_net_check_ip(&a)) continue; /* resolved addresses are re-checked */
     int dup = 0;
     for (uint32_t k = 0; k < *n; k++)
       if (out[k].tag == a.tag && !memcmp(out[k].ip, a.ip, 16)) dup = 1;

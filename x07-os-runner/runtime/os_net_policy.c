@@ -114,7 +114,7 @@ uint32_t x07_net_check_kind(char kind) {
   return 0;
 }
 
-uint32_t x07_net_ip_allowed(const x07_net_addr *a) {
+uint32_t x07_net_check_ip(const x07_net_addr *a) {
   const x07_os_policy *pol = x07_os_pol();
   if (!pol->sandboxed) return 0;
   ip_t cand;
@@ -130,7 +130,7 @@ uint32_t x07_net_ip_allowed(const x07_net_addr *a) {
   return X07_NET_POLICY_DENIED;
 }
 
-uint32_t x07_net_name_allowed(const char *name, uint32_t port) {
+uint32_t x07_net_check_name(const char *name, uint32_t port) {
   const x07_os_policy *pol = x07_os_pol();
   if (!pol->sandboxed) return 0;
   if (!pol->net_allow_dns) return X07_NET_POLICY_DENIED;
