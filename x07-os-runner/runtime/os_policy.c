@@ -212,11 +212,6 @@ static void load_fs_v1(x07_os_policy *p) {
   p->v1_max_write = env_u32_nonzero("X07_OS_FS_MAX_WRITE_BYTES", 16u * 1024u * 1024u);
   p->v1_max_entries = env_u32_nonzero("X07_OS_FS_MAX_ENTRIES", 10000);
   p->v1_max_depth = env_u32_nonzero("X07_OS_FS_MAX_DEPTH", 64);
-  if (!sb) {
-    /* run-os: the root lists are only consulted when sandboxed. */
-    p->fs_read_roots = env_list("X07_OS_FS_READ_ROOTS");
-    p->fs_write_roots = env_list("X07_OS_FS_WRITE_ROOTS");
-  }
 }
 
 static void policy_free(x07_os_policy *p) {

@@ -19,7 +19,9 @@ typedef struct {
   int fs_enabled;
   int deny_hidden;
   uint32_t threads_max_blocking;
-  x07_os_list fs_read_roots, fs_write_roots; /* raw entries; FS v1 canonicalizes them itself */
+  /* sandboxed only (empty in run-os, where no root is consulted); raw entries,
+   * FS v1 canonicalizes them itself */
+  x07_os_list fs_read_roots, fs_write_roots;
 
   /* FS v1 (read in every world; defaults depend on `sandboxed`) */
   int v1_enabled, v1_deny_hidden;
