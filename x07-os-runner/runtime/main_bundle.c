@@ -22,6 +22,9 @@ static int bundle_fail(const char *msg) {
   return 2;
 }
 
+/* argv_v1 element i: the configured name stands for argv[0] (also when argc is 0). */
+static const char *element(char **argv, int i) { return i == 0 ? X07_BUNDLE_NAME : argv[i]; }
+
 static int write_full(const uint8_t *p, uint32_t n) {
   while (n > 0) {
     ssize_t w = write(1, p, n);
@@ -37,17 +40,16 @@ int main(int argc, char **argv) {
   if (x07_bundle_setup) x07_bundle_setup(argc, argv);
   x07_fuel_left = x07_cfg_fuel_init;
   x07_mem_init();
+  const int count = argc < 1 ? 1 : argc;
   uint64_t total = 4;
-  const char *name = X07_BUNDLE_NAME;
-  total += 4 + strlen(name);
-  for (int i = 1; i < argc; i++) total += 4 + strlen(argv[i]);
+  for (int i = 0; i < count; i++) total += 4 + strlen(element(argv, i));
   if (total > 0xFFFFFFF0u) return bundle_fail("argv_v1 too large");
   x07_bytes in = x07_bytes_new((uint32_t)total);
   uint8_t *p = in.ptr;
-  x07_wr_u32le(p, (uint32_t)(argc < 1 ? 1 : argc));
+  x07_wr_u32le(p, (uint32_t)count);
   p += 4;
-  for (int i = 0; i < (argc < 1 ? 1 : argc); i++) {
-    const char *a = i == 0 ? name : argv[i];
+  for (int i = 0; i < count; i++) {
+    const char *a = element(argv, i);
     uint32_t n = (uint32_t)strlen(a);
     x07_wr_u32le(p, n);
     memcpy(p + 4, a, n);
