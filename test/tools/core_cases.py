@@ -215,6 +215,10 @@ case("core_move_while_borrowed_error", """(entry (solve (begin
   (let v (bytes.view b))
   (let c b)
   (view.to_bytes v))))""", err('move while borrowed: "b"'))
+case("core_move_after_borrow_in_same_call_error", """(entry
+ (defn main.f ((v bytes_view) (b bytes)) i32 (+ (view.len v) (bytes.len b)))
+ (solve (begin (let b (bytes.lit "abc")) (codec.write_u32_le (main.f b b)))))""",
+     err('move while borrowed: "b"'))
 case("core_set_while_borrowed_error", """(entry (solve (begin
   (let b (bytes.lit "abc"))
   (let v (bytes.view b))

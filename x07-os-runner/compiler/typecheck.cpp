@@ -583,6 +583,17 @@ class FnChecker {
     return r;
   }
 
+  // A variable borrowed by an earlier argument of the same call (implicit view,
+  // peek or identifier borrow) must not be moved by a later argument: the callee
+  // would receive a view of a buffer it (or another callee) already consumed.
+  void note_arg_borrow(const Node& a, std::vector<int>& borrowed) {
+    for (int v : borrowed)
+      if (vars_[v].moved)
+        err("Typing", "move while borrowed: \"" + vars_[v].name + "\" (an earlier argument of this call borrows it; "
+                      "clone it or bind the value to a local first)", vars_[v].moved_ptr);
+    if (a.kind == Node::Atom && a.var >= 0 && !a.move && is_owned(vars_[a.var].ty)) borrowed.push_back(a.var);
+  }
+
   Info check_builtin(Node& n, int bi) {
     const Builtin& b = builtins()[bi];
     n.head = Head::Builtin;
@@ -609,8 +620,10 @@ class FnChecker {
                           vars_[vars_[v].borrowers[0]].name + "\")", a.ptr);
     }
     int src = -1;
+    std::vector<int> arg_borrows;
     for (size_t i = 0; i < n.kids.size(); i++) {
       Info r = check_arg(n.kids[i], b.params[i], b.param_mode[i], b.name, i, false);
+      note_arg_borrow(n.kids[i], arg_borrows);
       if (is_view_like(r.ty) && src < 0) src = r.src;
       if (b.param_mode[i] == 'i') src = r.src;
     }
@@ -637,8 +650,10 @@ class FnChecker {
     if (n.kids.size() != f.param_tys.size())
       err("Typing", "call \"" + f.name + "\" expects " + std::to_string(f.param_tys.size()) + " args", n.ptr);
     int src = -1;
+    std::vector<int> arg_borrows;
     for (size_t i = 0; i < n.kids.size(); i++) {
       Info r = check_arg(n.kids[i], f.param_tys[i], 'v', f.name, i, true);
+      note_arg_borrow(n.kids[i], arg_borrows);
       if (is_view_like(r.ty) && src < 0) src = r.src;
     }
     return {f.result_ty, is_view_like(f.result_ty) ? src : -1};
