@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 #include "x07rt_mem.h"
+#include "x07_sandbox.h"
 
 static int read_full(uint8_t *p, uint32_t n) {
   while (n > 0) {
@@ -26,6 +27,9 @@ static int write_full(const uint8_t *p, uint32_t n) {
 }
 
 int main(void) {
+  /* Second-stage seccomp filter for run-os-sandboxed (a no-op otherwise); it must
+   * come before any program code runs. */
+  x07_sandbox_runtime_lockdown();
   signal(SIGPIPE, SIG_IGN);
   x07_fuel_left = x07_cfg_fuel_init;
   x07_mem_init();
