@@ -88,11 +88,11 @@ static void set_nonblock(int fd) {
 
 x07_bytes x07_os_net_dns_lookup_v1(x07_view name, uint32_t port, x07_view capsv) {
   x07_net_caps caps;
-  if (x07_net_parse_caps(capsv, &caps)) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (x07_net_parse_caps(capsv, &caps)) return x07_os_err_doc(X07_NET_INVALID_REQ);
   const x07_os_policy *pol = x07_os_pol();
-  if (pol->sandboxed && (!pol->net_enabled || pol->net_hosts.count == 0)) return x07_net_err_doc(X07_NET_POLICY_DENIED);
+  if (pol->sandboxed && (!pol->net_enabled || pol->net_hosts.count == 0)) return x07_os_err_doc(X07_NET_POLICY_DENIED);
   if (name.len == 0 || name.len > 1024 || memchr(name.ptr, 0, name.len) || port > 65535)
-    return x07_net_err_doc(X07_NET_INVALID_REQ);
+    return x07_os_err_doc(X07_NET_INVALID_REQ);
   x07_net_addr a;
   memset(&a, 0, sizeof a);
   a.tag = X07_NET_TAG_DNS;
@@ -101,7 +101,7 @@ x07_bytes x07_os_net_dns_lookup_v1(x07_view name, uint32_t port, x07_view capsv)
   x07_net_addr out[64];
   uint32_t n = 0;
   uint32_t rc = x07_net_resolve(&a, out, 64, &n);
-  if (rc) return x07_net_err_doc(rc);
+  if (rc) return x07_os_err_doc(rc);
   x07_vec v = x07_net_ok_begin();
   x07_net_put_u32(&v, n);
   for (uint32_t i = 0; i < n; i++) x07_net_put_addr(&v, &out[i]);
@@ -147,13 +147,13 @@ x07_bytes x07_os_net_tcp_connect_v1(x07_view addrv, x07_view capsv) {
   x07_net_addr targets[16];
   uint32_t n = 0;
   if (!rc) rc = x07_net_resolve(&a, targets, 16, &n);
-  if (rc) return x07_net_err_doc(rc);
+  if (rc) return x07_os_err_doc(rc);
   int last = -X07_NET_CONNECT;
   for (uint32_t i = 0; i < n; i++) {
     last = connect_one(&targets[i], caps.connect_timeout_ms);
     if (last >= 0) break;
   }
-  if (last < 0) return x07_net_err_doc((uint32_t)-last);
+  if (last < 0) return x07_os_err_doc((uint32_t)-last);
   return ok_u32_doc(table_add(&g_streams, last));
 }
 
@@ -198,22 +198,22 @@ x07_bytes x07_os_net_tcp_listen_v1(x07_view addrv, x07_view capsv) {
   int fd = -1;
   x07_net_addr bound;
   uint32_t rc = bind_socket(addrv, capsv, 't', SOCK_STREAM, &fd, &bound);
-  if (rc) return x07_net_err_doc(rc);
+  if (rc) return x07_os_err_doc(rc);
   set_nonblock(fd);
   return handle_addr_doc(table_add(&g_listeners, fd), &bound);
 }
 
 x07_bytes x07_os_net_tcp_accept_v1(uint32_t listener, x07_view capsv) {
   x07_net_caps caps;
-  if (x07_net_parse_caps(capsv, &caps)) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (x07_net_parse_caps(capsv, &caps)) return x07_os_err_doc(X07_NET_INVALID_REQ);
   int lfd = table_fd(&g_listeners, listener);
-  if (lfd < 0) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (lfd < 0) return x07_os_err_doc(X07_NET_INVALID_REQ);
   uint32_t rc = wait_io(lfd, POLLIN, caps.io_timeout_ms);
-  if (rc) return x07_net_err_doc(rc);
+  if (rc) return x07_os_err_doc(rc);
   struct sockaddr_storage ss;
   socklen_t sl = sizeof ss;
   int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  if (fd < 0) return x07_net_err_doc(errno == EAGAIN ? X07_NET_TIMEOUT : X07_NET_INTERNAL);
+  if (fd < 0) return x07_os_err_doc(errno == EAGAIN ? X07_NET_TIMEOUT : X07_NET_INTERNAL);
   x07_net_addr peer;
   x07_net_from_sockaddr((struct sockaddr *)&ss, &peer);
   return handle_addr_doc(table_add(&g_streams, fd), &peer);
@@ -221,9 +221,9 @@ x07_bytes x07_os_net_tcp_accept_v1(uint32_t listener, x07_view capsv) {
 
 x07_bytes x07_os_net_tcp_stream_read_v1(uint32_t h, uint32_t max, x07_view capsv) {
   x07_net_caps caps;
-  if (x07_net_parse_caps(capsv, &caps)) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (x07_net_parse_caps(capsv, &caps)) return x07_os_err_doc(X07_NET_INVALID_REQ);
   int fd = table_fd(&g_streams, h);
-  if (fd < 0 || (int32_t)max < 0) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (fd < 0 || (int32_t)max < 0) return x07_os_err_doc(X07_NET_INVALID_REQ);
   uint32_t want = max < caps.max_read ? max : caps.max_read;
   x07_vec v = x07_net_ok_begin();
   x07_net_put_u32(&v, 0);
@@ -231,7 +231,7 @@ x07_bytes x07_os_net_tcp_stream_read_v1(uint32_t h, uint32_t max, x07_view capsv
   uint32_t rc = wait_io(fd, POLLIN, caps.io_timeout_ms);
   if (rc) {
     x07_vec_drop(v);
-    return x07_net_err_doc(rc);
+    return x07_os_err_doc(rc);
   }
   x07_vec_reserve(&v, 8 + want);
   ssize_t r;
@@ -239,7 +239,7 @@ x07_bytes x07_os_net_tcp_stream_read_v1(uint32_t h, uint32_t max, x07_view capsv
   while (r < 0 && errno == EINTR);
   if (r < 0) {
     x07_vec_drop(v);
-    return x07_net_err_doc(errno == EAGAIN ? X07_NET_TIMEOUT : X07_NET_CONNECT);
+    return x07_os_err_doc(errno == EAGAIN ? X07_NET_TIMEOUT : X07_NET_CONNECT);
   }
   v.len = 8 + (uint32_t)r;
   x07_wr_u32le(v.ptr + 4, (uint32_t)r);
@@ -248,30 +248,30 @@ x07_bytes x07_os_net_tcp_stream_read_v1(uint32_t h, uint32_t max, x07_view capsv
 
 x07_bytes x07_os_net_tcp_stream_write_v1(uint32_t h, x07_view data, x07_view capsv) {
   x07_net_caps caps;
-  if (x07_net_parse_caps(capsv, &caps)) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (x07_net_parse_caps(capsv, &caps)) return x07_os_err_doc(X07_NET_INVALID_REQ);
   int fd = table_fd(&g_streams, h);
-  if (fd < 0) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (fd < 0) return x07_os_err_doc(X07_NET_INVALID_REQ);
   uint32_t n = data.len < caps.max_write ? data.len : caps.max_write;
   ssize_t wr = 0;
   if (n > 0) {
     uint32_t rc = wait_io(fd, POLLOUT, caps.io_timeout_ms);
-    if (rc) return x07_net_err_doc(rc);
+    if (rc) return x07_os_err_doc(rc);
     do wr = send(fd, data.ptr, n, MSG_NOSIGNAL);
     while (wr < 0 && errno == EINTR);
-    if (wr < 0) return x07_net_err_doc(errno == EAGAIN ? X07_NET_TIMEOUT : X07_NET_CONNECT);
+    if (wr < 0) return x07_os_err_doc(errno == EAGAIN ? X07_NET_TIMEOUT : X07_NET_CONNECT);
   }
   return ok_u32_doc((uint32_t)wr);
 }
 
 x07_bytes x07_os_net_tcp_stream_wait_v1(uint32_t h, uint32_t events, uint32_t timeout_ms) {
   int fd = table_fd(&g_streams, h);
-  if (fd < 0) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (fd < 0) return x07_os_err_doc(X07_NET_INVALID_REQ);
   struct pollfd p = {fd, (short)(((events & 1) ? POLLIN : 0) | ((events & 2) ? POLLOUT : 0)), 0};
   int t = (int32_t)timeout_ms < 0 ? 0 : (int)timeout_ms;
   int r;
   do r = poll(&p, 1, t);
   while (r < 0 && errno == EINTR);
-  if (r < 0) return x07_net_err_doc(X07_NET_INTERNAL);
+  if (r < 0) return x07_os_err_doc(X07_NET_INTERNAL);
   uint32_t got = 0;
   if (p.revents & POLLIN) got |= 1;
   if (p.revents & POLLOUT) got |= 2;
@@ -297,7 +297,7 @@ x07_bytes x07_os_net_udp_bind_v1(x07_view addrv, x07_view capsv) {
   int fd = -1;
   x07_net_addr bound;
   uint32_t rc = bind_socket(addrv, capsv, 'u', SOCK_DGRAM, &fd, &bound);
-  if (rc) return x07_net_err_doc(rc);
+  if (rc) return x07_os_err_doc(rc);
   set_nonblock(fd);
   return handle_addr_doc(table_add(&g_udp, fd), &bound);
 }
@@ -314,27 +314,27 @@ x07_bytes x07_os_net_udp_sendto_v1(uint32_t h, x07_view addrv, x07_view payload,
   x07_net_addr targets[4];
   uint32_t n = 0;
   if (!rc) rc = x07_net_resolve(&a, targets, 4, &n);
-  if (rc) return x07_net_err_doc(rc);
+  if (rc) return x07_os_err_doc(rc);
   struct sockaddr_storage ss;
   socklen_t sl = x07_net_to_sockaddr(&targets[0], &ss);
   rc = wait_io(fd, POLLOUT, caps.io_timeout_ms);
-  if (rc) return x07_net_err_doc(rc);
+  if (rc) return x07_os_err_doc(rc);
   ssize_t s;
   do s = sendto(fd, payload.ptr, payload.len, MSG_NOSIGNAL, (struct sockaddr *)&ss, sl);
   while (s < 0 && errno == EINTR);
-  if (s < 0) return x07_net_err_doc(errno == EMSGSIZE ? X07_NET_TOO_LARGE : X07_NET_CONNECT);
+  if (s < 0) return x07_os_err_doc(errno == EMSGSIZE ? X07_NET_TOO_LARGE : X07_NET_CONNECT);
   return ok_u32_doc((uint32_t)s);
 }
 
 x07_bytes x07_os_net_udp_recvfrom_v1(uint32_t h, uint32_t max, x07_view capsv) {
   x07_net_caps caps;
-  if (x07_net_parse_caps(capsv, &caps)) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (x07_net_parse_caps(capsv, &caps)) return x07_os_err_doc(X07_NET_INVALID_REQ);
   int fd = table_fd(&g_udp, h);
-  if (fd < 0 || (int32_t)max < 0) return x07_net_err_doc(X07_NET_INVALID_REQ);
+  if (fd < 0 || (int32_t)max < 0) return x07_os_err_doc(X07_NET_INVALID_REQ);
   uint32_t want = max < caps.max_read ? max : caps.max_read;
   if (want > 65536) want = 65536;
   uint32_t rc = wait_io(fd, POLLIN, caps.io_timeout_ms);
-  if (rc) return x07_net_err_doc(rc);
+  if (rc) return x07_os_err_doc(rc);
   uint8_t *buf = (uint8_t *)malloc(want ? want : 1);
   if (!buf) x07_trap("out of memory");
   struct sockaddr_storage ss;
@@ -344,7 +344,7 @@ x07_bytes x07_os_net_udp_recvfrom_v1(uint32_t h, uint32_t max, x07_view capsv) {
   while (r < 0 && errno == EINTR);
   if (r < 0) {
     free(buf);
-    return x07_net_err_doc(errno == EAGAIN ? X07_NET_TIMEOUT : X07_NET_CONNECT);
+    return x07_os_err_doc(errno == EAGAIN ? X07_NET_TIMEOUT : X07_NET_CONNECT);
   }
   x07_net_addr from;
   x07_net_from_sockaddr((struct sockaddr *)&ss, &from);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "os_doc.h"
 #include "x07rt.h"
 
 enum {
@@ -54,8 +55,7 @@ uint32_t x07_net_check_name(const char *name, uint32_t port);
  * Returns 0, X07_NET_DNS or X07_NET_POLICY_DENIED. */
 uint32_t x07_net_resolve(const x07_net_addr *addr, x07_net_addr *out, uint32_t cap, uint32_t *n);
 
-/* Docs: error {0, code, 0}; ok header {1, 1, 0, 0} then payload. */
-x07_bytes x07_net_err_doc(uint32_t code);
+/* Docs: errors are x07_os_err_doc(code); ok = header {1, 1, 0, 0} then payload. */
 x07_vec x07_net_ok_begin(void);
 void x07_net_put_u32(x07_vec *v, uint32_t x);
 

@@ -86,12 +86,6 @@ void x07_net_put_addr(x07_vec *v, const x07_net_addr *a) {
   x07_vec_push_bytes(v, a->ip, iplen);
 }
 
-x07_bytes x07_net_err_doc(uint32_t code) {
-  x07_bytes b = x07_bytes_new(9);
-  x07_wr_u32le(b.ptr + 1, code);
-  return b;
-}
-
 x07_vec x07_net_ok_begin(void) {
   x07_vec v = {0, 0, 0};
   static const uint8_t hdr[4] = {1, 1, 0, 0};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "os_doc.h"
 #include "os_policy.h"
 #include "os_proc.h"
 #include "x07rt_os.h"
@@ -17,12 +18,6 @@ _Noreturn void x07_os_process_exit(uint32_t code) {
     if (!pol->proc_allow_exit) x07_trap("os.process.exit disabled by policy");
   }
   exit((int)code);
-}
-
-static x07_bytes err_doc(uint32_t code) {
-  x07_bytes b = x07_bytes_new(9);
-  x07_wr_u32le(b.ptr + 1, code);
-  return b;
 }
 
 static x07_bytes ok_doc(const x07_proc_slot *s) {
@@ -42,7 +37,7 @@ static x07_bytes ok_doc(const x07_proc_slot *s) {
   return b;
 }
 
-static x07_bytes result_doc(const x07_proc_slot *s) { return s->err_code ? err_doc(s->err_code) : ok_doc(s); }
+static x07_bytes result_doc(const x07_proc_slot *s) { return s->err_code ? x07_os_err_doc(s->err_code) : ok_doc(s); }
 
 uint32_t x07_os_process_spawn_capture_v1(x07_bytes req, x07_bytes caps) {
   uint32_t h = x07_proc_spawn(x07_bytes_view(req), x07_bytes_view(caps), X07_PROC_MODE_CAPTURE);
@@ -74,7 +69,7 @@ x07_opt_bytes x07_os_process_try_join_capture_v1(uint32_t h) {
   x07_opt_bytes r = {0, {0, 0}};
   if (x07_proc_is_sentinel(h)) {
     r.tag = 1;
-    r.val = err_doc(h >> 16);
+    r.val = x07_os_err_doc(h >> 16);
     return r;
   }
   x07_proc_slot *s = capture_slot(h, "os.process.try_join_capture_v1 invalid proc mode");
@@ -86,7 +81,7 @@ x07_opt_bytes x07_os_process_try_join_capture_v1(uint32_t h) {
 }
 
 x07_bytes x07_os_process_join_capture_v1(uint32_t h) {
-  if (x07_proc_is_sentinel(h)) return err_doc(h >> 16);
+  if (x07_proc_is_sentinel(h)) return x07_os_err_doc(h >> 16);
   x07_proc_slot *s = capture_slot(h, "os.process.join_capture_v1 invalid proc mode");
   while (!s->finished) x07_proc_poll_all(-1);
   return take_join(s);

@@ -6,16 +6,9 @@
 #include <errno.h>
 #include <time.h>
 
+#include "os_doc.h"
 #include "os_policy.h"
 #include "x07rt_os.h"
-
-static x07_bytes err_doc9(uint32_t code) {
-  x07_bytes b = x07_bytes_new(9);
-  b.ptr[0] = 0;
-  x07_wr_u32le(b.ptr + 1, code);
-  x07_wr_u32le(b.ptr + 5, 0);
-  return b;
-}
 
 uint32_t x07_os_time_now_unix_ms(void) {
   const x07_os_policy *pol = x07_os_pol();
@@ -31,9 +24,9 @@ uint32_t x07_os_time_now_unix_ms(void) {
 
 x07_bytes x07_os_time_now_instant_v1(void) {
   const x07_os_policy *pol = x07_os_pol();
-  if (pol->sandboxed && (!pol->time_enabled || !pol->time_allow_wall_clock)) return err_doc9(300);
+  if (pol->sandboxed && (!pol->time_enabled || !pol->time_allow_wall_clock)) return x07_os_err_doc(300);
   struct timespec ts;
-  if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return err_doc9(301);
+  if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return x07_os_err_doc(301);
   uint64_t secs = (uint64_t)(int64_t)ts.tv_sec;
   x07_bytes b = x07_bytes_new(14);
   b.ptr[0] = 1;
