@@ -18,6 +18,22 @@
 #include "os_policy.h"
 #include "x07rt_os.h"
 
+/* The sandboxed checks of both built-ins, before any root is tried; `op` names the
+ * builtin in the trap texts ("os.fs.read_file unsafe path"). */
+static void check_sandboxed_path(const x07_os_policy *pol, x07_bytes path, const char *op) {
+  char msg[64];
+  if (!pol->fs_enabled) x07_trap("os.fs disabled by policy");
+  if (pol->threads_max_blocking == 0) x07_trap("os.threads.blocking disabled by policy");
+  if (!x07_os_safe_relative(path.ptr, path.len)) {
+    snprintf(msg, sizeof msg, "%s unsafe path", op);
+    x07_trap(msg);
+  }
+  if (pol->deny_hidden && x07_os_has_hidden_segment(path.ptr, path.len)) {
+    snprintf(msg, sizeof msg, "%s hidden path denied", op);
+    x07_trap(msg);
+  }
+}
+
 /* root + "/" + rel, stripping "<root>/" from the path when it is already there. */
 static char *join_root(const char *root, const char *path) {
   size_t rl = strlen(root);
@@ -114,10 +130,7 @@ x07_bytes x07_os_fs_read_file(x07_bytes path) {
     free(p);
     return out;
   }
-  if (!pol->fs_enabled) x07_trap("os.fs disabled by policy");
-  if (pol->threads_max_blocking == 0) x07_trap("os.threads.blocking disabled by policy");
-  if (!x07_os_safe_relative(path.ptr, path.len)) x07_trap("os.fs.read_file unsafe path");
-  if (pol->deny_hidden && x07_os_has_hidden_segment(path.ptr, path.len)) x07_trap("os.fs.read_file hidden path denied");
+  check_sandboxed_path(pol, path, "os.fs.read_file");
   char *p = x07_os_strndup(path.ptr, path.len);
   x07_bytes_drop(path);
   char *last = NULL;
@@ -148,10 +161,7 @@ uint32_t x07_os_fs_write_file(x07_bytes path, x07_bytes data) {
     x07_bytes_drop(data);
     return (uint32_t)rc;
   }
-  if (!pol->fs_enabled) x07_trap("os.fs disabled by policy");
-  if (pol->threads_max_blocking == 0) x07_trap("os.threads.blocking disabled by policy");
-  if (!x07_os_safe_relative(path.ptr, path.len)) x07_trap("os.fs.write_file unsafe path");
-  if (pol->deny_hidden && x07_os_has_hidden_segment(path.ptr, path.len)) x07_trap("os.fs.write_file hidden path denied");
+  check_sandboxed_path(pol, path, "os.fs.write_file");
   char *p = x07_os_strndup(path.ptr, path.len);
   int rc = 13; /* EACCES when no root is configured */
   for (uint32_t i = 0; i < pol->fs_write_roots.count; i++) {
