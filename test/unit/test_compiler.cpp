@@ -174,7 +174,7 @@ TEST_CASE("compiler: malformed input never crashes", "[compiler][fuzz]") {
         case 1: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
         default: s[pos] = alphabet[rng() % alphabet.size()]; break;
       }
-      if (s.empty()) s = "x";
+      if (s.empty()) s.push_back('x');
     }
     x07c::CompileResult r;
     REQUIRE_NOTHROW(r = compile_text(s));
@@ -224,7 +224,7 @@ TEST_CASE("compiler: every std module (embedded and OS root) checks and emits in
       if (rel.size() <= ext.size() || rel.compare(rel.size() - ext.size(), ext.size(), ext) != 0) continue;
       rel.resize(rel.size() - ext.size());
       std::replace(rel.begin(), rel.end(), '/', '.');
-      ids.push_back("\"" + rel + "\"");
+      ids.push_back(std::string(1, '"').append(rel).append(1, '"'));
     }
   }
   REQUIRE(ids.size() > 20);
