@@ -55,8 +55,19 @@ static x07_bytes render_sorted(name_list *l) {
   return out;
 }
 
-static int hide(const x07_fs_caps *c, const char *name) {
-  return name[0] == '.' && x07_os_pol()->v1_deny_hidden && !(c->flags & X07_FS_FLAG_ALLOW_HIDDEN);
+/* Whether a directory entry shows up: not "." / "..", valid UTF-8 (other names are
+ * skipped, not errors), and not hidden while the policy denies hidden names. */
+static int listed(const x07_fs_caps *c, const char *name) {
+  if (!strcmp(name, ".") || !strcmp(name, "..")) return 0;
+  if (!x07_fs_utf8_valid((const uint8_t *)name, (uint32_t)strlen(name))) return 0;
+  return !(name[0] == '.' && x07_os_pol()->v1_deny_hidden && !(c->flags & X07_FS_FLAG_ALLOW_HIDDEN));
+}
+
+/* stat-based directory check of list/walk roots: 0, X07_FS_ERR_NOT_DIR or the mapped errno. */
+static uint32_t check_dir(const char *p) {
+  struct stat st;
+  if (stat(p, &st) != 0) return x07_fs_map_errno(errno);
+  return S_ISDIR(st.st_mode) ? 0 : X07_FS_ERR_NOT_DIR;
 }
 
 x07_res_bytes x07_os_fs_list_dir_sorted_text_v1(x07_bytes path, x07_bytes capsb) {
@@ -68,11 +79,7 @@ x07_res_bytes x07_os_fs_list_dir_sorted_text_v1(x07_bytes path, x07_bytes capsb)
   if (!rc) rc = x07_fs_enforce(0, &caps, x07_bytes_view(path), &p);
   x07_bytes_drop(path);
   x07_bytes_drop(capsb);
-  struct stat st;
-  if (!rc) {
-    if (stat(p, &st) != 0) rc = x07_fs_map_errno(errno);
-    else if (!S_ISDIR(st.st_mode)) rc = X07_FS_ERR_NOT_DIR;
-  }
+  if (!rc) rc = check_dir(p);
   DIR *d = NULL;
   if (!rc && !(d = opendir(p))) rc = x07_fs_map_errno(errno);
   free(p);
@@ -82,8 +89,7 @@ x07_res_bytes x07_os_fs_list_dir_sorted_text_v1(x07_bytes path, x07_bytes capsb)
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     const char *n = e->d_name;
-    if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
-    if (!x07_fs_utf8_valid((const uint8_t *)n, (uint32_t)strlen(n)) || hide(&caps, n)) continue;
+    if (!listed(&caps, n)) continue;
     if (names.count >= max_entries) {
       rc = X07_FS_ERR_TOO_MANY_ENTRIES;
       break;
@@ -113,8 +119,7 @@ static uint32_t walk(walk_ctx *w, const char *abs, const char *rel, uint32_t dep
   struct dirent *e;
   while (!rc && (e = readdir(d)) != NULL) {
     const char *n = e->d_name;
-    if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
-    if (!x07_fs_utf8_valid((const uint8_t *)n, (uint32_t)strlen(n)) || hide(w->caps, n)) continue;
+    if (!listed(w->caps, n)) continue;
     if (depth + 1 > w->max_depth) {
       rc = X07_FS_ERR_DEPTH_EXCEEDED;
       break;
@@ -163,11 +168,7 @@ x07_res_bytes x07_os_fs_walk_glob_sorted_text_v1(x07_bytes root, x07_bytes glob,
   uint32_t rc = x07_fs_parse_caps(x07_bytes_view(capsb), &caps);
   if (!rc && !(pol->v1_allow_walk && pol->v1_allow_glob)) rc = X07_FS_ERR_POLICY_DENY;
   if (!rc) rc = x07_fs_enforce(0, &caps, x07_bytes_view(root), &p);
-  struct stat st;
-  if (!rc) {
-    if (stat(p, &st) != 0) rc = x07_fs_map_errno(errno);
-    else if (!S_ISDIR(st.st_mode)) rc = X07_FS_ERR_NOT_DIR;
-  }
+  if (!rc) rc = check_dir(p);
   if (!rc) {
     if (!x07_fs_utf8_valid(glob.ptr, glob.len) || memchr(glob.ptr, 0, glob.len)) rc = X07_FS_ERR_BAD_PATH;
     else {
