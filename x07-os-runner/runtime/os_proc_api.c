@@ -39,18 +39,20 @@ static x07_bytes ok_doc(const x07_proc_slot *s) {
 
 static x07_bytes result_doc(const x07_proc_slot *s) { return s->err_code ? x07_os_err_doc(s->err_code) : ok_doc(s); }
 
-uint32_t x07_os_process_spawn_capture_v1(x07_bytes req, x07_bytes caps) {
-  uint32_t h = x07_proc_spawn(x07_bytes_view(req), x07_bytes_view(caps), X07_PROC_MODE_CAPTURE);
+/* The spawn builtins own their arguments. */
+static uint32_t spawn_and_drop(x07_bytes req, x07_bytes caps, int mode) {
+  uint32_t h = x07_proc_spawn(x07_bytes_view(req), x07_bytes_view(caps), mode);
   x07_bytes_drop(req);
   x07_bytes_drop(caps);
   return h;
 }
 
+uint32_t x07_os_process_spawn_capture_v1(x07_bytes req, x07_bytes caps) {
+  return spawn_and_drop(req, caps, X07_PROC_MODE_CAPTURE);
+}
+
 uint32_t x07_os_process_spawn_piped_v1(x07_bytes req, x07_bytes caps) {
-  uint32_t h = x07_proc_spawn(x07_bytes_view(req), x07_bytes_view(caps), X07_PROC_MODE_PIPED);
-  x07_bytes_drop(req);
-  x07_bytes_drop(caps);
-  return h;
+  return spawn_and_drop(req, caps, X07_PROC_MODE_PIPED);
 }
 
 static x07_proc_slot *capture_slot(uint32_t h, const char *mode_trap) {
