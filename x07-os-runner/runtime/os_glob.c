@@ -96,43 +96,43 @@ int x07_glob_valid(const char *pat) {
   return 1;
 }
 
-/* Matches pat[pi..] (an alternative when `ing`, ending at ',' or '}') and then
+/* Matches pat[pi..] (an alternative when `in_group`, ending at ',' or '}') and then
  * the pending continuations `cont` against s. */
-static int m(const char *pat, int pi, const char *s, const char *const *cont, int ncont, int ing);
+static int match_at(const char *pat, int pi, const char *s, const char *const *cont, int ncont, int in_group);
 
 /* Continue with the next pending continuation after the current segment ends. */
-static int m_cont(const char *s, const char *const *cont, int ncont) {
+static int match_rest(const char *s, const char *const *cont, int ncont) {
   if (ncont == 0) return *s == 0;
-  return m(cont[0], 0, s, cont + 1, ncont - 1, 0);
+  return match_at(cont[0], 0, s, cont + 1, ncont - 1, 0);
 }
 
-static int m(const char *pat, int pi, const char *s, const char *const *cont, int ncont, int ing) {
+static int match_at(const char *pat, int pi, const char *s, const char *const *cont, int ncont, int in_group) {
   for (;;) {
     char c = pat[pi];
-    if (c == 0 || (ing && (c == ',' || c == '}'))) {
+    if (c == 0 || (in_group && (c == ',' || c == '}'))) {
       /* inside an alternative, ',' and '}' end it (groups do not nest) */
-      return m_cont(s, cont, ncont);
+      return match_rest(s, cont, ncont);
     }
     if (c == '*' && pat[pi + 1] == '*') {
       int atstart = pi == 0 || pat[pi - 1] == '/';
       if (atstart && pat[pi + 2] == '/') {
         /* "**" then "/": zero or more whole directories */
-        if (m(pat, pi + 3, s, cont, ncont, ing)) return 1;
+        if (match_at(pat, pi + 3, s, cont, ncont, in_group)) return 1;
         for (const char *p = s; *p; p++)
-          if (*p == '/' && m(pat, pi + 3, p + 1, cont, ncont, ing)) return 1;
+          if (*p == '/' && match_at(pat, pi + 3, p + 1, cont, ncont, in_group)) return 1;
         return 0;
       }
       /* trailing "**" (also after a slash): anything */
       pi += 2;
       for (const char *p = s;; p++) {
-        if (m(pat, pi, p, cont, ncont, ing)) return 1;
+        if (match_at(pat, pi, p, cont, ncont, in_group)) return 1;
         if (!*p) return 0;
       }
     }
     if (c == '*') {
       pi++;
       for (const char *p = s;; p += u8len(p)) {
-        if (m(pat, pi, p, cont, ncont, ing)) return 1;
+        if (match_at(pat, pi, p, cont, ncont, in_group)) return 1;
         if (!*p) return 0;
       }
     }
@@ -154,12 +154,12 @@ static int m(const char *pat, int pi, const char *s, const char *const *cont, in
       /* each alternative starts after '{' or ','; after it, continue at `end` */
       const char *after = pat + end;
       const char *nc[64];
-      if (ncont >= 63) return 0;
+      if (ncont >= 63) return 0; /* more than 63 groups in a row: treated as no match */
       nc[0] = after;
       for (int k = 0; k < ncont; k++) nc[k + 1] = cont[k];
       int a = pi + 1;
       for (;;) {
-        if (m(pat, a, s, nc, ncont + 1, 1)) return 1;
+        if (match_at(pat, a, s, nc, ncont + 1, 1)) return 1;
         /* advance to the next ',' at this level */
         int j = a;
         while (pat[j] && pat[j] != ',' && pat[j] != '}') {
@@ -182,4 +182,4 @@ static int m(const char *pat, int pi, const char *s, const char *const *cont, in
   }
 }
 
-int x07_glob_match(const char *pat, const char *s) { return m(pat, 0, s, 0, 0, 0); }
+int x07_glob_match(const char *pat, const char *s) { return match_at(pat, 0, s, 0, 0, 0); }
