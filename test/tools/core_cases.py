@@ -494,6 +494,20 @@ case("core_generics_tapp_mono", {
               ["bytes.concat", ["tapp", "main.pack", ["tys", "i32"], -1, 1],
                ["codec.write_u32_le", ["tapp", "main.id", ["tys", "i32"], 7]]]]},
     out(u32(-1, 2, -1) + u32(1, 0, 1) + u32(7)))
+case("core_generics_option_result_type_apps", {
+    "schema_version": "x07.x07ast@0.8.0", "kind": "entry", "module_id": "main", "imports": [],
+    "decls": [
+        {"kind": "defn", "name": "main.first", "type_params": [{"name": "T"}],
+         "params": [{"name": "a", "ty": ["option", ["t", "T"]]}, {"name": "d", "ty": ["t", "T"]}], "result": ["t", "T"],
+         "body": ["tapp", "main.pick", ["tys", ["option", "T"]], "a", "d"]},
+        {"kind": "defn", "name": "main.pick", "type_params": [{"name": "O"}],
+         "params": [{"name": "o", "ty": ["t", "O"]}, {"name": "d", "ty": "i32"}], "result": "i32",
+         "body": ["option_i32.unwrap_or", "o", "d"]},
+        {"kind": "defn", "name": "main.okv", "params": [{"name": "x", "ty": "i32"}], "result": ["result", "i32"],
+         "body": ["result_i32.ok", "x"]}],
+    "solve": ["codec.write_u32_le", ["+", ["tapp", "main.first", ["tys", "i32"], ["option_i32.some", 40], 1],
+                                     ["result_i32.unwrap_or", ["main.okv", 2], 0]]]},
+    out(u32(42)))
 
 # ---------------------------------------------------------------- modules
 UTIL = "(module app.util (defn .twice ((b bytes_view)) bytes (bytes.concat (view.to_bytes b) (app.util._copy b))) " \

@@ -68,8 +68,12 @@ struct Node {
 struct TyRef {
   std::string name;          // token ("bytes") or type parameter name ("A")
   bool is_param = false;
+  std::string wrap;          // "option" / "result" for ["option", T] / ["result", T]
   std::string brand;
 };
+
+// The type token of option/result applied to a base token ("option" + "u32" -> "option_i32").
+std::string applied_type_token(const std::string& wrap, const std::string& base);
 
 struct VarDecl {
   std::string name;

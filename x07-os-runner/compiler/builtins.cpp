@@ -61,6 +61,12 @@ bool parse_ty_token(const std::string& s, Ty* out, bool* is_u32) {
   return false;
 }
 
+std::string applied_type_token(const std::string& wrap, const std::string& base) {
+  if (wrap.empty()) return base;
+  std::string b = base == "u32" ? "i32" : base;
+  return wrap + "_" + b;
+}
+
 std::string unknown_type_message(const std::string& tok) {
   return "unknown type: \"" + tok +
          "\" (expected i32, u32, bytes, bytes_view, vec_u8, option_i32, option_bytes, option_bytes_view, "

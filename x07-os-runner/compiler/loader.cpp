@@ -186,8 +186,22 @@ class Loader {
       t.is_param = true;
       return t;
     }
+    if (v->IsArray() && v->Size() == 2 && (*v)[0].IsString() &&
+        (std::string((*v)[0].GetString()) == "option" || std::string((*v)[0].GetString()) == "result")) {
+      TyRef inner = parse_tyref(&(*v)[1], file, ptr + "/1", tparams);
+      if (!inner.wrap.empty())
+        throw CompileError("Unsupported", "nested option/result types are not supported", file, ptr);
+      inner.wrap = (*v)[0].GetString();
+      if (!inner.is_param) {
+        Ty t;
+        std::string tok = applied_type_token(inner.wrap, inner.name);
+        if (!parse_ty_token(tok, &t)) throw CompileError("Parse", unknown_type_message(tok), file, ptr);
+      }
+      return inner;
+    }
     throw CompileError("Unsupported", "unsupported type reference: " + json::to_compact(*v) +
-                                          " (use a type token or [\"t\", <param>])", file, ptr);
+                                          " (use a type token, [\"t\", <param>], [\"option\", T] or [\"result\", T])",
+                       file, ptr);
   }
 
   // Deepest [ / { nesting outside strings (the JSON parser recurses per level).

@@ -687,6 +687,12 @@ class FnChecker {
   std::string resolve_type_arg(const Node& t) {
     if (t.kind == Node::List && t.text == "t" && t.kids.size() == 1 && t.kids[0].kind == Node::Atom)
       return resolve_type_arg(t.kids[0]);
+    if (t.kind == Node::List && (t.text == "option" || t.text == "result") && t.kids.size() == 1) {
+      std::string tok = applied_type_token(t.text, resolve_type_arg(t.kids[0]));
+      Ty ty;
+      if (!parse_ty_token(tok, &ty)) err("Typing", unknown_type_message(tok), t.ptr);
+      return tok;
+    }
     if (t.kind != Node::Atom) err("Unsupported", "unsupported type argument (use a type token)", t.ptr);
     if (fn_) {
       auto it = fn_->subst.find(t.text);
@@ -922,6 +928,7 @@ class ProgramChecker {
         if (it == f.subst.end()) throw CompileError("Typing", "unbound type parameter \"" + name + "\"", f.file, ptr);
         name = it->second;
       }
+      name = applied_type_token(r.wrap, name);
       Ty t;
       if (!parse_ty_token(name, &t)) throw CompileError("Parse", unknown_type_message(name), f.file, ptr);
       if (is_ptr(t) && !f.is_extern && !prog_.allow_unsafe && f.reachable)
