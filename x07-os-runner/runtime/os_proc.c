@@ -235,7 +235,9 @@ uint32_t x07_proc_spawn(x07_view req, x07_view caps, int mode) {
   const x07_os_policy *pol = x07_os_pol();
   int sb = pol->sandboxed;
   x07_proc_poll_all(0);
-  if (sb && pol->proc_max_spawns != 0 && g_spawned >= pol->proc_max_spawns) return 1u << 16;
+  /* max_spawns used up: a sentinel handle (no slot; the failure code in the high 16 bits) */
+  if (sb && pol->proc_max_spawns != 0 && g_spawned >= pol->proc_max_spawns)
+    return (uint32_t)X07_PROC_POLICY_DENIED << 16;
   uint32_t h = slot_new();
   x07_proc_slot *s = &g_slots[(h & 0xFFFFu) - 1];
   s->mode = mode;
@@ -244,10 +246,7 @@ uint32_t x07_proc_spawn(x07_view req, x07_view caps, int mode) {
   memset(&sp, 0, sizeof sp);
   uint32_t rc = 0;
   if (sb && (!pol->proc_enabled || !pol->proc_allow_spawn)) rc = X07_PROC_POLICY_DENIED;
-  if (!rc && sb && pol->proc_max_spawns != 0) {
-    if (g_spawned >= pol->proc_max_spawns) rc = X07_PROC_POLICY_DENIED;
-    else g_spawned++;
-  }
+  if (!rc && sb && pol->proc_max_spawns != 0) g_spawned++; /* the limit was checked above */
   if (!rc && sb && pol->proc_max_live != 0 && g_live >= pol->proc_max_live) rc = X07_PROC_POLICY_DENIED;
   if (!rc) rc = x07_proc_check_caps(caps, &sp);
   if (!rc) rc = x07_proc_check_req(req, &sp);
