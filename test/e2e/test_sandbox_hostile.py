@@ -333,6 +333,16 @@ class NativeHostileTest(HostileBase):
         target = os.path.join(self.root, "secret", "s.txt")
         self.assertEqual(self.attack("symlink_escape:%s>out/escape" % target), "err:%d" % EACCES)
 
+    def test_write_root_over_the_native_cache_is_refused(self):
+        # Cached executables run later (maybe unsandboxed): a write root covering the cache fails closed.
+        cache = os.environ.get("X07_NATIVE_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache")
+        pol = self.policy(fs={"write_roots": ["out", os.path.dirname(os.path.abspath(cache))]})
+        p = t.run_runner(["--artifact", self.exe, "--i-accept-precompiled-artifact",
+                          "--world", "run-os-sandboxed", "--policy", pol], cwd=self.root)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stdout, b"")
+        self.assertIn(b"contains the native cache directory", p.stderr)
+
     def test_exec_shell_with_process_disabled(self):
         self.assertEqual(self.attack("exec:/bin/sh"), "err:%d" % EACCES)
         self.assertEqual(self.attack("memfd"), "err:%d" % EPERM)

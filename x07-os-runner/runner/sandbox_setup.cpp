@@ -1,7 +1,9 @@
 #include "sandbox_setup.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
+#include "native_cache.hpp"
 #include "runner_error.hpp"
 #include "sandbox_backend.hpp"
 #include "sandbox/x07_sandbox.h"
@@ -69,6 +71,27 @@ void check_support(const x07_sandbox_config& cfg, const x07_sandbox_caps& caps, 
     throw RunnerError(kernel_sandbox_fail_closed_message(msg));
 }
 
+// Artifacts in the native cache run later, possibly unsandboxed, so a program that
+// could write into the cache could escape its sandbox through a future run. Landlock
+// cannot carve the cache out of a write root, so such a policy is refused.
+void refuse_write_root_over_cache(const policy::Policy& p, const std::string& cwd) {
+  if (!p.fs.enabled) return;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path cache = fs::weakly_canonical(fs::absolute(native_cache_dir(), ec), ec);
+  for (const auto& root : p.fs.write_roots) {
+    fs::path r = fs::path(root).is_absolute() ? fs::path(root) : fs::path(cwd) / root;
+    r = fs::weakly_canonical(r, ec);
+    auto [ri, ci] = std::mismatch(r.begin(), r.end(), cache.begin(), cache.end());
+    if (ri == r.end() || (ri != r.end() && ri->empty() && std::next(ri) == r.end()))
+      throw RunnerError("policy.fs.write_roots entry \"" + root + "\" contains the native cache directory " +
+                        cache.string() +
+                        "; a sandboxed program could tamper with cached executables\n\nfix:\n"
+                        "  - narrow policy.fs.write_roots, or\n"
+                        "  - set X07_NATIVE_CACHE_DIR to a directory outside the write roots");
+  }
+}
+
 }  // namespace
 
 void kernel_sandbox_preflight(const policy::Policy& p, bool accept_weaker) {
@@ -82,6 +105,7 @@ KernelSandbox::KernelSandbox(const policy::Policy& p, const std::string& artifac
                              bool accept_weaker) {
   x07_sandbox_caps caps;
   x07_sandbox_probe(&caps);
+  refuse_write_root_over_cache(p, cwd);
   ConfigHolder h(p, &artifact, &cwd);
   check_support(h.cfg, caps, accept_weaker);
   char err[1024] = {0};
