@@ -360,6 +360,14 @@ case("core_option_result_builtins", """(entry (solve (begin
   (set v (vec_u8.extend_bytes v (view.to_bytes (result_bytes_view.unwrap_or rv (bytes.view_lit "V")))))
   (vec_u8.into_bytes v))))""",
      out(bytes([1, 7, 2, 1]) + b"obdflt\x00in" + bytes([0, 42, 3, 4, 0, 1, 0]) + b"RB\x09E\x05\x01V"), inp=b"in")
+case("core_option_bytes_default_identifier_quirk", """(entry (solve (begin
+  (let d (bytes.lit "dflt"))
+  (let a (option_bytes.unwrap_or (option_bytes.some (bytes.lit "S")) d))
+  (let n1 (bytes.len d))
+  (let b (option_bytes.unwrap_or (option_bytes.none) d))
+  (let n2 (bytes.len d))
+  (bytes.concat a (bytes.concat b (bytes.concat (codec.write_u32_le n1) (codec.write_u32_le n2)))))))""",
+     out(b"Sdflt" + u32(4, 0)))
 case("core_try_propagates_errors", """(entry
  (defn main.digit ((c i32)) result_i32
    (if (&& (>=u c '0') (<=u c '9')) (result_i32.ok (- c '0')) (result_i32.err (+ 100 c))))

@@ -156,7 +156,8 @@ struct Builtin {
   std::vector<Ty> params;
   std::vector<char> param_mode;  // per param: 'v' value, 'c' coerce to view, 'p' peek, 'i' identifier owner,
                                  // 'b' brand id atom, 'f' validator function atom, 't' text,
-                                 // 'q' any raw pointer, 'y' pointer type token, 'l' local variable name
+                                 // 'q' any raw pointer, 'y' pointer type token, 'l' local variable name,
+                                 // 'd' identifier default emptied only when used
   unsigned flags = 0;
   bool os = false;
 };

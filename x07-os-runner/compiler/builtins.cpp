@@ -87,7 +87,9 @@ struct Row {
 //   '*' coerce bytes/vec_u8 to a view, '&' peek (identifier is not moved),
 //   '!' identifier owner borrowed by the result, '"' string literal,
 //   '#' brand id symbol, '%' validator function name, '?' any raw pointer,
-//   '@' pointer type token, '$' name of a local variable.
+//   '@' pointer type token, '$' name of a local variable,
+//   '^' default taken from an identifier without moving it at compile time (the
+//       variable is emptied at run time only when the default is used).
 const std::vector<Row>& core_rows() {
   static const std::vector<Row> rows = {
       {"bytes.lit", "x07_bytes_from", "bytes", {"bytes\""}, BF_TEXT},
@@ -136,7 +138,7 @@ const std::vector<Row>& core_rows() {
       {"option_bytes.none", "x07_opt_bytes_none", "option_bytes", {}},
       {"option_bytes.some", "x07_opt_bytes_some", "option_bytes", {"bytes"}},
       {"option_bytes.is_some", "x07_opt_bytes_is_some", "i32", {"option_bytes&"}},
-      {"option_bytes.unwrap_or", "x07_opt_bytes_unwrap_or", "bytes", {"option_bytes", "bytes"}},
+      {"option_bytes.unwrap_or", "x07_opt_bytes_unwrap_or", "bytes", {"option_bytes", "bytes^"}},
       {"option_bytes_view.none", "x07_opt_view_none", "option_bytes_view", {}},
       {"option_bytes_view.some", "x07_opt_view_some", "option_bytes_view", {"bytes_view"}},
       {"option_bytes_view.is_some", "x07_opt_view_is_some", "i32", {"option_bytes_view"}},
@@ -252,8 +254,8 @@ std::vector<Builtin> build() {
     for (const char* p : r.params) {
       std::string s = p;
       char mode = 'v';
-      if (!s.empty() && std::strchr("*&!\"#%?@$", s.back())) {
-        static const char kSuffix[] = "*&!\"#%?@$", kMode[] = "cpitbfqyl";
+      if (!s.empty() && std::strchr("*&!\"#%?@$^", s.back())) {
+        static const char kSuffix[] = "*&!\"#%?@$^", kMode[] = "cpitbfqyld";
         mode = kMode[std::strchr(kSuffix, s.back()) - kSuffix];
         s.pop_back();
       }

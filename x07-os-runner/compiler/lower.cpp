@@ -577,6 +577,7 @@ class FnLowerer {
       return assign(b.result, call(b.c_fn, {IrOperand::str(s), IrOperand::num((uint32_t)s.size())}));
     }
     std::vector<IrOperand> args;
+    std::string c_fn = b.c_fn;
     int validator = -1;
     if (b.flags & (BF_PTR_CAST | BF_PTR_AS_CONST)) {  // a C cast of the pointer operand
       IrOperand p = lower_arg(n.kids.back());
@@ -586,6 +587,12 @@ class FnLowerer {
       if (b.param_mode[i] == 'l') {  // address of the variable itself
         cur_->fuel++;
         args.push_back(IrOperand::local(names_[n.kids[i].var]));
+        continue;
+      }
+      if (b.param_mode[i] == 'd' && n.kids[i].kind == Node::Atom && n.kids[i].var >= 0 && !n.kids[i].move) {
+        cur_->fuel++;  // the runtime empties the variable only if the default is taken
+        args.push_back(IrOperand::local("&" + names_[n.kids[i].var]));
+        c_fn += "_var";
         continue;
       }
       if (b.param_mode[i] == 'b') continue;  // compile-time brand id
@@ -610,7 +617,7 @@ class FnLowerer {
       emit(std::move(s));
       return IrOperand::num(0);
     }
-    return assign(n.ty, call(b.c_fn, args));
+    return assign(n.ty, call(c_fn, args));
   }
 };
 

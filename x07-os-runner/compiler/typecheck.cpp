@@ -521,6 +521,12 @@ class FnChecker {
       if (r.ty != Ty::View && r.ty != Ty::Never) mismatch(r.ty);
       return r;
     }
+    if (mode == 'd' && v >= 0 && vars_[v].ty == want) {  // not marked moved (spec §4.5 quirk)
+      use_var(v, a.ptr);
+      a.var = v;
+      a.ty = want;
+      return {want};
+    }
     if (mode == 'p' && v >= 0 && is_owned(vars_[v].ty)) {
       use_var(v, a.ptr);
       a.var = v;

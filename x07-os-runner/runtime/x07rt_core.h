@@ -94,6 +94,15 @@ static inline x07_bytes x07_opt_bytes_unwrap_or(x07_opt_bytes o, x07_bytes d) {
   x07_bytes_drop(o.val);
   return d;
 }
+/* option_bytes.unwrap_or with an identifier default: the variable is emptied only when used */
+static inline x07_bytes x07_opt_bytes_unwrap_or_var(x07_opt_bytes o, x07_bytes *d) {
+  if (o.tag == 1) return o.val;
+  x07_bytes_drop(o.val);
+  x07_bytes r = *d;
+  d->ptr = 0;
+  d->len = 0;
+  return r;
+}
 static inline x07_opt_view x07_opt_view_some(x07_view v) { x07_opt_view o; o.tag = 1; o.val = v; return o; }
 static inline x07_opt_view x07_opt_view_none(void) { x07_opt_view o; o.tag = 0; o.val = x07_view_of(0, 0); return o; }
 static inline uint32_t x07_opt_view_is_some(x07_opt_view o) { return o.tag == 1; }
