@@ -47,8 +47,8 @@ void split_tokens(const Command& cmd, const std::vector<Flag>& flags, const std:
       options.push_back(t);
       std::string name = t.substr(2, t.find('=') == std::string::npos ? std::string::npos : t.find('=') - 2);
       const Flag* f = find_flag(flags, name);
-      bool takes_value = f && !f->value.empty() && name != "json";
-      if (takes_value && t.find('=') == std::string::npos && i + 1 < in.size()) options.push_back(in[++i]);
+      if (f && f->takes_next_token() && t.find('=') == std::string::npos && i + 1 < in.size())
+        options.push_back(in[++i]);
       continue;
     }
     if (t == "-h") {
@@ -79,7 +79,7 @@ const std::vector<Flag>& global_flags() {
       {"out", "PATH", "Output path (policy init: policy file; bundle: executable)"},
       {"report-out", "PATH", "Also write the report to PATH"},
       {"quiet-json", "", "Do not print the report on stdout (requires --report-out)"},
-      {"json", "MODE", "Tool envelope output (not supported by this toolchain)", false, true},
+      {"json", "MODE", "Tool envelope output (not supported by this toolchain)", false, true, {}, true},
       {"jsonl", "", "Tool envelope output (not supported by this toolchain)", false, true},
       {"json-schema", "", "Tool envelope schema (not supported by this toolchain)", false, true},
       {"json-schema-id", "", "Tool envelope schema id (not supported by this toolchain)", false, true},
@@ -89,7 +89,7 @@ const std::vector<Flag>& global_flags() {
 
 int global_flag_arity(const std::string& t) {
   for (const auto& f : global_flags()) {
-    if (t == "--" + f.name) return (!f.value.empty() && f.name != "json") ? 1 : 0;
+    if (t == "--" + f.name) return f.takes_next_token() ? 1 : 0;
     if (t.rfind("--" + f.name + "=", 0) == 0) return 0;
   }
   return -1;
@@ -158,7 +158,7 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
   po::options_description desc;
   for (const auto& f : flags) {
     if (f.value.empty()) desc.add_options()(f.name.c_str(), po::bool_switch());
-    else if (f.name == "json") desc.add_options()(f.name.c_str(), po::value<std::string>()->implicit_value(""));
+    else if (f.value_optional) desc.add_options()(f.name.c_str(), po::value<std::string>()->implicit_value(""));
     else if (f.repeatable) desc.add_options()(f.name.c_str(), po::value<std::vector<std::string>>()->composing());
     else desc.add_options()(f.name.c_str(), po::value<std::string>());
   }

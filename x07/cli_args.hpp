@@ -20,6 +20,10 @@ struct Flag {
   bool repeatable = false;
   bool hidden = false;
   std::vector<std::string> choices = {};  // allowed values (empty = any)
+  bool value_optional = false;  // `--flag=v` or bare `--flag`; never takes the next token
+
+  // Whether `--flag` consumes the following token as its value.
+  bool takes_next_token() const { return !value.empty() && !value_optional; }
 };
 
 enum class Positionals { None, OneOptional /* x07 init [DIR] */, Trailing /* x07 run [ARGS]... */ };
