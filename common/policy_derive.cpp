@@ -187,9 +187,10 @@ void apply_net(json::Document& doc, const ParsedOverrides& po) {
 
 void append_roots(json::Value& list, const std::vector<std::string>& add, const char* what, json::Allocator& a) {
   for (const auto& r : add) {
-    bool present = false;
-    for (const auto& e : list.GetArray())
-      if (e.IsString() && std::string_view(e.GetString(), e.GetStringLength()) == r) present = true;
+    const auto entries = list.GetArray();
+    bool present = std::any_of(entries.begin(), entries.end(), [&](const json::Value& e) {
+      return e.IsString() && std::string_view(e.GetString(), e.GetStringLength()) == r;
+    });
     if (!present) list.PushBack(json::make_string(r, a), a);
   }
   if (list.Size() > 128) throw Error(std::string(what) + " would exceed 128 entries");
@@ -202,6 +203,7 @@ void apply_id_and_notes(json::Document& doc, const std::string& base_id, const s
   std::string id = base_id.substr(0, std::min(base_id.size(), 64 - suffix.size())) + suffix;
   doc["policy_id"] = json::make_string(id, a);
 
+  // upstream's wording, also for policies derived by `x07 bundle`
   std::string line = "Derived by x07 run from `" + base_display + "` (g" + g8 + ")";
   auto notes = doc.FindMember("notes");
   if (notes == doc.MemberEnd()) {
@@ -222,15 +224,13 @@ HostSpec parse_host_spec(std::string_view spec, bool deny) {
   std::string_view host_raw, ports_raw;
   if (!split_host_ports(spec, host_raw, ports_raw))
     throw Error(std::string(deny ? kDenyContext : kAllowContext) + ": " + kSplitError);
+  const std::string_view ports = trim(ports_raw);
+  const bool star = ports == "*";
+  if (star && !deny) throw Error("Expected HOST:PORTS (ports are 1..65535; '*' is only valid for --deny-host).");
   HostSpec out;
-  if (!deny && trim(ports_raw) == "*")
-    throw Error("Expected HOST:PORTS (ports are 1..65535; '*' is only valid for --deny-host).");
   out.host = normalize_host(host_raw);
-  if (deny && trim(ports_raw) == "*") {
-    out.all_ports = true;
-    return out;
-  }
-  out.ports = parse_ports(trim(ports_raw));
+  if (star) out.all_ports = true;
+  else out.ports = parse_ports(ports);
   return out;
 }
 
