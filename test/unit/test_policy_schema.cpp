@@ -25,12 +25,6 @@ json::Document load_template(const std::string& name) {
   return load(fs::path(X07_SOURCE_ROOT) / "templates/policies" / (name + ".json"));
 }
 
-std::vector<std::string> texts(const json::Value& doc) {
-  std::vector<std::string> out;
-  for (const auto& v : validate(doc)) out.push_back(v.text());
-  return out;
-}
-
 // Walks our constraint tree next to the published JSON Schema and checks they agree
 // on every keyword the policy schema uses.
 void compare(const SchemaNode& n, const json::Value& s, const std::string& where) {
@@ -99,7 +93,7 @@ TEST_CASE("schema: every template is valid", "[policy_schema]") {
   for (const char* t : {"cli", "http-client", "web-service", "fs-tool", "sqlite-app", "postgres-client", "worker",
                         "worker-parallel"}) {
     INFO(t);
-    CHECK(texts(load_template(t)).empty());
+    CHECK(violation_texts(load_template(t)).empty());
   }
 }
 
@@ -122,7 +116,7 @@ TEST_CASE("schema: violations carry message and pointer", "[policy_schema]") {
   d["net"]["allow_hosts"].PushBack(host, a);
   d.AddMember("bogus", 1, a);
 
-  auto got = texts(d);
+  auto got = violation_texts(d);
   auto has = [&](const std::string& s) { return std::find(got.begin(), got.end(), s) != got.end(); };
   CHECK(has("Additional properties are not allowed ('bogus' was unexpected) ()"));
   CHECK(has("\"x07.run-os-policy@0.1.0\" was expected (/schema_version)"));
@@ -144,9 +138,9 @@ TEST_CASE("schema: lengths count code points, whitespace includes unicode spaces
   std::string accents;
   for (int i = 0; i < 4096; ++i) accents += "\xc3\xa9";  // 4096 code points, 8192 bytes
   d["notes"] = json::make_string(accents, a);
-  CHECK(texts(d).empty());
+  CHECK(violation_texts(d).empty());
   d["notes"] = json::make_string(accents + "x", a);
-  REQUIRE(texts(d).size() == 1);
+  REQUIRE(violation_texts(d).size() == 1);
   CHECK(validate(d)[0].pointer == "/notes");
 
   d["notes"] = json::make_string("ok", a);
@@ -154,7 +148,7 @@ TEST_CASE("schema: lengths count code points, whitespace includes unicode spaces
   host.AddMember("host", json::make_string("a\xe2\x80\x83" "b", a), a);  // U+2003 EM SPACE
   host.AddMember("ports", json::Value(rapidjson::kArrayType), a);
   d["net"]["allow_hosts"].PushBack(host, a);
-  REQUIRE(texts(d).size() == 1);
+  REQUIRE(violation_texts(d).size() == 1);
   CHECK(validate(d)[0].pointer == "/net/allow_hosts/0/host");
 }
 
