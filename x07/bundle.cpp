@@ -176,8 +176,7 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
       if (fs::exists(pm.lockfile_path(), ec)) lockfile = pm.lockfile_path().string();
       std::optional<project::Lockfile> lock;
       if (lockfile) lock = project::load_lockfile(pm.lockfile_path());
-      if (explicit_roots.empty())
-        for (const auto& r : project::module_roots(pm, lock ? &*lock : nullptr)) roots.push_back(r.string());
+      if (explicit_roots.empty()) roots = path_strings(project::module_roots(pm, lock ? &*lock : nullptr));
     } catch (const std::exception&) {
       // the runner reports broken manifests/lockfiles for project targets
     }

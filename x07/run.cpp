@@ -87,9 +87,7 @@ std::optional<std::vector<std::string>> locked_project_roots(const fs::path& man
     if (!fs::is_regular_file(m.lockfile_path(), ec)) return std::nullopt;
     project::Lockfile lock = project::load_lockfile(m.lockfile_path());
     project::verify_lockfile(m, lock);
-    std::vector<std::string> out;
-    for (const auto& r : project::module_roots(m, &lock)) out.push_back(r.string());
-    return out;
+    return path_strings(project::module_roots(m, &lock));
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -100,10 +98,7 @@ std::optional<std::vector<std::string>> locked_project_roots(const fs::path& man
 std::vector<std::string> project_roots_for_report(const fs::path& manifest) {
   if (auto r = locked_project_roots(manifest)) return *r;
   try {
-    project::Manifest m = project::load_manifest(manifest);
-    std::vector<std::string> out;
-    for (const auto& r : project::module_roots(m, nullptr)) out.push_back(r.string());
-    return out;
+    return path_strings(project::module_roots(project::load_manifest(manifest), nullptr));
   } catch (const std::exception&) {
     return {};
   }
