@@ -30,6 +30,10 @@ const Flag* find_flag(const std::vector<Flag>& flags, std::string_view name) {
 
 [[noreturn]] void usage_error(const Command& cmd, const std::string& msg) { throw UsageError(msg, cmd.usage); }
 
+[[noreturn]] void unexpected_argument(const Command& cmd, const std::string& token) {
+  usage_error(cmd, "error: unexpected argument '" + token + "' found");
+}
+
 // Splits the tokens into the part Program_options parses (options and their values)
 // and positional tokens. With Positionals::Trailing the first positional token and
 // everything after it (or everything after `--`) is program argv.
@@ -40,7 +44,7 @@ void split_tokens(const Command& cmd, const std::vector<Flag>& flags, const std:
     if (t == "--") {
       positionals.insert(positionals.end(), in.begin() + static_cast<long>(i) + 1, in.end());
       if (cmd.positionals == Positionals::None && !positionals.empty())
-        usage_error(cmd, "error: unexpected argument '" + positionals.front() + "' found");
+        unexpected_argument(cmd, positionals.front());
       return;
     }
     if (t.size() > 2 && t.compare(0, 2, "--") == 0) {
@@ -55,13 +59,13 @@ void split_tokens(const Command& cmd, const std::vector<Flag>& flags, const std:
       options.push_back("--help");
       continue;
     }
-    if (t.size() > 1 && t[0] == '-') usage_error(cmd, "error: unexpected argument '" + t + "' found");
+    if (t.size() > 1 && t[0] == '-') unexpected_argument(cmd, t);
     if (cmd.positionals == Positionals::Trailing) {
       positionals.insert(positionals.end(), in.begin() + static_cast<long>(i), in.end());
       return;
     }
     if (cmd.positionals == Positionals::None || !positionals.empty())
-      usage_error(cmd, "error: unexpected argument '" + t + "' found");
+      unexpected_argument(cmd, t);
     positionals.push_back(t);
   }
 }
@@ -168,7 +172,7 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
                 po::command_line_style::long_allow_next;
     po::store(po::command_line_parser(option_tokens).options(desc).style(style).run(), vm);
   } catch (const po::unknown_option& e) {
-    usage_error(cmd, "error: unexpected argument '" + e.get_option_name() + "' found");
+    unexpected_argument(cmd, e.get_option_name());
   } catch (const po::multiple_occurrences& e) {
     const Flag* f = find_flag(flags, e.get_option_name().substr(e.get_option_name().rfind('-') + 1));
     std::string shown = f ? placeholder(*f) : "'" + e.get_option_name() + "'";
