@@ -277,6 +277,16 @@ case("core_set_u8_oob_trap_in_module",
      "(entry (imports app.w) (solve (app.w.poke (bytes.alloc 2) 2)))",
      {"trap": "bytes.set_u8 oob ptr=/decls/1/body"},
      modules={"app.w": "(module app.w (defn .poke ((b bytes) (i i32)) bytes (bytes.set_u8 b i 1)))"})
+case("core_loop_read_past_end_traps_in_loop",
+     "(entry (solve (begin (let s 0) (for i 0 (+ (view.len input) 1) (set s (+ s (view.get_u8 input i)))) (codec.write_u32_le s))))",
+     trap_at("view.get_u8 oob", "view.get_u8"), inp=b"abc")
+case("core_loop_reads_in_bounds", """(entry (solve (begin
+  (let s 0)
+  (let b (bytes.lit "xyz"))
+  (let w (view.slice input 1 2))
+  (for i 0 (view.len w) (set s (+ (* s 7) (+ (view.get_u8 w i) (+ (bytes.get_u8 b i) (view.get_u8 input i))))))
+  (codec.write_u32_le s))))""",
+     out(u32(((ord('b') + ord('x') + ord('a')) * 7 + (ord('c') + ord('y') + ord('b'))))), inp=b"abcd")
 case("core_codec_read_oob_trap", "(entry (solve (codec.write_u32_le (codec.read_u32_le input 1))))",
      {"trap": "codec.read_u32_le oob"}, inp=b"abcd")
 case("core_vec_get_oob_trap", "(entry (solve (begin (let v (vec_u8.with_capacity 8)) (bytes1 (vec_u8.get v 0)))))",

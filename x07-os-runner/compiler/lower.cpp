@@ -2,6 +2,8 @@
 // locals (the C compiler keeps them in registers); owned values are moved by
 // copying and zeroing the source, and dropped at the end of their scope.
 // Fuel is charged once per straight-line block with that block's node count.
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <set>
 
@@ -69,6 +71,7 @@ class FnLowerer {
   // Owned temporaries produced but not yet consumed: an early exit (return/try)
   // drops them so error paths do not leak.
   std::set<std::string> inflight_;
+  std::set<const Node*> unchecked_;  // reads proven in bounds in the current loop copy
 
   std::vector<IrStmt> finish(Block b) {
     if (b.fuel) {
@@ -298,40 +301,80 @@ class FnLowerer {
         assign_to(iv, Ty::I32, copy(start));
         IrOperand end = lower(n.kids[2]);
         IrOperand endv = assign(Ty::I32, copy(end));
-        IrStmt loop;
-        loop.kind = IrStmt::Loop;
-        loop.then_body = sub_block([&] {
-          IrRhs ge;
-          ge.kind = IrRhs::Bin;
-          ge.op = ">=u";
-          ge.args = {IrOperand::local(iv), endv};
-          IrOperand c = assign(Ty::I32, ge);
-          IrStmt brk;
-          brk.kind = IrStmt::If;
-          brk.val = c;
-          IrStmt b;
-          b.kind = IrStmt::Break;
-          brk.then_body.push_back(b);
-          emit(std::move(brk));
-          lower_stmt(n.kids[3]);
-          IrRhs inc;
-          inc.kind = IrRhs::Bin;
-          inc.op = "+";
-          inc.args = {IrOperand::local(iv), IrOperand::num(1)};
-          assign_to(iv, Ty::I32, inc);
-        });
+        auto build = [&] {
+          IrStmt loop;
+          loop.kind = IrStmt::Loop;
+          loop.then_body = sub_block([&] {
+            IrRhs ge;
+            ge.kind = IrRhs::Bin;
+            ge.op = ">=u";
+            ge.args = {IrOperand::local(iv), endv};
+            IrOperand c = assign(Ty::I32, ge);
+            IrStmt brk;
+            brk.kind = IrStmt::If;
+            brk.val = c;
+            IrStmt b;
+            b.kind = IrStmt::Break;
+            brk.then_body.push_back(b);
+            emit(std::move(brk));
+            lower_stmt(n.kids[3]);
+            IrRhs inc;
+            inc.kind = IrRhs::Bin;
+            inc.op = "+";
+            inc.args = {IrOperand::local(iv), IrOperand::num(1)};
+            assign_to(iv, Ty::I32, inc);
+          });
+          return loop;
+        };
+        IrStmt loop = build();
         // A loop whose trip count is fixed up front (the body neither assigns the loop
-        // variable nor leaves early) is charged its whole fuel once, before it starts:
-        // the body then has no per-iteration exit and the C compiler can vectorize it.
-        if (!loop.then_body.empty() && loop.then_body[0].kind == IrStmt::Fuel && fixed_trip_count(n.kids[3], n.var)) {
-          uint32_t per_iter = loop.then_body[0].fuel;
-          loop.then_body.erase(loop.then_body.begin());
-          IrStmt pre;
-          pre.kind = IrStmt::Eval;
-          pre.rhs = call("x07_fuel_loop", {IrOperand::local(iv), endv, IrOperand::num(per_iter)});
-          emit(std::move(pre));
+        // variable nor leaves early) is charged its whole fuel once, before it starts,
+        // so the body has no per-iteration fuel exit.
+        bool fixed = fixed_trip_count(n.kids[3], n.var);
+        if (!fixed || loop.then_body.empty() || loop.then_body[0].kind != IrStmt::Fuel) {
+          emit(std::move(loop));
+          return IrOperand::num(0);
         }
-        emit(std::move(loop));
+        uint32_t per_iter = loop.then_body[0].fuel;
+        loop.then_body.erase(loop.then_body.begin());
+        IrStmt pre;
+        pre.kind = IrStmt::Eval;
+        pre.rhs = call("x07_fuel_loop", {IrOperand::local(iv), endv, IrOperand::num(per_iter)});
+        emit(std::move(pre));
+        // Loop versioning: reads `(view.get_u8 V i)` of a loop-invariant V indexed by the
+        // loop variable cannot fail when end <= len(V); that copy of the loop runs them
+        // unchecked (the checked copy still reports the exact trap otherwise).
+        std::vector<const Node*> reads;
+        std::vector<int> owners;
+        if (loop_versioning_enabled()) collect_indexed_reads(n.kids[3], n.kids[3], n.var, reads, owners);
+        if (reads.empty()) {
+          emit(std::move(loop));
+          return IrOperand::num(0);
+        }
+        unchecked_.insert(reads.begin(), reads.end());
+        IrStmt fast = build();
+        unchecked_.clear();
+        if (!fast.then_body.empty() && fast.then_body[0].kind == IrStmt::Fuel) fast.then_body.erase(fast.then_body.begin());
+        IrOperand ok = IrOperand::num(1);
+        for (int v : owners) {
+          IrOperand len = assign(Ty::I32, field(IrOperand::local(v < 0 ? std::string("input") : names_[v]), "len"));
+          IrRhs le;
+          le.kind = IrRhs::Bin;
+          le.op = "<=u";
+          le.args = {endv, len};
+          IrOperand c = assign(Ty::I32, le);
+          IrRhs both;
+          both.kind = IrRhs::Bin;
+          both.op = "&";
+          both.args = {ok, c};
+          ok = assign(Ty::I32, both);
+        }
+        IrStmt sel;
+        sel.kind = IrStmt::If;
+        sel.val = ok;
+        sel.then_body.push_back(std::move(fast));
+        sel.else_body.push_back(std::move(loop));
+        emit(std::move(sel));
         return IrOperand::num(0);
       }
       case Head::While: {
@@ -518,6 +561,49 @@ class FnLowerer {
     }
   }
 
+  // X07_NO_LOOP_VERSIONING=1 turns loop versioning off (differential testing).
+  static bool loop_versioning_enabled() {
+    static const bool on = [] {
+      const char* e = getenv("X07_NO_LOOP_VERSIONING");
+      return !(e && *e && std::string(e) != "0");
+    }();
+    return on;
+  }
+
+  // Is variable v left unchanged by the loop body (never set, moved or (re)declared)?
+  static bool invariant_in(const Node& n, int v) {
+    if (n.kind == Node::Atom) return !(n.var == v && n.move);
+    if (n.kind != Node::List) return true;
+    if ((n.head == Head::Set || n.head == Head::Set0 || n.head == Head::Let || n.head == Head::For) && n.var == v)
+      return false;
+    if (n.var == v && n.head == Head::Unresolved) return false;  // match arm binding
+    for (const auto& k : n.kids)
+      if (!invariant_in(k, v)) return false;
+    return true;
+  }
+
+  // view.get_u8 / bytes.get_u8 reads indexed by exactly the loop variable, on `input` or a
+  // loop-invariant identifier; collects the nodes and their distinct owners (-1 = input).
+  static void collect_indexed_reads(const Node& body, const Node& n, int loop_var, std::vector<const Node*>& reads,
+                                    std::vector<int>& owners) {
+    if (n.kind != Node::List) return;
+    if (n.head == Head::Builtin && n.kids.size() == 2) {
+      const std::string& name = builtins()[n.callee].name;
+      const Node& v = n.kids[0];
+      const Node& i = n.kids[1];
+      if ((name == "view.get_u8" || name == "bytes.get_u8") && i.kind == Node::Atom && i.var == loop_var &&
+          v.kind == Node::Atom) {
+        int owner = v.var < 0 ? -1 : v.var;
+        bool ok = owner < 0 ? v.text == "input" : (!v.move && invariant_in(body, owner));
+        if (ok) {
+          reads.push_back(&n);
+          if (std::find(owners.begin(), owners.end(), owner) == owners.end()) owners.push_back(owner);
+        }
+      }
+    }
+    for (const auto& k : n.kids) collect_indexed_reads(body, k, loop_var, reads, owners);
+  }
+
   static bool fixed_trip_count(const Node& n, int loop_var) {
     if (n.kind != Node::List) return true;
     if (n.head == Head::Return || n.head == Head::Try || n.head == Head::ContractFail) return false;
@@ -609,6 +695,7 @@ class FnLowerer {
       IrOperand r = assign(Ty::ResI32, call(fn_cname(prog_, validator), {IrOperand::local("input"), view}));
       return assign(b.result, call(b.c_fn, {r, subject}));
     }
+    if (unchecked_.count(&n)) return assign(n.ty, call("x07_view_get_u8_nc", args));
     if (b.flags & BF_PTR) args.push_back(IrOperand::str(n.ptr));
     if (b.flags & BF_NEVER) {
       IrStmt s;

@@ -30,6 +30,8 @@ static inline uint32_t x07_view_get_u8(x07_view v, uint32_t i, const char *ptr) 
   if (X07_UNLIKELY(i >= v.len)) x07_trap_ptr("view.get_u8 oob", ptr);
   return v.ptr[i];
 }
+/* a read the compiler proved in bounds (loop versioning) */
+static inline uint32_t x07_view_get_u8_nc(x07_view v, uint32_t i) { return v.ptr[i]; }
 static inline x07_view x07_view_slice(x07_view v, uint32_t s, uint32_t n, const char *ptr) {
   if (X07_UNLIKELY(s > v.len || n > v.len - s)) x07_trap_ptr("view.slice oob", ptr);
   return x07_view_of(v.ptr + s, n);

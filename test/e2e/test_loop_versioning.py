@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Differential test of the compiler's loop versioning: seeded random programs
+whose `for` loops read `input`, a bytes local and a view local at the loop index
+(in and out of bounds) must give the same output and the same trap with the
+optimization on and off (X07_NO_LOOP_VERSIONING=1)."""
+import json
+import os
+import random
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import x07test  # noqa: E402
+
+
+def program(rnd):
+    def bound():
+        return rnd.choice([0, 1, 3, 5, ["view.len", "input"], ["+", ["view.len", "input"], 1],
+                           ["-", ["view.len", "input"], 1], ["bytes.len", "b"], ["view.len", "w"], -1])
+
+    def read(i):
+        return rnd.choice([["view.get_u8", "input", i], ["bytes.get_u8", "b", i], ["view.get_u8", "w", i],
+                           ["view.get_u8", "input", ["+", i, 1]]])
+
+    def body(i, depth):
+        c = rnd.randint(0, 4 if depth > 0 else 2)
+        if c == 0:
+            return ["set", "acc", ["+", ["*", "acc", 3], read(i)]]
+        if c == 1:
+            return ["begin", ["set", "acc", ["^", "acc", read(i)]], ["set", "acc", ["+", "acc", read(i)]]]
+        if c == 2:
+            return ["if", ["&", "acc", 1], ["set", "b", ["bytes.lit", "zz"]], ["set", "acc", ["+", "acc", read(i)]]]
+        if c == 3:
+            return ["for", "j", bound(), bound(), body("j", depth - 1)]
+        return ["begin", ["set", "acc", ["+", "acc", read(i)]], ["for", "k", 0, 2, body(i, depth - 1)]]
+
+    return {"schema_version": "x07.x07ast@0.8.0", "kind": "entry", "module_id": "main", "imports": [], "decls": [],
+            "solve": ["begin", ["let", "acc", 0], ["let", "b", ["bytes.lit", "hello!"]],
+                      ["let", "w", ["view.slice", "input", 0, ["/", ["view.len", "input"], 2]]],
+                      ["for", "i", bound(), bound(), body("i", 2)], ["codec.write_u32_le", "acc"]]}
+
+
+class LoopVersioning(unittest.TestCase):
+    def test_same_results_with_and_without(self):
+        rnd = random.Random(20261123)
+        with x07test.TempDir() as d:
+            for n in range(12):
+                src = os.path.join(d, "p%d.x07.json" % n)
+                with open(src, "w") as f:
+                    json.dump(program(rnd), f)
+                for k, data in enumerate((b"ab", bytes(range(1, 30)))):
+                    inp = os.path.join(d, "in%d" % k)
+                    with open(inp, "wb") as f:
+                        f.write(data)
+                    results = []
+                    for off in (None, "1"):
+                        _, rep = x07test.runner_report(["--program", src, "--input", inp],
+                                                       env={"X07_NO_LOOP_VERSIONING": off})
+                        self.assertTrue(rep["compile"]["ok"], rep["compile"]["compile_error"])
+                        results.append((rep["solve"]["solve_output_b64"], rep["solve"]["trap"]))
+                    self.assertEqual(results[0], results[1], "program %d input %d" % (n, k))
+
+
+if __name__ == "__main__":
+    unittest.main()
