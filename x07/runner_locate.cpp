@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/os_stdlib.hpp"
+
 namespace fs = std::filesystem;
 
 namespace x07::facade {
@@ -49,22 +51,13 @@ std::optional<fs::path> which(const fs::path& name) {
 }  // namespace
 
 std::optional<fs::path> locate_os_stdlib_root(const fs::path& runner) {
-  const fs::path rel = "stdlib/os/0.2.0/modules";
-  std::vector<fs::path> candidates = {rel};
+  fs::path dir;
   if (auto r = which(runner)) {
     std::error_code ec;
-    fs::path dir = fs::weakly_canonical(*r, ec).parent_path();
+    dir = fs::weakly_canonical(*r, ec).parent_path();
     if (ec) dir = r->parent_path();
-    candidates.push_back(dir / rel);
-    candidates.push_back(dir / ".." / rel);
-    candidates.push_back(dir / ".." / "share" / "x07" / rel);
   }
-  candidates.push_back(fs::path(X07_SOURCE_ROOT) / "x07-os-runner" / rel);
-  for (const auto& c : candidates) {
-    std::error_code ec;
-    if (fs::is_directory(c, ec)) return c;
-  }
-  return std::nullopt;
+  return os_stdlib::locate(dir);
 }
 
 void append_os_stdlib_root(std::vector<std::string>& roots, const fs::path& runner) {

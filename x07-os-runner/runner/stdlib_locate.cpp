@@ -1,9 +1,8 @@
 #include "stdlib_locate.hpp"
 
-#include <cstdlib>
 #include <string>
-#include <vector>
 
+#include "common/os_stdlib.hpp"
 #include "runner_error.hpp"
 
 namespace x07::runner {
@@ -11,20 +10,11 @@ namespace x07::runner {
 namespace fs = std::filesystem;
 
 fs::path locate_os_stdlib() {
-  const fs::path rel = fs::path("stdlib") / "os" / "0.2.0" / "modules";
-  std::vector<fs::path> candidates{rel};
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path dir = exe.parent_path();
-    candidates.push_back(dir / rel);
-    candidates.push_back(dir / ".." / rel);
-    candidates.push_back(dir / ".." / "share" / "x07" / rel);
-  }
-  candidates.push_back(fs::path(X07_SOURCE_ROOT) / "x07-os-runner" / rel);
-  for (const auto& c : candidates) {
-    if (fs::is_directory(c, ec)) return c;
-  }
+  const fs::path exe_dir = ec ? fs::path() : exe.parent_path();
+  if (auto root = os_stdlib::locate(exe_dir)) return *root;
+  const auto candidates = os_stdlib::candidates(exe_dir);
   std::string msg = "could not locate stdlib/os module root (expected stdlib/os/0.2.0/modules)\n\nlooked for:\n";
   for (const auto& c : candidates) msg += "  - " + c.string() + "\n";
   msg +=
