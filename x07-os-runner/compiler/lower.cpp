@@ -341,34 +341,39 @@ class FnLowerer {
         pre.kind = IrStmt::Eval;
         pre.rhs = call("x07_fuel_loop", {IrOperand::local(iv), endv, IrOperand::num(per_iter)});
         emit(std::move(pre));
-        // Loop versioning: reads `(view.get_u8 V i)` of a loop-invariant V indexed by the
-        // loop variable cannot fail when end <= len(V); that copy of the loop runs them
-        // unchecked (the checked copy still reports the exact trap otherwise).
-        std::vector<const Node*> reads;
-        std::vector<int> owners;
-        if (loop_versioning_enabled()) collect_indexed_reads(n.kids[3], n.kids[3], n.var, reads, owners);
-        if (reads.empty()) {
+        // Loop versioning: byte reads/writes on loop-invariant buffers at an index affine in
+        // the loop variable (i, i+E, E-i with E invariant) cannot fail when the whole index
+        // range fits; that copy of the loop runs them unchecked, the other keeps every check
+        // (and so reports the exact trap).
+        std::vector<Guard> guards;
+        std::vector<const Node*> accesses;
+        if (loop_versioning_enabled()) collect_guarded_accesses(n.kids[3], n.kids[3], n.var, guards, accesses);
+        if (accesses.empty()) {
           emit(std::move(loop));
           return IrOperand::num(0);
         }
-        unchecked_.insert(reads.begin(), reads.end());
-        IrStmt fast = build();
-        unchecked_.clear();
-        if (!fast.then_body.empty() && fast.then_body[0].kind == IrStmt::Fuel) fast.then_body.erase(fast.then_body.begin());
         IrOperand ok = IrOperand::num(1);
-        for (int v : owners) {
-          IrOperand len = assign(Ty::I32, field(IrOperand::local(v < 0 ? std::string("input") : names_[v]), "len"));
-          IrRhs le;
-          le.kind = IrRhs::Bin;
-          le.op = "<=u";
-          le.args = {endv, len};
-          IrOperand c = assign(Ty::I32, le);
+        for (const Guard& g : guards) {
+          IrOperand len = assign(Ty::I32, field(IrOperand::local(g.owner < 0 ? std::string("input") : names_[g.owner]), "len"));
+          IrOperand off = IrOperand::num(0);
+          if (g.offset) {
+            uint32_t saved = cur_->fuel;  // re-evaluating a pure invariant: not charged twice
+            off = lower(*g.offset);
+            cur_->fuel = saved;
+          }
+          IrOperand c = g.form == Guard::Sub
+                            ? assign(Ty::I32, call("x07_vcheck_sub", {IrOperand::local(iv), endv, off, len}))
+                            : assign(Ty::I32, call("x07_vcheck_add", {IrOperand::local(iv), endv, off, len}));
           IrRhs both;
           both.kind = IrRhs::Bin;
           both.op = "&";
           both.args = {ok, c};
           ok = assign(Ty::I32, both);
         }
+        unchecked_.insert(accesses.begin(), accesses.end());
+        IrStmt fast = build();
+        unchecked_.clear();
+        if (!fast.then_body.empty() && fast.then_body[0].kind == IrStmt::Fuel) fast.then_body.erase(fast.then_body.begin());
         IrStmt sel;
         sel.kind = IrStmt::If;
         sel.val = ok;
@@ -582,26 +587,86 @@ class FnLowerer {
     return true;
   }
 
-  // view.get_u8 / bytes.get_u8 reads indexed by exactly the loop variable, on `input` or a
-  // loop-invariant identifier; collects the nodes and their distinct owners (-1 = input).
-  static void collect_indexed_reads(const Node& body, const Node& n, int loop_var, std::vector<const Node*>& reads,
-                                    std::vector<int>& owners) {
+  struct Guard {
+    enum Form { Add, Sub } form;
+    int owner;           // buffer variable, -1 = input
+    const Node* offset;  // E of i+E / E-i (null: 0)
+  };
+
+  // A pure i32 expression of constants and variables the loop body never changes.
+  static bool invariant_expr(const Node& body, const Node& e, int loop_var) {
+    if (e.kind == Node::Int) return true;
+    if (e.kind == Node::Atom)
+      return e.var >= 0 && e.var != loop_var && e.ty == Ty::I32 && !e.move && invariant_in(body, e.var);
+    if (e.kind == Node::List && e.head == Head::Op)
+      return invariant_expr(body, e.kids[0], loop_var) && invariant_expr(body, e.kids[1], loop_var);
+    return false;
+  }
+
+  // Index forms i, i+E, E+i, E-i; returns false for anything else.
+  static bool affine_index(const Node& body, const Node& idx, int loop_var, Guard* g) {
+    auto is_i = [&](const Node& x) { return x.kind == Node::Atom && x.var == loop_var; };
+    if (is_i(idx)) {
+      g->form = Guard::Add;
+      g->offset = nullptr;
+      return true;
+    }
+    if (idx.kind != Node::List || idx.head != Head::Op) return false;
+    if (idx.text == "+") {
+      for (int k = 0; k < 2; k++)
+        if (is_i(idx.kids[k]) && invariant_expr(body, idx.kids[1 - k], loop_var)) {
+          g->form = Guard::Add;
+          g->offset = &idx.kids[1 - k];
+          return true;
+        }
+    }
+    if (idx.text == "-" && is_i(idx.kids[1]) && invariant_expr(body, idx.kids[0], loop_var)) {
+      g->form = Guard::Sub;
+      g->offset = &idx.kids[0];
+      return true;
+    }
+    return false;
+  }
+
+  // bytes variable b whose length the body keeps: it is only ever rebound as
+  // (set b (bytes.set_u8 b ...)) and moved nowhere else.
+  static bool length_invariant(const Node& body, int b) {
+    int set_patterns = 0, moves = 0;
+    bool other = false;
+    std::function<void(const Node&)> walk = [&](const Node& n) {
+      if (n.kind == Node::Atom && n.var == b && n.move) moves++;
+      if (n.kind != Node::List) return;
+      if ((n.head == Head::Set || n.head == Head::Set0) && n.var == b) {
+        const Node& r = n.kids[1];
+        if (n.head == Head::Set && r.head == Head::Builtin && builtins()[r.callee].name == "bytes.set_u8" &&
+            r.kids[0].kind == Node::Atom && r.kids[0].var == b)
+          set_patterns++;
+        else
+          other = true;
+      }
+      if ((n.head == Head::Let || n.head == Head::For || n.head == Head::Unresolved) && n.var == b) other = true;
+      for (const auto& k : n.kids) walk(k);
+    };
+    walk(body);
+    return !other && moves == set_patterns;
+  }
+
+  static void collect_guarded_accesses(const Node& body, const Node& n, int loop_var, std::vector<Guard>& guards,
+                                       std::vector<const Node*>& accesses) {
     if (n.kind != Node::List) return;
-    if (n.head == Head::Builtin && n.kids.size() == 2) {
+    if (n.head == Head::Builtin && n.kids.size() >= 2) {
       const std::string& name = builtins()[n.callee].name;
       const Node& v = n.kids[0];
-      const Node& i = n.kids[1];
-      if ((name == "view.get_u8" || name == "bytes.get_u8") && i.kind == Node::Atom && i.var == loop_var &&
-          v.kind == Node::Atom) {
-        int owner = v.var < 0 ? -1 : v.var;
-        bool ok = owner < 0 ? v.text == "input" : (!v.move && invariant_in(body, owner));
-        if (ok) {
-          reads.push_back(&n);
-          if (std::find(owners.begin(), owners.end(), owner) == owners.end()) owners.push_back(owner);
-        }
+      bool read = (name == "view.get_u8" || name == "bytes.get_u8") && v.kind == Node::Atom &&
+                  (v.var < 0 ? v.text == "input" : (!v.move && invariant_in(body, v.var)));
+      bool write = name == "bytes.set_u8" && v.kind == Node::Atom && v.var >= 0 && v.move && length_invariant(body, v.var);
+      Guard g{Guard::Add, v.var < 0 ? -1 : v.var, nullptr};
+      if ((read || write) && affine_index(body, n.kids[1], loop_var, &g)) {
+        accesses.push_back(&n);
+        guards.push_back(g);
       }
     }
-    for (const auto& k : n.kids) collect_indexed_reads(body, k, loop_var, reads, owners);
+    for (const auto& k : n.kids) collect_guarded_accesses(body, k, loop_var, guards, accesses);
   }
 
   static bool fixed_trip_count(const Node& n, int loop_var) {
@@ -695,7 +760,8 @@ class FnLowerer {
       IrOperand r = assign(Ty::ResI32, call(fn_cname(prog_, validator), {IrOperand::local("input"), view}));
       return assign(b.result, call(b.c_fn, {r, subject}));
     }
-    if (unchecked_.count(&n)) return assign(n.ty, call("x07_view_get_u8_nc", args));
+    if (unchecked_.count(&n))
+      return assign(n.ty, call(b.name == "bytes.set_u8" ? "x07_bytes_set_u8_nc" : "x07_view_get_u8_nc", args));
     if (b.flags & BF_PTR) args.push_back(IrOperand::str(n.ptr));
     if (b.flags & BF_NEVER) {
       IrStmt s;

@@ -30,8 +30,16 @@ static inline uint32_t x07_view_get_u8(x07_view v, uint32_t i, const char *ptr) 
   if (X07_UNLIKELY(i >= v.len)) x07_trap_ptr("view.get_u8 oob", ptr);
   return v.ptr[i];
 }
-/* a read the compiler proved in bounds (loop versioning) */
+/* loop versioning: guards over the whole index range [s, e) of a loop, and the
+ * accesses they prove in bounds */
+static inline uint32_t x07_vcheck_add(uint32_t s, uint32_t e, uint32_t off, uint32_t len) { /* i + off */
+  return e <= s || (uint64_t)(e - 1u) + off < len;
+}
+static inline uint32_t x07_vcheck_sub(uint32_t s, uint32_t e, uint32_t off, uint32_t len) { /* off - i */
+  return e <= s || (off >= e - 1u && off - s < len);
+}
 static inline uint32_t x07_view_get_u8_nc(x07_view v, uint32_t i) { return v.ptr[i]; }
+static inline x07_bytes x07_bytes_set_u8_nc(x07_bytes b, uint32_t i, uint32_t x) { b.ptr[i] = (uint8_t)x; return b; }
 static inline x07_view x07_view_slice(x07_view v, uint32_t s, uint32_t n, const char *ptr) {
   if (X07_UNLIKELY(s > v.len || n > v.len - s)) x07_trap_ptr("view.slice oob", ptr);
   return x07_view_of(v.ptr + s, n);
