@@ -347,7 +347,9 @@ class FnLowerer {
         // (and so reports the exact trap).
         std::vector<Guard> guards;
         std::vector<const Node*> accesses;
-        if (loop_versioning_enabled()) collect_guarded_accesses(n.kids[3], n.kids[3], n.var, guards, accesses);
+        // Only innermost loops are versioned, so nested loops do not multiply the code.
+        if (loop_versioning_enabled() && !contains_loop(n.kids[3]))
+          collect_guarded_accesses(n.kids[3], n.kids[3], n.var, guards, accesses);
         if (accesses.empty()) {
           emit(std::move(loop));
           return IrOperand::num(0);
@@ -585,6 +587,14 @@ class FnLowerer {
     for (const auto& k : n.kids)
       if (!invariant_in(k, v)) return false;
     return true;
+  }
+
+  static bool contains_loop(const Node& n) {
+    if (n.kind != Node::List) return false;
+    if (n.head == Head::For || n.head == Head::While) return true;
+    for (const auto& k : n.kids)
+      if (contains_loop(k)) return true;
+    return false;
   }
 
   struct Guard {
