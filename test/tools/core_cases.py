@@ -293,6 +293,8 @@ case("core_vec_get_oob_trap", "(entry (solve (begin (let v (vec_u8.with_capacity
      {"trap": "vec_u8.get oob"})
 case("core_fuel_exhausted_trap", "(entry (solve (begin (let i 0) (while 1 (set i (+ i 1))) (bytes1 i))))",
      {"trap": "fuel exhausted"})
+case("core_empty_for_body_still_costs_fuel", "(entry (solve (begin (for i 0 -1 0) (bytes.lit \"done\"))))",
+     {"trap": "fuel exhausted"})
 case("core_out_of_memory_trap", "(entry (solve (bytes.alloc -16)))", {"trap": "out of memory"})
 case("core_bytes_copy_dst_too_small_trap", "(entry (solve (bytes.copy (bytes.lit \"abc\") (bytes.alloc 2))))",
      {"trap": "bytes.copy dst too small"})

@@ -305,6 +305,7 @@ class FnLowerer {
           IrStmt loop;
           loop.kind = IrStmt::Loop;
           loop.then_body = sub_block([&] {
+            cur_->fuel++;  // the bound test: every iteration costs at least one unit
             IrRhs ge;
             ge.kind = IrRhs::Bin;
             ge.op = ">=u";
