@@ -66,14 +66,18 @@ uint64_t native_cache_max_bytes() {
   return 1ULL << 30;
 }
 
+std::string runner_binary_identity() {
+  struct stat st {};
+  if (stat("/proc/self/exe", &st) != 0) return "";
+  return std::to_string(st.st_dev) + "-" + std::to_string(st.st_ino) + "-" + std::to_string(st.st_size) + "-" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
 std::string runtime_content_hash(const fs::path& cache_dir) {
   // Memo keyed by this runner binary's identity: the embedded sources change only with it.
   std::string memo_file;
-  struct stat st {};
-  if (stat("/proc/self/exe", &st) == 0) {
-    memo_file = "rt-" + std::to_string(st.st_dev) + "-" + std::to_string(st.st_ino) + "-" +
-                std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
-                std::to_string(st.st_mtim.tv_nsec);
+  if (std::string self = runner_binary_identity(); !self.empty()) {
+    memo_file = "rt-" + self;
     std::string cached;
     if (fsutil::read_file(cache_dir / "meta" / memo_file, cached) && cached.size() == 64) return cached;
   }

@@ -17,6 +17,10 @@ std::filesystem::path native_cache_dir();
 // Default size cap 1 GiB; env X07_NATIVE_CACHE_MAX_BYTES overrides.
 uint64_t native_cache_max_bytes();
 
+// "<dev>-<inode>-<size>-<mtime>" of this runner executable ("" if unknown): keys the
+// memos of things derived from code built into the runner.
+std::string runner_binary_identity();
+
 // SHA-256 over the embedded runtime sources, memoized per runner binary.
 std::string runtime_content_hash(const std::filesystem::path& cache_dir);
 

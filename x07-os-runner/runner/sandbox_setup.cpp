@@ -6,6 +6,7 @@
 #include "native_cache.hpp"
 #include "runner_error.hpp"
 #include "sandbox_backend.hpp"
+#include "seccomp_cache.hpp"
 #include "sandbox/x07_sandbox.h"
 
 namespace x07::runner {
@@ -108,9 +109,11 @@ KernelSandbox::KernelSandbox(const policy::Policy& p, const std::string& artifac
   refuse_write_root_over_cache(p, cwd);
   ConfigHolder h(p, &artifact, &cwd);
   check_support(h.cfg, caps, accept_weaker);
+  SeccompFilterCache filters(h.cfg);
   char err[1024] = {0};
   plan_ = x07_sandbox_prepare(&h.cfg, &caps, err, sizeof err);
   if (!plan_) throw RunnerError(std::string("prepare kernel sandbox: ") + err);
+  filters.store(plan_);
 }
 
 KernelSandbox::~KernelSandbox() {

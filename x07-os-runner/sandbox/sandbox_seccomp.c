@@ -25,9 +25,24 @@ int x07_sandbox_apply_seccomp(const x07_sandbox_plan *plan) {
   return x07_sb_install_bpf(plan->seccomp.insns, plan->seccomp.len, 0);
 }
 
+const void *x07_sandbox_seccomp_bpf(const x07_sandbox_plan *plan, size_t *len) {
+  *len = plan ? (size_t)plan->seccomp.len * 8 : 0;
+  return *len ? plan->seccomp.insns : NULL;
+}
+
+int x07_sandbox_seccomp_bpf_len_ok(size_t len) {
+  return len > 0 && len % 8 == 0 && len / 8 <= 4096 /* BPF_MAXINSNS */;
+}
+
 #ifndef X07_HAVE_LIBSECCOMP
 
 int x07_sandbox_have_libseccomp(void) { return 0; }
+
+size_t x07_sandbox_seccomp_key(const x07_sandbox_config *cfg, char *buf, size_t buf_len) {
+  (void)cfg;
+  if (buf_len) buf[0] = 0;
+  return 0;
+}
 
 int x07_sb_prepare_seccomp(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, char *err,
                            size_t err_len) {
@@ -206,21 +221,56 @@ static void build_rules(sc_builder *b, struct x07_sandbox_plan *plan, const x07_
   a[0] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0x0008 /* MFD_NOEXEC_SEAL */, 0);
   rule(b, eperm, "memfd_create", 1, a);
 
-  if (!(cfg->proc_enabled && cfg->allow_spawn)) {
-    plan->spawn_denied = 1;
+  if (plan->spawn_denied) {
     rule0(b, eperm, "fork");
     rule0(b, eperm, "vfork");
     a[0] = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
     rule(b, eperm, "clone", 1, a);
   }
 
-  if (!cfg->net_enabled) {
-    plan->net_sockets_denied = 1;
+  if (plan->net_sockets_denied) {
     rule0(b, SCMP_ACT_ERRNO(EACCES), "socket");
   } else {
-    plan->udp_denied = !(cfg->allow_udp || cfg->allow_dns);
     socket_rules(b, cfg);
   }
+}
+
+/* What the filter enforces, for describe/denial notes. These bits are the only
+ * policy inputs of build_rules, so they also make up the cache key. */
+static void record_enforced(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg) {
+  plan->spawn_denied = !(cfg->proc_enabled && cfg->allow_spawn);
+  plan->net_sockets_denied = !cfg->net_enabled;
+  plan->udp_denied = cfg->net_enabled && !(cfg->allow_udp || cfg->allow_dns);
+}
+
+size_t x07_sandbox_seccomp_key(const x07_sandbox_config *cfg, char *buf, size_t buf_len) {
+  struct x07_sandbox_plan bits;
+  memset(&bits, 0, sizeof bits);
+  record_enforced(&bits, cfg);
+  const int tcp = cfg->net_enabled && cfg->allow_tcp;  /* socket_rules reads allow_tcp only with net on */
+  const struct scmp_version *v = seccomp_version();
+  int n = snprintf(buf, buf_len, "x07-seccomp-stage1 arch=%u libseccomp=%u.%u.%u spawn_denied=%d sockets_denied=%d "
+                   "tcp=%d udp_denied=%d", (unsigned)seccomp_arch_native(), v ? v->major : 0, v ? v->minor : 0,
+                   v ? v->micro : 0, bits.spawn_denied, bits.net_sockets_denied, tcp, bits.udp_denied);
+  return n < 0 || (size_t)n >= buf_len ? 0 : (size_t)n;
+}
+
+/* A filter from an earlier prepare with the same key: copied, not regenerated. */
+static int use_prebuilt(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, char *err, size_t err_len) {
+  if (!x07_sandbox_seccomp_bpf_len_ok(cfg->seccomp_bpf_len)) {
+    snprintf(err, err_len, "kernel sandbox: prebuilt seccomp filter has an invalid size (%zu bytes)",
+             cfg->seccomp_bpf_len);
+    return -EINVAL;
+  }
+  void *insns = malloc(cfg->seccomp_bpf_len);
+  if (!insns) {
+    snprintf(err, err_len, "kernel sandbox: out of memory");
+    return -ENOMEM;
+  }
+  memcpy(insns, cfg->seccomp_bpf, cfg->seccomp_bpf_len);
+  plan->seccomp.insns = insns;
+  plan->seccomp.len = (unsigned short)(cfg->seccomp_bpf_len / 8);
+  return 0;
 }
 
 /* libseccomp 2.5 can only export to an fd: go through a memfd. */
@@ -255,6 +305,8 @@ static int export_bpf(scmp_filter_ctx ctx, x07_sb_bpf *out) {
 
 int x07_sb_prepare_seccomp(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, char *err,
                            size_t err_len) {
+  record_enforced(plan, cfg);
+  if (cfg->seccomp_bpf) return use_prebuilt(plan, cfg, err, err_len);
   sc_builder b = {seccomp_init(SCMP_ACT_ALLOW), 0, NULL};
   if (!b.ctx) {
     snprintf(err, err_len, "kernel sandbox: seccomp_init failed");

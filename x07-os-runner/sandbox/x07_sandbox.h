@@ -112,6 +112,12 @@ typedef struct x07_sandbox_config {
    * bundle), not to a forked child: no per-run pids cgroup (nobody would be
    * left to empty and remove it), and never free such a plan's cgroup. */
   int in_process;
+  /* Optional: a stage-1 filter generated earlier for an equal
+   * x07_sandbox_seccomp_key (e.g. kept in the runner's cache). It is installed
+   * as-is instead of generating it again with libseccomp, which costs about
+   * 0.25 ms per run. Bytes of struct sock_filter[]; NULL = generate. */
+  const void *seccomp_bpf;
+  size_t seccomp_bpf_len;
 } x07_sandbox_config;
 
 /* Zero + defaults: limits unset, everything disabled, system_lib_paths = 1. */
@@ -137,6 +143,21 @@ typedef struct x07_sandbox_plan x07_sandbox_plan;
 x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_sandbox_caps *caps,
                                       char *err, size_t err_len);
 void x07_sandbox_plan_free(x07_sandbox_plan *plan);
+
+/* ---- stage-1 filter reuse ---------------------------------------------------- */
+/* Names everything the stage-1 filter of `cfg` depends on (architecture,
+ * libseccomp version, the policy bits it encodes), so callers can cache the
+ * generated filter: within one x07sandbox build, equal keys give equal filters.
+ * Writes a NUL-terminated key and returns its length; returns 0 when this build
+ * generates no filter (no libseccomp). */
+size_t x07_sandbox_seccomp_key(const x07_sandbox_config *cfg, char *buf, size_t buf_len);
+
+/* The plan's stage-1 filter as bytes (for caching); NULL and *len = 0 if none. */
+const void *x07_sandbox_seccomp_bpf(const x07_sandbox_plan *plan, size_t *len);
+
+/* 1 when `len` bytes can be a stage-1 filter: whole instructions, at most the
+ * kernel's 4096. (The kernel checks the program itself when it is installed.) */
+int x07_sandbox_seccomp_bpf_len_ok(size_t len);
 
 /* Steps of x07_sandbox_apply, for error reports. */
 enum {
