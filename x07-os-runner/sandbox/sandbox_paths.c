@@ -43,52 +43,52 @@ static int read_at(int fd, void *buf, size_t len, off_t off) {
   return n == (ssize_t)len ? 0 : -1;
 }
 
-/* PT_INTERP of a 32- or 64-bit ELF file (native byte order only). */
-static int elf_interp(int fd, const unsigned char *ident, char *out, size_t out_len) {
-  uint64_t phoff, phnum, phentsize;
-  if (ident[EI_CLASS] == ELFCLASS64) {
-    Elf64_Ehdr eh;
-    if (read_at(fd, &eh, sizeof eh, 0) != 0) return -1;
-    phoff = eh.e_phoff; phnum = eh.e_phnum; phentsize = eh.e_phentsize;
-    if (phentsize != sizeof(Elf64_Phdr)) return -1;
-  } else if (ident[EI_CLASS] == ELFCLASS32) {
-    Elf32_Ehdr eh;
-    if (read_at(fd, &eh, sizeof eh, 0) != 0) return -1;
-    phoff = eh.e_phoff; phnum = eh.e_phnum; phentsize = eh.e_phentsize;
-    if (phentsize != sizeof(Elf32_Phdr)) return -1;
-  } else {
-    return -1;
-  }
-  for (uint64_t i = 0; i < phnum && i < 256; i++) {
-    uint64_t type, off, size;
-    if (ident[EI_CLASS] == ELFCLASS64) {
-      Elf64_Phdr ph;
-      if (read_at(fd, &ph, sizeof ph, (off_t)(phoff + i * phentsize)) != 0) return -1;
-      type = ph.p_type; off = ph.p_offset; size = ph.p_filesz;
-    } else {
-      Elf32_Phdr ph;
-      if (read_at(fd, &ph, sizeof ph, (off_t)(phoff + i * phentsize)) != 0) return -1;
-      type = ph.p_type; off = ph.p_offset; size = ph.p_filesz;
-    }
-    if (type != PT_INTERP) continue;
+/* The file's first bytes: enough for an ELF header (64) and a "#!" line. The
+ * runner prepares a sandbox per run, so the headers are read with as few
+ * syscalls as possible: this block, the program header table, the interp. */
+#define HEAD_LEN 256
+#define MAX_PHDRS 256
+
+/* Field of a 32- or 64-bit ELF structure at `p` (native byte order). */
+#define ELF_FIELD(is64, p, T, f) ((is64) ? (uint64_t)((const Elf64_##T *)(p))->f : (uint64_t)((const Elf32_##T *)(p))->f)
+
+/* PT_INTERP of a 32- or 64-bit ELF file whose first `head_len` bytes are `head`. */
+static int elf_interp(int fd, const unsigned char *head, size_t head_len, char *out, size_t out_len) {
+  const int is64 = head[EI_CLASS] == ELFCLASS64;
+  if (!is64 && head[EI_CLASS] != ELFCLASS32) return -1;
+  Elf64_Ehdr eh64; /* aligned copies: `head` holds the bytes at offset 0 */
+  Elf32_Ehdr eh32;
+  if (head_len < (is64 ? sizeof eh64 : sizeof eh32)) return -1;
+  memcpy(is64 ? (void *)&eh64 : (void *)&eh32, head, is64 ? sizeof eh64 : sizeof eh32);
+  const void *eh = is64 ? (const void *)&eh64 : (const void *)&eh32;
+  const uint64_t phoff = ELF_FIELD(is64, eh, Ehdr, e_phoff);
+  const uint64_t phentsize = ELF_FIELD(is64, eh, Ehdr, e_phentsize);
+  uint64_t phnum = ELF_FIELD(is64, eh, Ehdr, e_phnum);
+  if (phentsize != (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr))) return -1;
+  if (phnum > MAX_PHDRS) phnum = MAX_PHDRS;
+  Elf64_Phdr table[MAX_PHDRS]; /* big enough for either class */
+  if (phnum == 0 || read_at(fd, table, (size_t)(phnum * phentsize), (off_t)phoff) != 0) return -1;
+  for (uint64_t i = 0; i < phnum; i++) {
+    const void *ph = (const unsigned char *)table + i * phentsize;
+    if (ELF_FIELD(is64, ph, Phdr, p_type) != PT_INTERP) continue;
+    uint64_t size = ELF_FIELD(is64, ph, Phdr, p_filesz);
     if (size == 0 || size >= out_len) return -1;
-    if (read_at(fd, out, (size_t)size, (off_t)off) != 0) return -1;
+    if (read_at(fd, out, (size_t)size, (off_t)ELF_FIELD(is64, ph, Phdr, p_offset)) != 0) return -1;
     out[size] = 0; /* p_filesz includes the NUL; be safe either way */
     return out[0] == '/' ? 0 : -1;
   }
   return -1;
 }
 
-/* "#!/path/to/interp args" -> "/path/to/interp". */
-static int shebang_interp(int fd, char *out, size_t out_len) {
-  char line[256];
-  ssize_t n = pread(fd, line, sizeof line - 1, 0);
-  if (n < 3) return -1;
-  line[n] = 0;
+/* "#!/path/to/interp args" -> "/path/to/interp" (the line is in `head`). */
+static int shebang_interp(const char *head, size_t head_len, char *out, size_t out_len) {
+  char line[HEAD_LEN + 1];
+  memcpy(line, head, head_len);
+  line[head_len] = 0;
   char *p = line + 2;
   while (*p == ' ' || *p == '\t') p++;
   size_t len = strcspn(p, " \t\r\n");
-  if (len == 0 || p[0] != '/' || len >= out_len || p + len >= line + n) return -1;
+  if (len == 0 || p[0] != '/' || len >= out_len || p + len >= line + head_len) return -1;
   memcpy(out, p, len);
   out[len] = 0;
   return 0;
@@ -98,13 +98,13 @@ int x07_sb_exec_interpreter(const char *path, char *out, size_t out_len) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   struct stat st;
-  unsigned char ident[EI_NIDENT];
+  unsigned char head[HEAD_LEN];
   int r = -1;
-  ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, ident, sizeof ident, 0) : -1;
-  if (n == (ssize_t)sizeof ident && memcmp(ident, ELFMAG, SELFMAG) == 0)
-    r = elf_interp(fd, ident, out, out_len);
-  else if (n >= 2 && ident[0] == '#' && ident[1] == '!')
-    r = shebang_interp(fd, out, out_len);
+  ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, head, sizeof head, 0) : -1;
+  if (n >= EI_NIDENT && memcmp(head, ELFMAG, SELFMAG) == 0)
+    r = elf_interp(fd, head, (size_t)n, out, out_len);
+  else if (n >= 3 && head[0] == '#' && head[1] == '!')
+    r = shebang_interp((const char *)head, (size_t)n, out, out_len);
   close(fd);
   return r;
 }
