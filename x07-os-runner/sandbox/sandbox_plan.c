@@ -111,10 +111,14 @@ static int drop_capabilities(void) {
   const unsigned long bits = 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40 | 0x80;
   if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) != 0) return -errno;
   for (int cap = 0; cap < 64; cap++) {
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+    /* Every drop commits new credentials (~1.2 us each, 41 capabilities), so
+     * only drop what is still in the set (containers start with a few). */
+    int in_set = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (in_set < 0) {
       if (errno == EINVAL) break; /* past the last capability */
       return -errno;
     }
+    if (in_set && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) return -errno;
   }
   prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   struct {
