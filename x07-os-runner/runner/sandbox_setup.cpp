@@ -66,6 +66,17 @@ struct ConfigHolder {
   ConfigHolder(const ConfigHolder&) = delete;
 };
 
+// What the kernel offers does not change during a run: probe once for the
+// preflight and the plan.
+const x07_sandbox_caps& kernel_caps() {
+  static const x07_sandbox_caps caps = [] {
+    x07_sandbox_caps c;
+    x07_sandbox_probe(&c);
+    return c;
+  }();
+  return caps;
+}
+
 void check_support(const x07_sandbox_config& cfg, const x07_sandbox_caps& caps, bool accept_weaker) {
   char msg[1024] = {0};
   if (x07_sandbox_check_support(&cfg, &caps, msg, sizeof msg) != 0 && !accept_weaker)
@@ -96,16 +107,13 @@ void refuse_write_root_over_cache(const policy::Policy& p, const std::string& cw
 }  // namespace
 
 void kernel_sandbox_preflight(const policy::Policy& p, bool accept_weaker) {
-  x07_sandbox_caps caps;
-  x07_sandbox_probe(&caps);
   ConfigHolder h(p, nullptr, nullptr);
-  check_support(h.cfg, caps, accept_weaker);
+  check_support(h.cfg, kernel_caps(), accept_weaker);
 }
 
 KernelSandbox::KernelSandbox(const policy::Policy& p, const std::string& artifact, const std::string& cwd,
                              bool accept_weaker) {
-  x07_sandbox_caps caps;
-  x07_sandbox_probe(&caps);
+  const x07_sandbox_caps& caps = kernel_caps();
   refuse_write_root_over_cache(p, cwd);
   ConfigHolder h(p, &artifact, &cwd);
   check_support(h.cfg, caps, accept_weaker);
