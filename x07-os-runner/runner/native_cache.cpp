@@ -67,10 +67,14 @@ uint64_t native_cache_max_bytes() {
 }
 
 std::string runner_binary_identity() {
-  struct stat st {};
-  if (stat("/proc/self/exe", &st) != 0) return "";
-  return std::to_string(st.st_dev) + "-" + std::to_string(st.st_ino) + "-" + std::to_string(st.st_size) + "-" +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  // Asked by the runtime library memo and the seccomp filter cache: stat once.
+  static const std::string identity = [] {
+    struct stat st {};
+    if (stat("/proc/self/exe", &st) != 0) return std::string();
+    return std::to_string(st.st_dev) + "-" + std::to_string(st.st_ino) + "-" + std::to_string(st.st_size) + "-" +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  }();
+  return identity;
 }
 
 std::string runtime_content_hash(const fs::path& cache_dir) {
