@@ -584,17 +584,26 @@ TEST_CASE("uid 0 with spawning allowed: limits.procs through a pids cgroup that 
   CHECK(r["forks"] == 2);  // the program itself + 2 = pids.max 3
   CHECK(r["err"] == EAGAIN);
   plan.reset();  // kills the stragglers, removes the cgroup
-  bool leftover = false;
-  for (const auto &e : fs::directory_iterator("/proc")) {
-    std::ifstream f(e.path() / "cmdline");
-    std::string cmd;
-    std::getline(f, cmd, '\0');
-    if (cmd == exe && e.path().filename() != std::to_string(getpid())) {
-      std::ifstream st(e.path() / "stat");
-      std::string s;
-      std::getline(st, s);
-      if (s.find(") Z") == std::string::npos) leftover = true;
+  // SIGKILL is asynchronous: a killed sleeper may take a moment to become a zombie on a
+  // loaded machine, so poll for a while before calling anything a leftover.
+  auto live_stragglers = [&] {
+    for (const auto &e : fs::directory_iterator("/proc")) {
+      std::ifstream f(e.path() / "cmdline");
+      std::string cmd;
+      std::getline(f, cmd, '\0');
+      if (cmd == exe && e.path().filename() != std::to_string(getpid())) {
+        std::ifstream st(e.path() / "stat");
+        std::string s;
+        std::getline(st, s);
+        if (!s.empty() && s.find(") Z") == std::string::npos) return true;
+      }
     }
+    return false;
+  };
+  bool leftover = live_stragglers();
+  for (int i = 0; leftover && i < 100; i++) {
+    usleep(50 * 1000);
+    leftover = live_stragglers();
   }
   CHECK_FALSE(leftover);
 }
