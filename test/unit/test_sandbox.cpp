@@ -588,6 +588,8 @@ TEST_CASE("uid 0 with spawning allowed: limits.procs through a pids cgroup that 
   // loaded machine, so poll for a while before calling anything a leftover.
   auto live_stragglers = [&] {
     for (const auto &e : fs::directory_iterator("/proc")) {
+      // pid directories only: /proc/self and /proc/thread-self are this test process
+      if (e.path().filename().string().find_first_not_of("0123456789") != std::string::npos) continue;
       std::ifstream f(e.path() / "cmdline");
       std::string cmd;
       std::getline(f, cmd, '\0');
