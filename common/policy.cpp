@@ -4,6 +4,7 @@
 #include "common/fsutil.hpp"
 #include "common/json.hpp"
 #include "common/json_decoder.hpp"
+#include "common/text.hpp"
 
 namespace x07::policy {
 
@@ -291,14 +292,7 @@ bool has_whitespace(std::string_view s) {
   return false;
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
+using text::join;
 
 template <class T>
 std::string join_numbers(const std::vector<T>& items, std::string_view sep) {

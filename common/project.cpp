@@ -5,6 +5,7 @@
 
 #include "common/fsutil.hpp"
 #include "common/json_decoder.hpp"
+#include "common/text.hpp"
 #include "common/sha256.hpp"
 
 namespace x07::project {
@@ -15,18 +16,8 @@ using json::Value;
 
 namespace {
 
-std::string debug_quote(std::string_view s) {
-  std::string out;
-  json::append_quoted(out, s);
-  return out;
-}
-
-std::string trim(std::string_view s) {
-  const char* ws = " \t\n\r\f\v";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  return std::string(s.substr(b, s.find_last_not_of(ws) - b + 1));
-}
+const auto& debug_quote = text::json_quoted;
+using text::trim;
 
 std::string debug_list(const std::vector<std::string>& items) {
   std::string out = "[";

@@ -1,0 +1,19 @@
+// Small string helpers shared by the runner, the facade and the common loaders.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace x07::text {
+
+// `s` as a JSON string literal (json::append_quoted's escaping), for error messages
+// and hand-written fixed-layout reports.
+std::string json_quoted(std::string_view s);
+
+// Without leading/trailing ASCII whitespace.
+std::string trim(std::string_view s);
+
+// The items separated by `sep`, e.g. "a, b, c".
+std::string join(const std::vector<std::string>& items, std::string_view sep);
+
+}  // namespace x07::text
