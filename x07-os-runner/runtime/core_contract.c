@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "x07rt_core.h"
+#include "x07rt_mem.h"
 
 static char buf[4096];
 static size_t len;
@@ -60,12 +60,6 @@ void x07_contract_witness_view(x07_view v) {
 _Noreturn void x07_contract_fail(void) {
   memcpy(buf + len, "]}\n", 3);
   len += 3;
-  const char *p = buf;
-  while (len > 0) {
-    ssize_t w = write(2, p, len);
-    if (w <= 0) break;
-    p += w;
-    len -= (size_t)w;
-  }
+  x07_write_all(2, buf, len);
   __builtin_trap();
 }

@@ -40,11 +40,5 @@ void x07_write_metrics(void) {
       (unsigned long long)x07_mem.peak_live_allocs, (unsigned long long)x07_memcpy_bytes, debug_stats);
   if (n < 0) return;
   if ((size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
-  const char *p = buf;
-  while (n > 0) {
-    ssize_t w = write(2, p, (size_t)n);
-    if (w <= 0) return;
-    p += w;
-    n -= (int)w;
-  }
+  x07_write_all(2, buf, (size_t)n);
 }

@@ -2,21 +2,24 @@
  * raw write(2), then the process dies by a trap instruction. */
 #include <string.h>
 #include <unistd.h>
-#include "x07rt_core.h"
+#include "x07rt_mem.h"
 
 uint64_t x07_fuel_left;
 uint32_t x07_exit_code;
 x07_counters x07_metrics;
 
-static void put(const char *s) {
-  size_t n = strlen(s);
+int x07_write_all(int fd, const void *p, size_t n) {
+  const char *c = (const char *)p;
   while (n > 0) {
-    ssize_t w = write(2, s, n);
-    if (w <= 0) return;
-    s += w;
+    ssize_t w = write(fd, c, n);
+    if (w <= 0) return 0;
+    c += w;
     n -= (size_t)w;
   }
+  return 1;
 }
+
+static void put(const char *s) { x07_write_all(2, s, strlen(s)); }
 
 _Noreturn void x07_trap(const char *msg) {
   put(msg);

@@ -25,16 +25,6 @@ static int bundle_fail(const char *msg) {
 /* argv_v1 element i: the configured name stands for argv[0] (also when argc is 0). */
 static const char *element(char **argv, int i) { return i == 0 ? X07_BUNDLE_NAME : argv[i]; }
 
-static int write_full(const uint8_t *p, uint32_t n) {
-  while (n > 0) {
-    ssize_t w = write(1, p, n);
-    if (w <= 0) return 0;
-    p += w;
-    n -= (uint32_t)w;
-  }
-  return 1;
-}
-
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (x07_bundle_setup) x07_bundle_setup(argc, argv);
@@ -62,6 +52,6 @@ int main(int argc, char **argv) {
 #ifdef X07_BUNDLE_MAX_OUTPUT
   if ((uint64_t)out.len > (uint64_t)(X07_BUNDLE_MAX_OUTPUT)) return bundle_fail("output exceeded cap");
 #endif
-  if (!write_full(out.ptr, out.len)) return 2;
+  if (!x07_write_all(1, out.ptr, out.len)) return 2;
   return (int)x07_exit_code;
 }

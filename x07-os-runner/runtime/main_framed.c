@@ -16,16 +16,6 @@ static int read_full(uint8_t *p, uint32_t n) {
   return 1;
 }
 
-static int write_full(const uint8_t *p, uint32_t n) {
-  while (n > 0) {
-    ssize_t w = write(1, p, n);
-    if (w <= 0) return 0;
-    p += w;
-    n -= (uint32_t)w;
-  }
-  return 1;
-}
-
 int main(void) {
   /* Second-stage seccomp filter for run-os-sandboxed (a no-op otherwise); it must
    * come before any program code runs. */
@@ -44,7 +34,7 @@ int main(void) {
   x07_os_fini();
   uint8_t len[4];
   x07_wr_u32le(len, out.len);
-  if (!write_full(len, 4) || !write_full(out.ptr, out.len)) return 2;
+  if (!x07_write_all(1, len, 4) || !x07_write_all(1, out.ptr, out.len)) return 2;
   x07_bytes_drop(out); /* the input stays: it was allocated before the stats reset */
   x07_write_metrics();
   return (int)x07_exit_code;

@@ -1,4 +1,5 @@
-/* Internal to the core runtime: arena lifecycle and memory statistics. */
+/* Internal to the core runtime and its entry points (main_*.c): arena lifecycle,
+ * memory statistics and raw stderr/stdout writes. */
 #ifndef X07RT_MEM_H
 #define X07RT_MEM_H
 #include "x07rt_core.h"
@@ -14,5 +15,7 @@ void x07_mem_reset_stats(void);   /* after the input is read */
 void *x07_alloc_runtime(uint32_t n); /* untracked, never freed */
 void x07_vec_set_cap(x07_vec *v, uint32_t cap);
 void x07_write_metrics(void);     /* the metrics JSON line on stderr */
+/* write(2) until all n bytes are out; 0 on error. Async-signal-safe (used by traps). */
+int x07_write_all(int fd, const void *p, size_t n);
 
 #endif
