@@ -12,11 +12,11 @@ namespace x07::runner {
 // bits. The generated filter is therefore kept in <native cache>/meta, one file per
 // x07_sandbox_seccomp_key and runner binary (the rule tables are compiled into it).
 //
-// Trust: the cache already holds executables and the runtime library that later
-// runs execute, unsandboxed runs included, and the runner refuses policies whose
-// write roots contain it; so a filter file there gives no one more than the cache
-// does already. Files are written atomically; a header with the key and the
-// filter's SHA-256 is checked before use.
+// Trust: the cache already holds executables that later runs execute, unsandboxed
+// runs included, and the runtime library linked into every program, which carries
+// the stage-2 filter; the runner refuses policies whose write roots contain it. So a
+// filter file there gives no one more than the cache does already. Files are written
+// atomically; a header with the key and the filter's SHA-256 is checked before use.
 class SeccompFilterCache {
  public:
   // Looks up the filter for `cfg`; on a hit points cfg.seccomp_bpf at it (this
