@@ -412,6 +412,7 @@ class Loader {
       f.params.push_back(std::move(p));
     }
     f.result = parse_tyref(json::find(d, "result"), file, dp + "/result", f.type_params, is_extern);
+    if (auto b = json::get_string(d, "result_brand")) f.result.brand = *b;
     if (is_extern) {
       auto abi = json::get_string(d, "abi");
       if (!abi || *abi != "C")

@@ -37,12 +37,24 @@ struct VarState {
   std::string borrow_ptr;         // view vars: pointer of the expression that borrowed
   std::vector<int> borrowers;     // owned vars: view vars currently borrowing it
   bool is_param = false;
+  std::string brand;              // brand of the value currently held (flow-sensitive, joined at merges)
 };
 
 struct Info {
   Ty ty;
-  int src = -1;  // borrow owner of a view-like value (-1: none / input / caller)
+  int src;            // borrow owner of a view-like value (-1: none / input / caller)
+  std::string brand;  // compile-time brand of a bytes-like value (spec §2.4, §4.8); empty: unbranded
+  Info(Ty t = Ty::I32, int s = -1, std::string b = {}) : ty(t), src(s), brand(std::move(b)) {}
 };
+
+// Types that may carry a brand (`brand` / `result_brand` are only valid on these).
+bool brandable(Ty t) {
+  return t == Ty::Bytes || t == Ty::View || t == Ty::OptBytes || t == Ty::OptView || t == Ty::ResBytes ||
+         t == Ty::ResView;
+}
+
+// Branches that disagree on the brand yield an unbranded value (branded -> unbranded is always allowed).
+std::string join_brand(const std::string& a, const std::string& b) { return a == b ? a : std::string(); }
 
 class FnChecker {
  public:
@@ -68,6 +80,7 @@ class FnChecker {
       for (size_t i = 0; i < fn_->params.size(); i++) {
         int v = declare(fn_->params[i].name, fn_->param_tys[i]);
         vars_[v].is_param = true;
+        vars_[v].brand = fn_->params[i].ty.brand;
       }
     }
     Info r = check(body, false);
@@ -185,6 +198,36 @@ class FnChecker {
     }
   }
 
+  std::vector<std::string> brands() const {
+    std::vector<std::string> b;
+    for (const auto& v : vars_) b.push_back(v.brand);
+    return b;
+  }
+  // After a merge point: each variable keeps a brand only if every path that reaches it agrees.
+  void join_brands(const std::vector<std::vector<std::string>>& paths) {
+    for (size_t i = 0; i < vars_.size(); i++) {
+      bool first = true;
+      std::string b;
+      for (const auto& p : paths) {
+        if (i >= p.size()) continue;
+        b = first ? p[i] : join_brand(b, p[i]);
+        first = false;
+      }
+      if (!first) vars_[i].brand = b;
+    }
+  }
+
+  // E_BRAND_MISMATCH (spec §2.4): a branded parameter accepts only a value of that very brand.
+  void check_brand(const Info& got, Ty shown, const std::string& want, const std::string& who, size_t i,
+                   const std::string& ptr) {
+    if (want.empty() || got.ty == Ty::Never || got.brand == want) return;
+    std::string dbg = ty_debug_name(shown);
+    err("Typing", "E_BRAND_MISMATCH: call \"" + who + "\" arg " + std::to_string(i) + " expected " + dbg + "@" + want +
+                      ", got " + dbg + "@" + (got.brand.empty() ? "unbranded" : got.brand) +
+                      " (pass a value branded " + want + ": the result of a function with result_brand \"" + want +
+                      "\", of std.brand.cast_bytes_v1 with a validator, or of std.brand.assume_bytes_v1)", ptr);
+  }
+
   // ---------------- expressions ----------------
   Info check(Node& n, bool stmt) {
     prog_.work++;
@@ -224,10 +267,10 @@ class FnChecker {
     if (is_owned(n.ty)) {
       move_var(v, n.ptr);
       n.move = true;
-      return {n.ty};
+      return {n.ty, -1, vars_[v].brand};
     }
     use_var(v, n.ptr);
-    return {n.ty, is_view_like(n.ty) ? vars_[v].borrow_src : -1};
+    return {n.ty, is_view_like(n.ty) ? vars_[v].borrow_src : -1, vars_[v].brand};
   }
 
   void arity(const Node& n, size_t want, const std::string& shape) {
@@ -340,12 +383,13 @@ class FnChecker {
       err("Typing", "let expression cannot produce an owned value; use (begin (let ...) <var>)", n.ptr);
     int v = declare(name, t);
     n.var = v;
+    vars_[v].brand = init.brand;
     if (is_view_like(t) && init.src >= 0) {
       vars_[v].borrow_src = init.src;
       vars_[v].borrow_ptr = n.kids[1].ptr;
       vars_[init.src].borrowers.push_back(v);
     }
-    return {t, init.src};
+    return {t, init.src, init.brand};
   }
 
   Info check_set(Node& n, bool stmt) {
@@ -366,6 +410,7 @@ class FnChecker {
                         "\" borrowed_ptr=" + vars_[b].borrow_ptr, n.ptr);
     }
     vars_[v].moved = false;
+    if (rhs.ty != Ty::Never) vars_[v].brand = rhs.brand;
     if (is_view_like(vars_[v].ty)) {
       if (vars_[v].borrow_src >= 0) {
         auto& bs = vars_[vars_[v].borrow_src].borrowers;
@@ -378,7 +423,7 @@ class FnChecker {
     if (zero) return {Ty::I32};
     if (!stmt && is_owned(vars_[v].ty))
       err("Typing", "set expression cannot produce an owned value; use (begin (set ...) <var>)", n.ptr);
-    return {vars_[v].ty, rhs.src};
+    return {vars_[v].ty, rhs.src, rhs.brand};
   }
 
   Info check_if(Node& n, bool stmt) {
@@ -387,17 +432,26 @@ class FnChecker {
     if (check(n.kids[0], false).ty != Ty::I32 && n.kids[0].ty != Ty::Never)
       err("Typing", std::string("if condition must be i32 (got ") + ty_debug_name(n.kids[0].ty) + ")", n.kids[0].ptr);
     auto before = snapshot();
+    auto brands_before = brands();
     push_scope();
     Info t = check(n.kids[1], stmt);
     if (!stmt) check_escape(t, n.kids[1].ptr);
     pop_scope(n.kids[1].ptr);
     auto after_then = snapshot();
+    auto brands_then = brands();
     restore(before);
+    for (size_t i = 0; i < brands_before.size(); i++) vars_[i].brand = brands_before[i];
     push_scope();
     Info e = check(n.kids[2], stmt);
     if (!stmt) check_escape(e, n.kids[2].ptr);
     pop_scope(n.kids[2].ptr);
     auto after_else = snapshot();
+    {
+      std::vector<std::vector<std::string>> paths;
+      if (t.ty != Ty::Never) paths.push_back(brands_then);
+      if (e.ty != Ty::Never) paths.push_back(brands());
+      join_brands(paths);
+    }
     for (size_t i = 0; i < vars_.size() && i < before.size(); i++) {
       bool mt = t.ty != Ty::Never && after_then[i].first;
       bool me = e.ty != Ty::Never && after_else[i].first;
@@ -414,6 +468,7 @@ class FnChecker {
                         "branch with 0", n.ptr);
     if (is_view_like(t.ty) && t.src != e.src)
       err("Typing", "bytes_view must have a single borrow source across branches", n.ptr);
+    t.brand = join_brand(t.brand, e.brand);
     return t;
   }
 
@@ -433,21 +488,25 @@ class FnChecker {
       v = declare(n.kids[0].text, Ty::I32);
     }
     n.var = v;
+    auto brands_before = brands();
     push_scope();
     check(n.kids[3], true);
     pop_scope(n.kids[3].ptr);
+    join_brands({brands_before, brands()});  // the body may run zero times
     return {Ty::I32};
   }
 
   Info check_while(Node& n) {
     n.head = Head::While;
     arity(n, 2, "while form: (while <cond:i32> <body:any>)");
+    auto brands_before = brands();
     push_scope();
     expect(n.kids[0], check(n.kids[0], false).ty, Ty::I32, "while condition must be i32");
     pop_scope(n.kids[0].ptr);
     push_scope();
     check(n.kids[1], true);
     pop_scope(n.kids[1].ptr);
+    join_brands({brands_before, brands()});
     return {Ty::I32};
   }
 
@@ -476,7 +535,7 @@ class FnChecker {
     if (!fn_ || !ok)
       err("Typing", std::string("try(") + ty_token(r.ty) + ") requires function return type result_i32 or result_bytes",
           n.ptr);
-    return {out, r.src};
+    return {out, r.src, r.brand};  // the payload keeps the brand of the result
   }
 
   Info check_op(Node& n) {
@@ -507,7 +566,7 @@ class FnChecker {
         a.var = v;
         a.ty = vars_[v].ty;
         a.coerce_view = true;
-        return {Ty::View, v};
+        return {Ty::View, v, vars_[v].brand};
       }
       Info r = check(a, false);
       if (r.ty == Ty::Bytes || r.ty == Ty::Vec) {
@@ -516,7 +575,7 @@ class FnChecker {
         // The hidden owner lives to the end of the current scope; a view derived from
         // it must not outlive that scope (tracked through a pseudo variable).
         int owner = declare("$tmp" + a.ptr, r.ty);
-        return {Ty::View, owner};
+        return {Ty::View, owner, r.brand};
       }
       if (r.ty != Ty::View && r.ty != Ty::Never) mismatch(r.ty);
       return r;
@@ -525,14 +584,14 @@ class FnChecker {
       use_var(v, a.ptr);
       a.var = v;
       a.ty = want;
-      return {want};
+      return {want, -1, vars_[v].brand};
     }
     if (mode == 'p' && v >= 0 && is_owned(vars_[v].ty)) {
       use_var(v, a.ptr);
       a.var = v;
       a.ty = vars_[v].ty;
       if (a.ty != want) mismatch(a.ty);
-      return {a.ty};
+      return {a.ty, -1, vars_[v].brand};
     }
     if (mode == 'q') {  // any raw pointer
       Info r = check(a, false);
@@ -581,7 +640,7 @@ class FnChecker {
       a.var = v;
       a.ty = vars_[v].ty;
       if (a.ty != want) mismatch(a.ty);
-      return {Ty::View, v};
+      return {Ty::View, v, vars_[v].brand};
     }
     Info r = check(a, false);
     if (mode == 'p') a.keep_temp = is_owned(r.ty);
@@ -627,9 +686,11 @@ class FnChecker {
     }
     int src = -1;
     std::vector<int> arg_borrows;
+    std::vector<std::string> arg_brands;
     for (size_t i = 0; i < n.kids.size(); i++) {
       Info r = check_arg(n.kids[i], b.params[i], b.param_mode[i], b.name, i, false);
       note_arg_borrow(n.kids[i], arg_borrows);
+      arg_brands.push_back(r.brand);
       if (is_view_like(r.ty) && src < 0) src = r.src;
       if (b.param_mode[i] == 'i') src = r.src;
     }
@@ -639,7 +700,23 @@ class FnChecker {
       Ty t = n.kids[0].ty;
       return {t == Ty::PtrMutU8 ? Ty::PtrConstU8 : t == Ty::PtrMutI32 ? Ty::PtrConstI32 : t == Ty::PtrMutVoid ? Ty::PtrConstVoid : t};
     }
-    return {b.result, is_view_like(b.result) ? src : -1};
+    return {b.result, is_view_like(b.result) ? src : -1, builtin_result_brand(n, b, arg_brands)};
+  }
+
+  // Brand flow through builtins (spec §4.8): std.brand.view_v1 keeps its owner's brand, assume/cast set the
+  // named one, erase drops it; wrapping into / unwrapping out of option/result keeps the payload's brand.
+  // Every other builtin result is unbranded.
+  static std::string builtin_result_brand(const Node& n, const Builtin& b, const std::vector<std::string>& args) {
+    const std::string& h = b.name;
+    if (h == "std.brand.assume_bytes_v1" || h.rfind("std.brand.cast_", 0) == 0) return n.kids[0].text;
+    if (h == "std.brand.view_v1" || h == "std.brand.to_bytes_preserve_if_full_v1") return args[0];
+    if (h == "result_bytes.ok" || h == "result_bytes_view.ok" || h == "option_bytes.some" ||
+        h == "option_bytes_view.some")
+      return args[0];
+    if (h == "result_bytes.unwrap_or" || h == "result_bytes_view.unwrap_or" || h == "option_bytes.unwrap_or" ||
+        h == "option_bytes_view.unwrap_or")
+      return join_brand(args[0], args[1]);
+    return {};
   }
 
   Info check_call(Node& n, int fi) {
@@ -659,10 +736,11 @@ class FnChecker {
     std::vector<int> arg_borrows;
     for (size_t i = 0; i < n.kids.size(); i++) {
       Info r = check_arg(n.kids[i], f.param_tys[i], 'v', f.name, i, true);
+      check_brand(r, f.param_tys[i], f.params[i].ty.brand, f.name, i, n.kids[i].ptr);
       note_arg_borrow(n.kids[i], arg_borrows);
       if (is_view_like(r.ty) && src < 0) src = r.src;
     }
-    return {f.result_ty, is_view_like(f.result_ty) ? src : -1};
+    return {f.result_ty, is_view_like(f.result_ty) ? src : -1, f.result.brand};
   }
 
   // ["tapp", callee, ["tys", T...], args...] or legacy ["tapp", callee, T..., args...]
@@ -795,7 +873,7 @@ class FnChecker {
         if (n.kids.size() != r.fields.size())
           err("Typing", n.text + " expects " + std::to_string(r.fields.size()) + " args", n.ptr);
         for (auto& k : n.kids) expect(k, check(k, false).ty, Ty::I32, n.text + " fields must be i32");
-        out = {Ty::Bytes};
+        out = {Ty::Bytes, -1, r.name};
         return true;
       }
       auto fit = std::find(r.fields.begin(), r.fields.end(), member);
@@ -804,7 +882,7 @@ class FnChecker {
       n.aux = (int)(fit - r.fields.begin());
       if (n.kids.size() != 1) err("Typing", n.text + " expects 1 args", n.ptr);
       Info a = check_arg(n.kids[0], Ty::View, 'c', n.text, 0, false);
-      (void)a;
+      check_brand(a, Ty::Bytes, r.name, n.text, 0, n.kids[0].ptr);
       out = {Ty::I32};
       return true;
     }
@@ -819,7 +897,7 @@ class FnChecker {
       size_t want = e.has_payload[vi] ? 1 : 0;
       if (n.kids.size() != want) err("Typing", n.text + " expects " + std::to_string(want) + " args", n.ptr);
       for (auto& k : n.kids) expect(k, check(k, false).ty, Ty::I32, n.text + " payload must be i32");
-      out = {Ty::Bytes};
+      out = {Ty::Bytes, -1, e.name};
       return true;
     }
     return false;
@@ -833,6 +911,8 @@ class FnChecker {
     int enum_idx = -1;
     std::vector<bool> seen;
     auto before = snapshot();
+    auto brands_before = brands();
+    std::vector<std::vector<std::string>> arm_brands;
     std::vector<std::vector<std::pair<bool, std::string>>> outs;
     Info result{Ty::Never};
     bool first = true;
@@ -858,6 +938,7 @@ class FnChecker {
       seen[vi] = true;
       arm.aux = (int)vi;
       restore(before);
+      for (size_t k = 0; k < brands_before.size(); k++) vars_[k].brand = brands_before[k];
       push_scope();
       if (arm.kids.size() == 2) {
         if (arm.kids[0].kind != Node::Atom) err("Parse", "match binding must be an identifier", arm.kids[0].ptr);
@@ -866,10 +947,12 @@ class FnChecker {
       Info r = check(arm.kids.back(), stmt);
       pop_scope(arm.ptr);
       outs.push_back(r.ty == Ty::Never ? std::vector<std::pair<bool, std::string>>{} : snapshot());
+      if (r.ty != Ty::Never) arm_brands.push_back(brands());
       if (!stmt && r.ty != Ty::Never) {
         if (!first && result.ty != Ty::Never && result.ty != r.ty)
           err("Typing", std::string("match arms must have same type (") + ty_debug_name(result.ty) + " vs " +
                             ty_debug_name(r.ty) + ")", arm.ptr);
+        if (result.ty != Ty::Never) r.brand = join_brand(result.brand, r.brand);
         result = r;
       }
       first = false;
@@ -881,6 +964,7 @@ class FnChecker {
       err("Typing", "non-exhaustive match on enum " + prog_.enums[enum_idx].name + "; missing arm(s): " + missing, n.ptr);
     n.callee = enum_idx;
     restore(before);
+    join_brands(arm_brands);
     for (auto& o : outs)
       for (size_t i = 0; i < o.size() && i < vars_.size(); i++)
         if (o[i].first && !vars_[i].moved) {
@@ -943,8 +1027,18 @@ class ProgramChecker {
                            f.file, ptr);
       return t;
     };
-    for (size_t i = 0; i < f.params.size(); i++)
-      f.param_tys.push_back(tok(f.params[i].ty, f.ptr + "/params/" + std::to_string(i) + "/ty"));
+    auto bad_brand = [&](const std::string& what, const std::string& brand, Ty t, const std::string& ptr) {
+      throw CompileError("Typing", "E_BRAND_BAD_TY: " + what + " of \"" + f.name + "\" has brand \"" + brand +
+                                       "\" but type " + ty_token(t) + "; brands apply only to bytes, bytes_view, "
+                                       "option_bytes, option_bytes_view, result_bytes and result_bytes_view (remove the "
+                                       "brand or change the type)", f.file, ptr);
+    };
+    for (size_t i = 0; i < f.params.size(); i++) {
+      std::string pp = f.ptr + "/params/" + std::to_string(i);
+      f.param_tys.push_back(tok(f.params[i].ty, pp + "/ty"));
+      if (!f.params[i].ty.brand.empty() && !brandable(f.param_tys.back()))
+        bad_brand("param \"" + f.params[i].name + "\"", f.params[i].ty.brand, f.param_tys.back(), pp + "/brand");
+    }
     if (f.is_extern && f.extern_void) {
       f.result_ty = Ty::I32;
     } else {
@@ -953,6 +1047,8 @@ class ProgramChecker {
         throw CompileError("Unsupported", "extern result must be i32, a pointer or \"void\"", f.file, f.ptr + "/result");
       if (f.result_ty == Ty::F64)
         throw CompileError("Unsupported", "f64 is not a valid defn result type", f.file, f.ptr + "/result");
+      if (!f.result.brand.empty() && !brandable(f.result_ty))
+        bad_brand("result", f.result.brand, f.result_ty, f.ptr + "/result_brand");
     }
     if (f.is_extern && f.reachable) {
       bool os_world = prog_.world == "run-os" || prog_.world == "run-os-sandboxed";
