@@ -281,3 +281,78 @@ TEST_CASE("compiler: random well-formed ASTs never crash the compiler", "[compil
   }
   CHECK(ok < iters);
 }
+
+TEST_CASE("compiler: brands are checked at branded parameters (spec §2.4, §4.8, §4.10)", "[compiler][brand]") {
+  const std::string taglen =
+      R"({"kind":"defn","name":"main.taglen","params":[{"name":"t","ty":"bytes_view","brand":"main.tok"}],"result":"i32","body":["view.len","t"]})";
+  auto with_taglen = [&](const std::string& solve, const std::string& more = "") {
+    return compile_text(entry(solve, "[" + taglen + more + "]"));
+  };
+  SECTION("unbranded argument: kind, message, hint, file and pointer") {
+    auto r = with_taglen(R"(["begin",["let","b",["bytes.lit","x"]],["codec.write_u32_le",["main.taglen","b"]]])");
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_kind == "Typing");
+    CHECK(r.error_message.find("E_BRAND_MISMATCH: call \"main.taglen\" arg 0 expected BytesView@main.tok, got "
+                               "BytesView@unbranded (pass a value branded main.tok") == 0);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics[0].ptr == "/solve/2/1/1");
+    CHECK(r.diagnostics[0].file.find("main.x07.json") != std::string::npos);
+  }
+  SECTION("a branded value passes to a branded and to an unbranded parameter") {
+    auto r = with_taglen(
+        R"(["begin",["let","b",["std.brand.assume_bytes_v1","main.tok",["bytes.lit","x"]]],
+            ["let","n",["+",["main.taglen","b"],["main.plain","b"]]],["codec.write_u32_le","n"]])",
+        R"(,{"kind":"defn","name":"main.plain","params":[{"name":"v","ty":"bytes_view"}],"result":"i32","body":["view.len","v"]})");
+    INFO(r.compile_error());
+    CHECK(r.ok);
+  }
+  SECTION("a while loop that may re-set the variable unbranded leaves it unbranded") {
+    auto r = with_taglen(
+        R"(["begin",["let","b",["std.brand.assume_bytes_v1","main.tok",["bytes.lit","x"]]],
+            ["while",["view.len","input"],["begin",["set","b",["bytes.lit","y"]],["return",["bytes.alloc",0]]]],
+            ["codec.write_u32_le",["main.taglen","b"]]])");
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_message.find("E_BRAND_MISMATCH: call \"main.taglen\" arg 0") == 0);
+  }
+  SECTION("match arms join brands; enum values carry the enum name as brand") {
+    const std::string decls =
+        R"([{"kind":"defenum","name":"main.E","variants":[{"name":"A"},{"name":"B"}]},
+            {"kind":"defn","name":"main.tag","params":[{"name":"e","ty":"bytes","brand":"main.E"}],"result":"i32",
+             "body":["match","e",["main.E.A",1],["main.E.B",2]]},
+            {"kind":"defn","name":"main.pick","params":[{"name":"e","ty":"bytes","brand":"main.E"}],"result":"i32",
+             "body":["main.tag",["match","e",["main.E.A",["main.E.B"]],["main.E.B",%s]]]}])";
+    auto prog = [&](const char* arm) {
+      std::string d = decls;
+      d.replace(d.find("%s"), 2, arm);
+      std::string text = entry(R"(["codec.write_u32_le",["main.pick",["main.E.A"]]])", d);
+      text.replace(text.find("0.8.0"), 5, "0.9.0");
+      return compile_text(text);
+    };
+    auto ok = prog(R"(["main.E.A"])");
+    INFO(ok.compile_error());
+    CHECK(ok.ok);
+    auto bad = prog(R"(["bytes.alloc",8])");
+    REQUIRE_FALSE(bad.ok);
+    CHECK(bad.error_message.find("E_BRAND_MISMATCH: call \"main.tag\" arg 0 expected Bytes@main.E, got Bytes@unbranded") == 0);
+  }
+  SECTION("std.str: validated text passes, raw bytes do not") {
+    auto good = compile_text(entry(
+        R"(["begin",["let","s",["std.brand.assume_bytes_v1","std.str.utf8_v1",["bytes.lit","h"]]],["std.str.as_bytes","s"]])",
+        "[]", R"(["std.str"])"));
+    INFO(good.compile_error());
+    CHECK(good.ok);
+    auto bad = compile_text(entry(R"(["codec.write_u32_le",["std.str.len",["bytes.lit","h"]]])", "[]", R"(["std.str"])"));
+    REQUIRE_FALSE(bad.ok);
+    CHECK(bad.error_message.find("E_BRAND_MISMATCH: call \"std.str.len\" arg 0 expected BytesView@std.str.utf8_v1, got "
+                                 "BytesView@unbranded") == 0);
+  }
+  SECTION("brand on a non-bytes-like type") {
+    auto r = compile_text(entry(R"(["bytes.alloc",0])",
+                                R"([{"kind":"defn","name":"main.f","params":[],"result":"result_i32","result_brand":"main.tok","body":["result_i32.ok",0]}])"));
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error_kind == "Typing");
+    CHECK(r.error_message.find("E_BRAND_BAD_TY: result of \"main.f\" has brand \"main.tok\" but type result_i32") == 0);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics[0].ptr == "/decls/0/result_brand");
+  }
+}
