@@ -105,6 +105,16 @@ class FnChecker {
   std::vector<VarState> vars_;
   std::vector<std::vector<int>> scopes_;
   int unsafe_depth_ = 0;
+  // Branded-parameter uses of a variable inside a loop body: a later `set` in the body can change
+  // the brand the next iteration sees, so each is re-checked against the brand after the loop join.
+  struct BrandUse {
+    int var;
+    Ty shown;
+    std::string want, who, ptr;
+    size_t arg;
+  };
+  std::vector<BrandUse> loop_brand_uses_;
+  int loop_depth_ = 0;
   const Node* body_ = nullptr;  // the function body (its view result is checked as a return)
 
   [[noreturn]] void err(const char* kind, const std::string& msg, const std::string& ptr) {
@@ -219,13 +229,39 @@ class FnChecker {
 
   // E_BRAND_MISMATCH (spec §2.4): a branded parameter accepts only a value of that very brand.
   void check_brand(const Info& got, Ty shown, const std::string& want, const std::string& who, size_t i,
-                   const std::string& ptr) {
-    if (want.empty() || got.ty == Ty::Never || got.brand == want) return;
+                   const std::string& ptr, int var = -1) {
+    if (want.empty() || got.ty == Ty::Never) return;
+    if (got.brand == want) {
+      if (loop_depth_ > 0 && var >= 0) loop_brand_uses_.push_back({var, shown, want, who, ptr, i});
+      return;
+    }
+    brand_mismatch(got.brand, shown, want, who, i, ptr);
+  }
+  [[noreturn]] void brand_mismatch(const std::string& got, Ty shown, const std::string& want, const std::string& who,
+                                   size_t i, const std::string& ptr) {
     std::string dbg = ty_debug_name(shown);
     err("Typing", "E_BRAND_MISMATCH: call \"" + who + "\" arg " + std::to_string(i) + " expected " + dbg + "@" + want +
-                      ", got " + dbg + "@" + (got.brand.empty() ? "unbranded" : got.brand) +
+                      ", got " + dbg + "@" + (got.empty() ? "unbranded" : got) +
                       " (pass a value branded " + want + ": the result of a function with result_brand \"" + want +
                       "\", of std.brand.cast_bytes_v1 with a validator, or of std.brand.assume_bytes_v1)", ptr);
+  }
+
+  // Runs a loop body check, then joins brands with the loop entry (the body may run zero or many times)
+  // and re-checks the branded uses of variables the body may have re-set.
+  template <class F>
+  void brand_loop(F&& body) {
+    auto brands_before = brands();
+    size_t uses_start = loop_brand_uses_.size();
+    loop_depth_++;
+    body();
+    loop_depth_--;
+    join_brands({brands_before, brands()});
+    for (size_t k = uses_start; k < loop_brand_uses_.size(); k++) {
+      const BrandUse& u = loop_brand_uses_[k];
+      if (u.var < (int)brands_before.size() && vars_[u.var].brand != u.want)
+        brand_mismatch(vars_[u.var].brand, u.shown, u.want, u.who, u.arg, u.ptr);
+    }
+    if (loop_depth_ == 0) loop_brand_uses_.clear();
   }
 
   // ---------------- expressions ----------------
@@ -488,25 +524,25 @@ class FnChecker {
       v = declare(n.kids[0].text, Ty::I32);
     }
     n.var = v;
-    auto brands_before = brands();
-    push_scope();
-    check(n.kids[3], true);
-    pop_scope(n.kids[3].ptr);
-    join_brands({brands_before, brands()});  // the body may run zero times
+    brand_loop([&] {
+      push_scope();
+      check(n.kids[3], true);
+      pop_scope(n.kids[3].ptr);
+    });
     return {Ty::I32};
   }
 
   Info check_while(Node& n) {
     n.head = Head::While;
     arity(n, 2, "while form: (while <cond:i32> <body:any>)");
-    auto brands_before = brands();
-    push_scope();
-    expect(n.kids[0], check(n.kids[0], false).ty, Ty::I32, "while condition must be i32");
-    pop_scope(n.kids[0].ptr);
-    push_scope();
-    check(n.kids[1], true);
-    pop_scope(n.kids[1].ptr);
-    join_brands({brands_before, brands()});
+    brand_loop([&] {
+      push_scope();
+      expect(n.kids[0], check(n.kids[0], false).ty, Ty::I32, "while condition must be i32");
+      pop_scope(n.kids[0].ptr);
+      push_scope();
+      check(n.kids[1], true);
+      pop_scope(n.kids[1].ptr);
+    });
     return {Ty::I32};
   }
 
@@ -736,7 +772,8 @@ class FnChecker {
     std::vector<int> arg_borrows;
     for (size_t i = 0; i < n.kids.size(); i++) {
       Info r = check_arg(n.kids[i], f.param_tys[i], 'v', f.name, i, true);
-      check_brand(r, f.param_tys[i], f.params[i].ty.brand, f.name, i, n.kids[i].ptr);
+      check_brand(r, f.param_tys[i], f.params[i].ty.brand, f.name, i, n.kids[i].ptr,
+                  n.kids[i].kind == Node::Atom ? n.kids[i].var : -1);
       note_arg_borrow(n.kids[i], arg_borrows);
       if (is_view_like(r.ty) && src < 0) src = r.src;
     }
@@ -882,7 +919,8 @@ class FnChecker {
       n.aux = (int)(fit - r.fields.begin());
       if (n.kids.size() != 1) err("Typing", n.text + " expects 1 args", n.ptr);
       Info a = check_arg(n.kids[0], Ty::View, 'c', n.text, 0, false);
-      check_brand(a, Ty::Bytes, r.name, n.text, 0, n.kids[0].ptr);
+      check_brand(a, Ty::Bytes, r.name, n.text, 0, n.kids[0].ptr,
+                  n.kids[0].kind == Node::Atom ? n.kids[0].var : -1);
       out = {Ty::I32};
       return true;
     }
