@@ -145,7 +145,7 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
   std::string err;
   if (!fsutil::create_dirs(cache_dir / "rt", &err))
     throw CcFailure{1, {}, "", "create " + (cache_dir / "rt").string() + ": " + err, "", ""};
-  const fs::path lock_path = cache_dir / "rt" / ("." + lib.dir.filename().string() + ".lock");
+  const fs::path lock_path = cache_dir / "rt" / (lib.dir.filename().string().insert(0, ".") + ".lock");
   int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   struct LockGuard {
     int fd;
