@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -85,7 +86,13 @@ void compare(const SchemaNode& n, const json::Value& s, const std::string& where
 }  // namespace
 
 TEST_CASE("schema: our constraint tree matches run-os-policy.schema.json", "[policy_schema]") {
-  json::Document schema = load(fs::path(X07_SCHEMAS_DIR) / "run-os-policy.schema.json");
+  // The upstream schemas ship beside the repository (../shared/schemas), not in it.
+  const fs::path path = fs::path(X07_SCHEMAS_DIR) / "run-os-policy.schema.json";
+  if (!fs::exists(path) && !std::getenv("CI")) {
+    WARN("upstream schema not found, skipping: " << path);
+    return;
+  }
+  json::Document schema = load(path);
   compare(run_os_policy_schema(), schema, "");
 }
 
