@@ -148,13 +148,26 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
   for (const auto& e : req.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
+  // A fatal signal that arrives between fork and the guard below would kill the runner
+  // but not the program's group: hold those signals until the guard is in place (the
+  // child clears its signal mask before exec).
+  sigset_t fatal, saved_mask;
+  sigemptyset(&fatal);
+  for (int sig : FatalSignalGuard::kSignals) sigaddset(&fatal, sig);
+  sigprocmask(SIG_BLOCK, &fatal, &saved_mask);
+
   // vfork: no page-table copy (the child only makes syscalls, then execs or _exits),
   // which keeps the warm path cheap.
   pid_t pid = vfork();
-  if (pid < 0) throw spawn_error(errno);
+  if (pid < 0) {
+    int e = errno;
+    sigprocmask(SIG_SETMASK, &saved_mask, nullptr);
+    throw spawn_error(e);
+  }
   if (pid == 0) child_main(req, in_p[0], out_p[1], err_p[1], st_p[1], argv.data(), envp.data());
   setpgid(pid, pid);  // also from the parent, so the group exists before we might kill it
   FatalSignalGuard forward(pid);
+  sigprocmask(SIG_SETMASK, &saved_mask, nullptr);  // a pending fatal signal now kills the group first
   const auto start = Clock::now();
   close(in_p[0]);
   close(out_p[1]);
