@@ -28,10 +28,13 @@ class Cache(RunnerTestCase):
         # entries are linked one by one so other runs' in-progress builds stay invisible.
         shared_rt = os.path.join(os.environ.get("X07_NATIVE_CACHE_DIR", ""), "rt")
         os.makedirs(os.path.join(self.cache, "rt"))
-        if os.path.isdir(shared_rt):
-            for name in os.listdir(shared_rt):
-                if not name.startswith("."):
-                    os.symlink(os.path.join(shared_rt, name), os.path.join(self.cache, "rt", name))
+        # Only the most recently used library (this runner's): older variants left by earlier
+        # builds would otherwise be the first LRU victims and skew the eviction test.
+        libs = [os.path.join(shared_rt, n) for n in (os.listdir(shared_rt) if os.path.isdir(shared_rt) else [])
+                if not n.startswith(".") and os.path.isfile(os.path.join(shared_rt, n, "libx07rt.a"))]
+        if libs:
+            newest = max(libs, key=lambda d: os.path.getmtime(os.path.join(d, "libx07rt.a")))
+            os.symlink(newest, os.path.join(self.cache, "rt", os.path.basename(newest)))
 
     def tearDown(self):
         self.tmp.__exit__(None, None, None)

@@ -77,8 +77,15 @@ def _validator(name):
     return cls(schema, registry=registry)
 
 
+def schemas_available():
+    return os.path.isdir(SCHEMAS_DIR) or bool(os.environ.get("CI"))
+
+
 def validate(doc, schema_name):
-    """Raises AssertionError listing every schema violation."""
+    """Raises AssertionError listing every schema violation. On a bare clone without
+    ../shared/schemas only this check is left out (never under CI)."""
+    if not schemas_available():
+        return
     errors = sorted(_validator(schema_name).iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
         lines = ["%s: %s" % ("/".join(str(p) for p in e.absolute_path) or "<root>", e.message) for e in errors[:10]]
