@@ -115,12 +115,7 @@ report::Compile base_compile(const std::string& world) {
 
 }  // namespace
 
-BuildResult build_program(const BuildRequest& req) {
-  BuildResult res;
-  report::Compile& c = res.compile;
-  c = base_compile(req.world);
-
-  // 1. x07AST -> C, in process.
+std::optional<std::string> compile_to_c(const BuildRequest& req, report::Compile& c) {
   x07c::CompileOptions opts;
   opts.world = req.world;
   opts.allow_unsafe = req.allow_unsafe;
@@ -151,10 +146,33 @@ BuildResult build_program(const BuildRequest& req) {
       const auto& d = cr.diagnostics[i];
       c.diagnostics.push_back({d.code, "error", diag_stage(cr.error_kind), d.message, d.file, d.ptr});
     }
-    return res;
+    return std::nullopt;
   }
   c.c_source_size = cr.c_source.size();
   c.fuel_used = cr.fuel_used;
+  return std::move(cr.c_source);
+}
+
+std::vector<std::string> program_cc_args(const BuildRequest& req, const RuntimeLib& rt, const Toolchain& tc) {
+  std::vector<std::string> argv{tc.cc};
+  for (auto& f : base_c_flags()) argv.push_back(f);
+  argv.push_back("-DX07_FUEL_INIT=" + std::to_string(req.solve_fuel) + "ULL");
+  argv.push_back("-DX07_MEM_CAP=" + std::to_string(req.max_memory_bytes) + "u");
+  if (req.debug_borrow) argv.push_back("-DX07_DEBUG_BORROW=1");
+  for (const char* f : {"-DX07_ENABLE_FS=1", "-DX07_ENABLE_RR=1", "-DX07_ENABLE_KV=0"}) argv.push_back(f);
+  argv.push_back("-I" + rt.include_runtime().string());
+  argv.push_back("-I" + rt.include_sandbox().string());
+  return argv;
+}
+
+BuildResult build_program(const BuildRequest& req) {
+  BuildResult res;
+  report::Compile& c = res.compile;
+  c = base_compile(req.world);
+
+  // 1. x07AST -> C, in process.
+  std::optional<std::string> c_source = compile_to_c(req, c);
+  if (!c_source) return res;
 
   // 2. Native executable, via the cache.
   const fs::path cache = native_cache_dir();
@@ -163,7 +181,7 @@ BuildResult build_program(const BuildRequest& req) {
     throw RunnerError("create native cache dir: " + cache.string() + ": " + err);
   Toolchain tc = detect_toolchain(cache);
   const std::string rt_hash = runtime_content_hash(cache);
-  const fs::path entry_dir = cache / cache_key(cr.c_source, tc, req, rt_hash);
+  const fs::path entry_dir = cache / cache_key(*c_source, tc, req, rt_hash);
   const fs::path solver = entry_dir / "solver";
 
   struct stat hit {};
@@ -186,17 +204,10 @@ BuildResult build_program(const BuildRequest& req) {
     const std::string stem = fsutil::unique_name("solver_");
     const fs::path src = entry_dir / (stem + ".c");
     const fs::path tmp_exe = entry_dir / stem;
-    if (!fsutil::write_file_atomic(src, cr.c_source, &err))
+    if (!fsutil::write_file_atomic(src, *c_source, &err))
       throw RunnerError("write C source: " + src.string() + ": " + err);
 
-    std::vector<std::string> argv{tc.cc};
-    for (auto& f : base_c_flags()) argv.push_back(f);
-    argv.push_back("-DX07_FUEL_INIT=" + std::to_string(req.solve_fuel) + "ULL");
-    argv.push_back("-DX07_MEM_CAP=" + std::to_string(req.max_memory_bytes) + "u");
-    if (req.debug_borrow) argv.push_back("-DX07_DEBUG_BORROW=1");
-    for (const char* f : {"-DX07_ENABLE_FS=1", "-DX07_ENABLE_RR=1", "-DX07_ENABLE_KV=0"}) argv.push_back(f);
-    argv.push_back("-I" + rt.include_runtime().string());
-    argv.push_back("-I" + rt.include_sandbox().string());
+    std::vector<std::string> argv = program_cc_args(req, rt, tc);
     argv.push_back(src.string());
     argv.push_back("-o");
     argv.push_back(tmp_exe.string());

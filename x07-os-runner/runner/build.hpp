@@ -33,4 +33,14 @@ struct BuildResult {
 // Throws RunnerError only for runner-side failures (e.g. --compiled-out cannot be written).
 BuildResult build_program(const BuildRequest& req);
 
+// x07AST -> C for `req`, recording the outcome in `c` (compile_error, diagnostics, C size,
+// compile fuel). Returns the C source, or nullopt when compilation failed.
+std::optional<std::string> compile_to_c(const BuildRequest& req, report::Compile& c);
+
+struct RuntimeLib;
+struct Toolchain;
+// The cc command line every program build starts with: the compiler, C flags, the limits
+// baked into the executable (fuel, memory), world features and the runtime include dirs.
+std::vector<std::string> program_cc_args(const BuildRequest& req, const RuntimeLib& rt, const Toolchain& tc);
+
 }  // namespace x07::runner

@@ -44,20 +44,6 @@ std::string string_array(const char* name, const std::vector<std::string>& v) {
   return out + "0};\n";
 }
 
-uint64_t max_c_bytes_from_env() {
-  const char* v = std::getenv("X07_MAX_C_BYTES");
-  if (!v || !*v) return 32u * 1024u * 1024u;
-  char* end = nullptr;
-  unsigned long long n = std::strtoull(v, &end, 10);
-  return (end && *end == '\0' && n > 0) ? n : 32u * 1024u * 1024u;
-}
-
-std::string diag_stage(const std::string& kind) {
-  if (kind == "Parse") return "parse";
-  if (kind == "Typing") return "type";
-  return "lower";
-}
-
 struct TempDir {
   fs::path path;
   ~TempDir() {
@@ -201,32 +187,11 @@ int build_bundle(const Options& o, const BuildRequest& req, const policy::Policy
   c.native_world = o.world;
 
   // x07AST -> C.
-  x07c::CompileOptions opts;
-  opts.world = req.world;
-  opts.allow_unsafe = req.allow_unsafe;
-  opts.allow_ffi = req.allow_ffi;
-  opts.module_roots = req.module_roots;
-  opts.os_stdlib_root = req.os_stdlib_root;
-  opts.max_c_bytes = max_c_bytes_from_env();
-  x07c::CompileResult cr = x07c::compile_entry_file(req.entry, opts);
-  if (cr.ok && cr.c_source.size() > opts.max_c_bytes) {
-    cr.ok = false;
-    cr.error_kind = "Budget";
-    cr.error_message = "C source too large: max_c_bytes=" + std::to_string(opts.max_c_bytes) + " got " +
-                       std::to_string(cr.c_source.size()) +
-                       " (set X07_MAX_C_BYTES=<bytes> or pass --max-c-bytes <bytes>)";
-  }
-  if (!cr.ok) {
-    c.compile_error = cr.compile_error();
-    for (size_t i = 0; i < cr.diagnostics.size() && i < 20; ++i) {
-      const auto& d = cr.diagnostics[i];
-      c.diagnostics.push_back({d.code, "error", diag_stage(cr.error_kind), d.message, d.file, d.ptr});
-    }
+  std::optional<std::string> c_source = compile_to_c(req, c);
+  if (!c_source) {
     std::cout << report::to_json(r);
     return 1;
   }
-  c.c_source_size = cr.c_source.size();
-  c.fuel_used = cr.fuel_used;
 
   // The runtime library (cached) and a private work dir for this link.
   const fs::path cache = native_cache_dir();
@@ -251,19 +216,12 @@ int build_bundle(const Options& o, const BuildRequest& req, const policy::Policy
   const std::string setup = bundle_setup_source(policy, backend, accept, o.cpu_time_limit_seconds);
   const fs::path program_c = work.path / "program.c", setup_c = work.path / "bundle_setup.c";
   const fs::path main_c = rt.include_runtime() / "main_bundle.c", exe = work.path / "bundle";
-  if (!fsutil::write_file_atomic(program_c, cr.c_source, &err) || !fsutil::write_file_atomic(setup_c, setup, &err))
+  if (!fsutil::write_file_atomic(program_c, *c_source, &err) || !fsutil::write_file_atomic(setup_c, setup, &err))
     throw RunnerError("write bundle sources: " + err);
 
-  std::vector<std::string> argv{tc.cc};
-  for (auto& f : base_c_flags()) argv.push_back(f);
-  argv.push_back("-DX07_FUEL_INIT=" + std::to_string(req.solve_fuel) + "ULL");
-  argv.push_back("-DX07_MEM_CAP=" + std::to_string(req.max_memory_bytes) + "u");
-  if (req.debug_borrow) argv.push_back("-DX07_DEBUG_BORROW=1");
-  for (const char* f : {"-DX07_ENABLE_FS=1", "-DX07_ENABLE_RR=1", "-DX07_ENABLE_KV=0"}) argv.push_back(f);
+  std::vector<std::string> argv = program_cc_args(req, rt, tc);
   argv.push_back("-DX07_BUNDLE_NAME=" + c_literal(o.bundle_name.value_or("app")));
   if (o.max_output_bytes) argv.push_back("-DX07_BUNDLE_MAX_OUTPUT=" + std::to_string(*o.max_output_bytes) + "ULL");
-  argv.push_back("-I" + rt.include_runtime().string());
-  argv.push_back("-I" + rt.include_sandbox().string());
   for (const auto& src : {program_c, main_c, setup_c}) argv.push_back(src.string());
   argv.push_back("-o");
   argv.push_back(exe.string());
@@ -276,9 +234,9 @@ int build_bundle(const Options& o, const BuildRequest& req, const policy::Policy
     fs::path d = *o.bundle_emit_dir;
     std::string main_text;
     fsutil::read_file(main_c, main_text);
-    if (!fsutil::create_dirs(d, &err) || !fsutil::write_file_atomic(d / "program.freestanding.c", cr.c_source, &err) ||
+    if (!fsutil::create_dirs(d, &err) || !fsutil::write_file_atomic(d / "program.freestanding.c", *c_source, &err) ||
         !fsutil::write_file_atomic(d / "wrapper.main.c", setup + "\n" + main_text, &err) ||
-        !fsutil::write_file_atomic(d / "bundle.combined.c", cr.c_source + "\n" + setup + "\n" + main_text, &err))
+        !fsutil::write_file_atomic(d / "bundle.combined.c", *c_source + "\n" + setup + "\n" + main_text, &err))
       throw RunnerError("write --emit-dir: " + d.string() + ": " + err);
   }
 
