@@ -102,8 +102,10 @@ def run(argv, input_bytes=None, env=None, cwd=None, timeout=120):
                 full_env.pop(k, None)
             else:
                 full_env[k] = v
-    return subprocess.run(argv, input=input_bytes, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env=full_env, cwd=cwd, timeout=timeout)
+    # Never inherit the test runner's stdin: `x07 run` reads piped stdin as program input.
+    stdin = {"input": input_bytes} if input_bytes is not None else {"stdin": subprocess.DEVNULL}
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=full_env, cwd=cwd, timeout=timeout, **stdin)
 
 
 def run_runner(args, **kw):
