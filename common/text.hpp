@@ -13,6 +13,10 @@ std::string json_quoted(std::string_view s);
 // Without leading/trailing ASCII whitespace.
 std::string trim(std::string_view s);
 
+// `s` as a C string literal: printable ASCII kept, everything else (and '?', to avoid
+// trigraphs) as octal escapes, so arbitrary bytes round-trip through a C compiler.
+std::string c_literal(std::string_view s);
+
 // The items separated by `sep`, e.g. "a, b, c".
 std::string join(const std::vector<std::string>& items, std::string_view sep);
 

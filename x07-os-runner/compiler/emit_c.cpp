@@ -1,34 +1,16 @@
 // Stage 4: print the IR as one C translation unit that includes the runtime
 // headers and defines x07_program_solve plus the baked-in limits.
-#include <cstdio>
-
+#include "common/text.hpp"
 #include "ir.hpp"
 
 namespace x07c {
 namespace {
 
-std::string c_string(const std::string& s) {
-  std::string o = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += (char)c;
-    } else if (c >= 0x20 && c < 0x7f && c != '?') {
-      o += (char)c;
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\%03o", c);
-      o += buf;
-    }
-  }
-  return o + "\"";
-}
-
 std::string operand(const IrOperand& o) {
   switch (o.kind) {
     case IrOperand::Local: return o.name;
     case IrOperand::Imm: return std::to_string(o.imm) + "u";
-    case IrOperand::Str: return c_string(o.name);
+    case IrOperand::Str: return x07::text::c_literal(o.name);
   }
   return "0";
 }

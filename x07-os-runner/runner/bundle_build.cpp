@@ -8,6 +8,7 @@
 
 #include "common/fsutil.hpp"
 #include "common/report.hpp"
+#include "common/text.hpp"
 #include "compiler/compiler.hpp"
 #include "native_cache.hpp"
 #include "runner_error.hpp"
@@ -20,23 +21,7 @@ namespace x07::runner {
 
 namespace {
 
-// A C string literal for arbitrary bytes (octal escapes for anything unusual).
-std::string c_literal(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c >= 0x20 && c < 0x7f && c != '?') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\%03o", c);
-      out += buf;
-    }
-  }
-  return out + "\"";
-}
+using text::c_literal;
 
 std::string string_array(const char* name, const std::vector<std::string>& v) {
   std::string out = "static const char *const " + std::string(name) + "[] = {";
