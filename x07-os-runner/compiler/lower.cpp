@@ -88,6 +88,17 @@ class FnLowerer {
     cur_->stmts.push_back(std::move(s));
   }
 
+  // Leaves the enclosing loop when `c` is non-zero (`when_true`) or zero (`!when_true`).
+  void emit_break_if(IrOperand c, bool when_true) {
+    IrStmt brk;
+    brk.kind = IrStmt::If;
+    brk.val = c;
+    IrStmt b;
+    b.kind = IrStmt::Break;
+    (when_true ? brk.then_body : brk.else_body).push_back(b);
+    emit(std::move(brk));
+  }
+
   std::string temp(Ty t) {
     std::string n = "t" + std::to_string(ntemps_++);
     out_.locals.push_back({n, t});
@@ -310,14 +321,7 @@ class FnLowerer {
             ge.kind = IrRhs::Bin;
             ge.op = ">=u";
             ge.args = {IrOperand::local(iv), endv};
-            IrOperand c = assign(Ty::I32, ge);
-            IrStmt brk;
-            brk.kind = IrStmt::If;
-            brk.val = c;
-            IrStmt b;
-            b.kind = IrStmt::Break;
-            brk.then_body.push_back(b);
-            emit(std::move(brk));
+            emit_break_if(assign(Ty::I32, ge), true);
             lower_stmt(n.kids[3]);
             IrRhs inc;
             inc.kind = IrRhs::Bin;
@@ -393,13 +397,7 @@ class FnLowerer {
           IrOperand c = lower(n.kids[0]);
           emit_drops(scopes_.back());
           scopes_.pop_back();
-          IrStmt brk;
-          brk.kind = IrStmt::If;
-          brk.val = c;
-          IrStmt b;
-          b.kind = IrStmt::Break;
-          brk.else_body.push_back(b);
-          emit(std::move(brk));
+          emit_break_if(c, false);
           scopes_.emplace_back();
           lower_stmt(n.kids[1]);
           emit_drops(scopes_.back());
