@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "os_fs_io.h"
+#include "os_grow.h"
 #include "os_policy.h"
 #include "x07rt_os.h"
 
@@ -96,12 +97,7 @@ static x07_bytes read_fd_all(int fd, const char *what_path) {
   uint8_t *buf = (uint8_t *)malloc(cap);
   if (!buf) x07_trap("out of memory");
   for (;;) {
-    if (len == cap) {
-      cap *= 2;
-      uint8_t *nb = (uint8_t *)realloc(buf, cap);
-      if (!nb) x07_trap("out of memory");
-      buf = nb;
-    }
+    buf = (uint8_t *)x07_os_grow(buf, &cap, len + 1, cap);
     ssize_t r = read(fd, buf + len, cap - len);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {

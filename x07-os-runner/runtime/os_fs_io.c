@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "os_grow.h"
 #include "os_policy.h"
 
 int x07_fs_write_full(int fd, const uint8_t *p, uint32_t n) {
@@ -74,13 +75,7 @@ int x07_fs_open_atomic_tmp(const char *target, char **tmp_out) {
 
 uint32_t x07_fs_read_to_end(int fd, uint32_t max, x07_fs_buf *b) {
   for (;;) {
-    if (b->cap - b->len < 65536) {
-      size_t nc = b->cap ? b->cap * 2 : 65536;
-      uint8_t *np = (uint8_t *)realloc(b->p, nc);
-      if (!np) x07_trap("out of memory");
-      b->p = np;
-      b->cap = nc;
-    }
+    b->p = (uint8_t *)x07_os_grow(b->p, &b->cap, b->len + 65536, 65536);  /* room for one more read */
     ssize_t r = read(fd, b->p + b->len, b->cap - b->len);
     if (r < 0) {
       if (errno == EINTR) continue;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "os_grow.h"
 #include "os_policy.h"
 
 uint32_t x07_fs_parse_caps(x07_view caps, x07_fs_caps *out) {
@@ -85,14 +86,7 @@ int x07_fs_utf8_valid(const uint8_t *p, uint32_t n) {
 /* Growable string helper. */
 typedef struct { char *s; size_t len, cap; } sbuf;
 static void sb_add(sbuf *b, const char *p, size_t n) {
-  if (b->len + n + 1 > b->cap) {
-    size_t nc = b->cap ? b->cap : 64;
-    while (nc < b->len + n + 1) nc *= 2;
-    char *ns = (char *)realloc(b->s, nc);
-    if (!ns) x07_trap("out of memory");
-    b->s = ns;
-    b->cap = nc;
-  }
+  b->s = (char *)x07_os_grow(b->s, &b->cap, b->len + n + 1, 64);
   memcpy(b->s + b->len, p, n);
   b->len += n;
   b->s[b->len] = 0;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "os_grow.h"
 #include "os_policy.h"
 
 enum { MAX_SLOTS = 0xFFFF };
@@ -34,14 +35,7 @@ static uint64_t now_ms(void) {
 }
 
 void x07_proc_buf_add(x07_proc_buf *b, const uint8_t *p, size_t n) {
-  if (b->len + n > b->cap) {
-    size_t nc = b->cap ? b->cap : 4096;
-    while (nc < b->len + n) nc *= 2;
-    uint8_t *np = (uint8_t *)realloc(b->p, nc);
-    if (!np) x07_trap("out of memory");
-    b->p = np;
-    b->cap = nc;
-  }
+  b->p = (uint8_t *)x07_os_grow(b->p, &b->cap, b->len + n, 4096);
   memcpy(b->p + b->len, p, n);
   b->len += n;
 }
