@@ -235,12 +235,34 @@ const std::vector<OsRow>& os_rows() {
   };
   return rows;
 }
+// Native ext builtins (runtime/ext_*.c): like the OS rows their C functions are
+// declared by the generated program, but each row carries its own world flags.
+const std::vector<Row>& ext_rows() {
+  static const std::vector<Row> rows = {
+#include "ext_builtins.inc"
+  };
+  return rows;
+}
 
 Ty tok_ty(const std::string& s) {
   Ty t = Ty::I32;
   if (s == "never") return Ty::Never;
   parse_ty_token(s, &t);
   return t;
+}
+
+void add_params(Builtin& b, const std::vector<const char*>& params) {
+  for (const char* p : params) {
+    std::string s = p;
+    char mode = 'v';
+    if (!s.empty() && std::strchr("*&!\"#%?@$^", s.back())) {
+      static const char kSuffix[] = "*&!\"#%?@$^", kMode[] = "cpitbfqyld";
+      mode = kMode[std::strchr(kSuffix, s.back()) - kSuffix];
+      s.pop_back();
+    }
+    b.params.push_back(tok_ty(s));
+    b.param_mode.push_back(mode);
+  }
 }
 
 std::vector<Builtin> build() {
@@ -251,17 +273,17 @@ std::vector<Builtin> build() {
     b.c_fn = r.c_fn;
     b.result = tok_ty(r.result);
     b.flags = r.flags;
-    for (const char* p : r.params) {
-      std::string s = p;
-      char mode = 'v';
-      if (!s.empty() && std::strchr("*&!\"#%?@$^", s.back())) {
-        static const char kSuffix[] = "*&!\"#%?@$^", kMode[] = "cpitbfqyld";
-        mode = kMode[std::strchr(kSuffix, s.back()) - kSuffix];
-        s.pop_back();
-      }
-      b.params.push_back(tok_ty(s));
-      b.param_mode.push_back(mode);
-    }
+    add_params(b, r.params);
+    out.push_back(std::move(b));
+  }
+  for (const auto& r : ext_rows()) {
+    Builtin b;
+    b.name = r.name;
+    b.c_fn = r.c_fn;
+    b.result = tok_ty(r.result);
+    b.flags = r.flags;
+    b.os = true;  // declared by the generated program (not in x07rt_core.h)
+    add_params(b, r.params);
     out.push_back(std::move(b));
   }
   for (const auto& r : os_rows()) {
