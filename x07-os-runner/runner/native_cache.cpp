@@ -113,15 +113,20 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
                         "-fdata-sections"})
     flags.emplace_back(f);
   RuntimeLib lib;
-  bool needs_seccomp = false, borrow_aware = false;
+  bool needs_seccomp = false, needs_sqlite = false, borrow_aware = false;
   for (size_t i = 0; i < x07_runtime_files_count; ++i) {
     if (x07_runtime_files[i].data.find("<seccomp.h>") != std::string_view::npos) needs_seccomp = true;
+    if (x07_runtime_files[i].data.find("<sqlite3.h>") != std::string_view::npos) needs_sqlite = true;
     if (x07_runtime_files[i].data.find("X07_DEBUG_BORROW") != std::string_view::npos) borrow_aware = true;
   }
   // A separate library variant only when the runtime itself reacts to the flag.
   if (debug_borrow && borrow_aware) flags.emplace_back("-DX07_DEBUG_BORROW=1");
   if (needs_seccomp) lib.link_libs.push_back("-lseccomp");
   lib.link_libs.push_back("-lm");
+  // Only programs that call os.db.sqlite.* reference libsqlite3: others get no DT_NEEDED.
+  if (needs_sqlite) {
+    for (const char* f : {"-Wl,--push-state,--as-needed", "-lsqlite3", "-Wl,--pop-state"}) lib.link_libs.emplace_back(f);
+  }
 
   Sha256 key;
   const std::string_view nul("\0", 1);

@@ -22,7 +22,7 @@ std::vector<const char*> c_strings(const std::vector<std::string>& v) {
 // The sandbox config plus the storage its pointers refer to.
 struct ConfigHolder {
   x07_sandbox_config cfg;
-  std::vector<const char*> read_roots, write_roots, exec_paths;
+  std::vector<const char*> read_roots, write_roots, exec_paths, sqlite_paths;
   std::vector<std::string> execs;
   std::vector<uint16_t> ports;
 
@@ -42,6 +42,13 @@ struct ConfigHolder {
     cfg.write_roots = write_roots.data();
     cfg.write_roots_len = write_roots.size();
     cfg.create_missing_write_roots = p.fs.allow_mkdir;
+    // SQLite files the db section lets the program open are readable; writing one
+    // (and its journal beside it) still needs its directory in fs.write_roots.
+    if (p.db.enabled && p.db.drivers.sqlite) {
+      sqlite_paths = c_strings(p.db.sqlite.allow_paths);
+      cfg.extra_read_paths = sqlite_paths.data();
+      cfg.extra_read_paths_len = sqlite_paths.size();
+    }
 
     for (const auto& h : p.net.allow_hosts) ports.insert(ports.end(), h.ports.begin(), h.ports.end());
     std::sort(ports.begin(), ports.end());

@@ -214,10 +214,27 @@ static void load_fs_v1(x07_os_policy *p) {
   p->v1_max_depth = env_u32_nonzero("X07_OS_FS_MAX_DEPTH", 64);
 }
 
+static void load_db(x07_os_policy *p) {
+  int sb = p->sandboxed;
+  p->db_enabled = env_bool_words("X07_OS_DB", !sb);
+  p->db_sqlite = env_bool_words("X07_OS_DB_SQLITE", !sb);
+  p->db_sqlite_readonly_only = env_bool_words("X07_OS_DB_SQLITE_READONLY_ONLY", sb);
+  p->db_sqlite_allow_create = env_bool_words("X07_OS_DB_SQLITE_ALLOW_CREATE", !sb);
+  p->db_sqlite_allow_in_memory = env_bool_words("X07_OS_DB_SQLITE_ALLOW_IN_MEMORY", !sb);
+  p->db_sqlite_paths = env_list("X07_OS_DB_SQLITE_ALLOW_PATHS");
+  p->db_max_live_conns = env_u32_nonzero("X07_OS_DB_MAX_LIVE_CONNS", 8);
+  p->db_max_queries = env_u32_nonzero("X07_OS_DB_MAX_QUERIES", 1000);
+  p->db_max_connect_timeout_ms = env_u32_nonzero("X07_OS_DB_MAX_CONNECT_TIMEOUT_MS", 30000);
+  p->db_max_query_timeout_ms = env_u32_nonzero("X07_OS_DB_MAX_QUERY_TIMEOUT_MS", 60000);
+  p->db_max_rows = env_u32_nonzero("X07_OS_DB_MAX_ROWS", 10000);
+  p->db_max_resp_bytes = env_u32_nonzero("X07_OS_DB_MAX_RESP_BYTES", 32u * 1024u * 1024u);
+  p->db_max_sql_bytes = env_u32_nonzero("X07_OS_DB_MAX_SQL_BYTES", 1024u * 1024u);
+}
+
 static void policy_free(x07_os_policy *p) {
   x07_os_list *lists[] = {&p->fs_read_roots, &p->fs_write_roots, &p->env_allow, &p->env_deny,
                           &p->proc_execs, &p->proc_exec_prefixes, &p->proc_args_regex, &p->proc_env_keys,
-                          &p->proc_cwd_roots, &p->net_hosts};
+                          &p->proc_cwd_roots, &p->net_hosts, &p->db_sqlite_paths};
   for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) x07_os_list_free(lists[i]);
   memset(p, 0, sizeof *p);
 }
@@ -228,6 +245,7 @@ const x07_os_policy *x07_os_pol(void) {
     g_pol.sandboxed = detect_sandboxed();
     load_builtin_sections(&g_pol);
     load_fs_v1(&g_pol);
+    load_db(&g_pol);
     g_loaded = 1;
   }
   return &g_pol;

@@ -46,6 +46,12 @@ typedef struct {
   /* net */
   int net_enabled, net_allow_tcp, net_allow_udp, net_allow_dns;
   x07_os_list net_hosts; /* raw "host:ports" entries */
+
+  /* db (read in every world; defaults depend on `sandboxed`) */
+  int db_enabled, db_sqlite, db_sqlite_readonly_only, db_sqlite_allow_create, db_sqlite_allow_in_memory;
+  x07_os_list db_sqlite_paths; /* raw entries; the sqlite driver canonicalizes them */
+  uint32_t db_max_live_conns, db_max_queries, db_max_connect_timeout_ms, db_max_query_timeout_ms;
+  uint32_t db_max_rows, db_max_resp_bytes, db_max_sql_bytes;
 } x07_os_policy;
 
 /* The policy of this process (parsed on first use). */
