@@ -60,6 +60,10 @@ void split_tokens(const Command& cmd, const std::vector<Flag>& flags, const std:
       continue;
     }
     if (t.size() > 1 && t[0] == '-') unexpected_argument(cmd, t);
+    if (cmd.positionals == Positionals::Many) {
+      positionals.push_back(t);
+      continue;
+    }
     if (cmd.positionals == Positionals::Trailing) {
       positionals.insert(positionals.end(), in.begin() + static_cast<long>(i), in.end());
       return;
@@ -212,7 +216,7 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
     out.values_[f.name] = vals;
   }
   for (const char* j : {"json", "jsonl", "json-schema", "json-schema-id"})
-    if (out.has(j))
+    if (out.has(j) && !find_flag(cmd.flags, j))  // a command may define its own --json
       usage_error(cmd, std::string("error: --") + j +
                            " (the tool-envelope mode) is not supported by this toolchain; use the command's own "
                            "report on stdout");
@@ -224,8 +228,8 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
 void print_help(const Command& cmd) {
   std::cout << cmd.about << "\n\nUsage: " << cmd.usage << "\n";
   if (cmd.positionals != Positionals::None) {
-    std::string name = cmd.positionals == Positionals::Trailing ? "[" + cmd.positional_name + "]..."
-                                                                : "[" + cmd.positional_name + "]";
+    const bool many = cmd.positionals == Positionals::Trailing || cmd.positionals == Positionals::Many;
+    std::string name = many ? "[" + cmd.positional_name + "]..." : "[" + cmd.positional_name + "]";
     std::cout << "\nArguments:\n  " << name << "\n";
   }
   std::cout << "\nOptions:\n";

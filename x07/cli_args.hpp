@@ -26,7 +26,12 @@ struct Flag {
   bool takes_next_token() const { return !value.empty() && !value_optional; }
 };
 
-enum class Positionals { None, OneOptional /* x07 init [DIR] */, Trailing /* x07 run [ARGS]... */ };
+enum class Positionals {
+  None,
+  OneOptional /* x07 init [DIR] */,
+  Trailing /* x07 run [ARGS]... */,
+  Many /* x07 fmt [PATH]...: any number, flags may follow */
+};
 
 struct Command {
   std::string path;   // "run", "policy init", ...

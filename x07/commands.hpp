@@ -10,5 +10,8 @@ int cmd_run(const std::vector<std::string>& args);
 int cmd_policy(const std::vector<std::string>& args);  // `x07 policy init …`
 int cmd_init(const std::vector<std::string>& args);
 int cmd_bundle(const std::vector<std::string>& args);
+int cmd_fmt(const std::vector<std::string>& args);    // x07 fmt
+int cmd_check(const std::vector<std::string>& args);  // x07 check
+int cmd_test(const std::vector<std::string>& args);   // x07 test
 
 }  // namespace x07::facade

@@ -24,7 +24,10 @@ void print_top_help(std::ostream& os) {
         "  run     Run a project, program or artifact via x07-os-runner\n"
         "  policy  Generate sandbox policies (x07 policy init --template T)\n"
         "  init    Create a new project\n"
-        "  bundle  Build a native executable from a project or program\n\n"
+        "  bundle  Build a native executable from a project or program\n"
+        "  check   Load, resolve and typecheck a project or program (no C compiler)\n"
+        "  fmt     Format x07AST JSON files canonically\n"
+        "  test    Run the tests of a tests manifest (tests/tests.json)\n\n"
         "Options:\n"
         "  -h, --help     Print help\n"
         "  -V, --version  Print version\n";
@@ -57,6 +60,9 @@ int main(int argc, char** argv) {
     if (sub == "policy") return cmd_policy(rest);
     if (sub == "init") return cmd_init(rest);
     if (sub == "bundle") return cmd_bundle(rest);
+    if (sub == "fmt") return cmd_fmt(rest);
+    if (sub == "check") return cmd_check(rest);
+    if (sub == "test") return cmd_test(rest);
     std::cerr << "error: unrecognized subcommand '" << sub << "'\n\nUsage: " << kTopUsage
               << "\n\nFor more information, try '--help'.\n";
     return 2;

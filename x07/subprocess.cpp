@@ -25,7 +25,8 @@ struct Fd {
 
 }  // namespace
 
-Captured run_captured(const std::filesystem::path& program, const std::vector<std::string>& args) {
+Captured run_captured(const std::filesystem::path& program, const std::vector<std::string>& args,
+                      const std::filesystem::path& cwd) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw Failure("pipe: " + fsutil::os_error_text(errno));
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -40,6 +41,7 @@ Captured run_captured(const std::filesystem::path& program, const std::vector<st
   posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out_w.fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&fa, err_w.fd, STDERR_FILENO);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
 
   std::string prog = program.string();
   std::vector<char*> argv;

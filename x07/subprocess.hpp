@@ -15,6 +15,8 @@ struct Captured {
 
 // Runs `program` (a bare name is looked up in PATH) with `args`. Throws Failure
 // "exec <program>: <os error>" when it cannot be started.
-Captured run_captured(const std::filesystem::path& program, const std::vector<std::string>& args);
+// A non-empty `cwd` is the child's working directory.
+Captured run_captured(const std::filesystem::path& program, const std::vector<std::string>& args,
+                      const std::filesystem::path& cwd = {});
 
 }  // namespace x07::facade

@@ -23,7 +23,8 @@ std::string diagnostic_code(const CompileError& e) {
 
 }  // namespace
 
-CompileResult compile_entry_file(const std::filesystem::path& entry, const CompileOptions& opts) {
+// The shared pipeline; `emit` = false stops after the typechecker.
+static CompileResult run_pipeline(const std::filesystem::path& entry, const CompileOptions& opts, bool emit) {
   CompileResult res;
   Program prog;
   prog.world = opts.world;
@@ -36,9 +37,14 @@ CompileResult compile_entry_file(const std::filesystem::path& entry, const Compi
     LoadOptions lo;
     lo.module_roots = opts.module_roots;
     lo.os_stdlib_root = opts.os_stdlib_root;
-    lo.keep_unreachable = opts.keep_unreachable;
+    lo.keep_unreachable = opts.keep_unreachable || !emit;
     load_program(prog, entry, lo);
     typecheck_program(prog);
+    if (!emit) {
+      res.ok = true;
+      res.fuel_used = prog.work;
+      return res;
+    }
     IrProgram ir = lower_program(prog);
     res.c_source = emit_c(ir);
     if (res.c_source.size() > opts.max_c_bytes)
@@ -69,6 +75,14 @@ CompileResult compile_entry_file(const std::filesystem::path& entry, const Compi
   res.ok = false;
   res.c_source.clear();
   return res;
+}
+
+CompileResult compile_entry_file(const std::filesystem::path& entry, const CompileOptions& opts) {
+  return run_pipeline(entry, opts, true);
+}
+
+CompileResult check_entry_file(const std::filesystem::path& entry, const CompileOptions& opts) {
+  return run_pipeline(entry, opts, false);
 }
 
 }  // namespace x07c

@@ -43,4 +43,9 @@ struct CompileResult {
 // Compile an entry file (kind "entry", module_id "main").
 CompileResult compile_entry_file(const std::filesystem::path& entry, const CompileOptions& opts);
 
+// Load, resolve and typecheck an entry file and every declaration of the modules it
+// loads (reachable or not) without lowering or emitting C (`x07 check`). On success
+// `ok` is set and `c_source` stays empty.
+CompileResult check_entry_file(const std::filesystem::path& entry, const CompileOptions& opts);
+
 }  // namespace x07c
