@@ -108,11 +108,15 @@ Outcome run_one(const RunContext& ctx, const TestDecl& t) {
     o.status = "skip";
     return finish();
   }
-  if (t.world.rfind("solve-", 0) == 0) {
+  // solve-pure programs use no OS effects, so the OS runner runs them as they are; the
+  // fixture worlds need upstream's deterministic host runner, which is not shipped.
+  if (t.world.rfind("solve-", 0) == 0 && t.world != "solve-pure") {
     o.diags.push_back({"ETEST_WORLD_UNSUPPORTED",
-                       "world " + t.world + " needs the deterministic host runner, which this toolchain does not ship", ""});
+                       "world " + t.world + " needs fixtures and the deterministic host runner, which this toolchain "
+                       "does not ship", ""});
     return finish();
   }
+  const std::string world = t.world == "solve-pure" ? "run-os" : t.world;
   const fs::path dir = ctx.artifact_dir / safe_name(t.id);
   const fs::path driver = dir / "main.x07.json";
   std::string err;
@@ -121,9 +125,18 @@ Outcome run_one(const RunContext& ctx, const TestDecl& t) {
     return finish();
   }
   const uint64_t cpu_s = t.timeout_ms ? (*t.timeout_ms + 999) / 1000 : 5;
-  std::vector<std::string> argv = {"--world", t.world, "--program", driver.string(), "--auto-ffi",
+  std::vector<std::string> argv = {"--world", world, "--program", driver.string(), "--auto-ffi",
                                    "--cpu-time-limit-seconds", std::to_string(cpu_s),
                                    "--solve-fuel", std::to_string(t.solve_fuel.value_or(kDefaultSolveFuel))};
+  if (t.input) {
+    const fs::path input = dir / "input.bin";
+    if (!fsutil::write_file_atomic(input, *t.input, &err)) {
+      o.diags.push_back({"ETEST_RUN", "cannot write the test input " + input.string() + ": " + err, ""});
+      return finish();
+    }
+    argv.push_back("--input");
+    argv.push_back(input.string());
+  }
   if (t.policy_json) {
     argv.push_back("--policy");
     argv.push_back(t.policy_json->string());

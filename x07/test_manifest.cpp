@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "common/base64.hpp"
 #include "common/fsutil.hpp"
 #include "common/json.hpp"
 #include "common/project.hpp"
@@ -147,6 +148,34 @@ std::optional<Manifest> load(const fs::path& path, bool allow_empty, std::vector
     if (has_input && d.world.rfind("solve-", 0) != 0) {
       diags.push_back({"ETEST_INPUT_UNSUPPORTED_WORLD", "inputs are only supported for deterministic solve-* worlds", base});
       continue;
+    }
+    if (has_input) {
+      const auto b64 = opt_string(t, "input_b64", base, diags, bad);
+      const auto path = opt_string(t, "input_path", base, diags, bad);
+      if (bad) continue;
+      if (b64 && path) {
+        diags.push_back({"ETEST_INPUT_CONFLICT", "set at most one of input_b64 and input_path", base});
+        continue;
+      }
+      if (b64) {
+        d.input = base64::decode(*b64);
+        if (!d.input) {
+          diags.push_back({"ETEST_INPUT_B64_INVALID", "input_b64 is not valid base64", base + "/input_b64"});
+          continue;
+        }
+      } else {
+        if (!safe_rel_path(*path)) {
+          diags.push_back({"ETEST_INPUT_UNSAFE_PATH", "unsafe input_path: " + *path, base + "/input_path"});
+          continue;
+        }
+        std::string bytes;
+        if (!fsutil::read_file(m.dir / *path, bytes, &err)) {
+          diags.push_back({"ETEST_INPUT_PATH_READ_FAILED", "cannot read input_path " + *path + ": " + err,
+                           base + "/input_path"});
+          continue;
+        }
+        d.input = std::move(bytes);
+      }
     }
     if (d.entry.find('.') == std::string::npos) {
       diags.push_back({"ETEST_ENTRY_INVALID", "entry must contain '.', got: " + d.entry, base + "/entry"});

@@ -297,6 +297,18 @@ class TestCommandTest(Base):
         for t in doc["tests"]:
             self.assertLessEqual({"id", "world", "expect", "status", "duration_ms", "entry_kind"}, set(t))
 
+    def test_solve_pure_runs_and_fixture_worlds_are_reported(self):
+        root = self.make_suite([
+            {"id": "pure", "world": "solve-pure", "entry": "t.eq"},
+            {"id": "fixture", "world": "solve-fs", "entry": "t.ok", "fixture_root": "fx"},
+        ])
+        p = self.x07(["test", "--json"], cwd=root)
+        self.assertEqual(p.returncode, 10, p.stdout + p.stderr)
+        by_id = {t["id"]: t for t in json.loads(p.stdout)["tests"]}
+        self.assertEqual((by_id["pure"]["status"], by_id["pure"]["world"]), ("pass", "solve-pure"))
+        self.assertEqual(by_id["fixture"]["status"], "error")
+        self.assertEqual(by_id["fixture"]["diags"][0]["code"], "ETEST_WORLD_UNSUPPORTED")
+
     def test_failing_test_exit_10_and_text_summary(self):
         root = self.make_suite([
             {"id": "ok", "world": "run-os", "entry": "t.ok"},
