@@ -1,6 +1,7 @@
 """std.os.rand / std.os.stdio (os.rand.*, os.stdio.* builtins): caps checks and
 error codes, real randomness, stdio in the framed runner (stdin drained by the
 input frame, stderr text in the report, stdout text breaking the frame as upstream)."""
+import os
 import unittest
 
 import os_e2e as oe
@@ -53,6 +54,24 @@ STDIO = join([
     code_i([S + "flush_stdout_v1"]),
     code_i([S + "flush_stderr_v1"]),
 ])
+
+def line_or_code(caps):
+    """a line from stdin, or "E<code>" when read_line_v1 fails."""
+    return ["begin", ["let", "r", [S + "read_line_v1", caps]],
+            ["if", ["result_bytes.is_ok", "r"], ["result_bytes.unwrap_or", "r", ["bytes.alloc", 0]],
+             ["bytes.concat", ["bytes.lit", "E"], ["fmt.u32_to_dec", ["result_bytes.err_code", "r"]]]]]
+
+
+# a bundle with the real stdin/stdout: echoes lines as "[line]", logs to stderr
+ECHO = ["begin"] + [
+    ["let", "w%d" % i, [S + "write_stdout_v1", ["bytes.concat", ["bytes.lit", "["],
+                                               ["bytes.concat", line_or_code(caps), ["bytes.lit", "]"]]],
+                        [SS + "caps_default_v1"]]]
+    for i, caps in enumerate([[SS + "caps_default_v1"], [SS + "caps_pack_v1", 4, 0, 0],
+                              [SS + "caps_default_v1"], [SS + "caps_default_v1"], [SS + "caps_default_v1"]])
+] + [[S + "write_stderr_v1", ["bytes.lit", "log\n"], [SS + "caps_default_v1"]], [S + "flush_stdout_v1"],
+     ["bytes.alloc", 0]]
+
 # writes to stdout in the framed runner: the text lands in front of the output frame
 STDOUT = ["begin", [S + "write_stdout_v1", ["bytes.lit", "hi"], [SS + "caps_default_v1"]], ["bytes.lit", "out"]]
 
@@ -91,6 +110,17 @@ class RandStdio(unittest.TestCase):
                 self.assertIsNone(o.trap, o.solve)
                 self.assertEqual(o.output, b"60121;11;60116;60104;60104;0;0")
                 self.assertTrue(t.b64d(o.solve["stderr_b64"]).startswith(b"debug line\n"))
+
+    def test_bundle_uses_the_real_stdio(self):
+        proj = os.path.join(self.tmp.path, "proj")
+        os.makedirs(os.path.join(proj, "roots"))
+        prog = oe.write_entry(proj, "echo", oe.entry(ECHO, ["std.os.stdio", "std.os.stdio.spec"]))
+        exe = os.path.join(proj, "echo_app")
+        p = t.run_x07(["--out", exe, "bundle", "--program", prog, "--module-root", "roots"], cwd=proj)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # CRLF stripped; a line over max_read_bytes (4) is consumed through its LF; last line without LF; EOF
+        r = t.run([exe], input_bytes=b"hello\r\ntoolong\nok\nlast", cwd=proj)
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, b"[hello][E60116][ok][last][E60121]", b"log\n"))
 
     def test_stdout_breaks_the_frame_like_upstream(self):
         o = oe.run_program(self.stdout, self.tmp.path)
