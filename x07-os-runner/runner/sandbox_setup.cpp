@@ -22,7 +22,7 @@ std::vector<const char*> c_strings(const std::vector<std::string>& v) {
 // The sandbox config plus the storage its pointers refer to.
 struct ConfigHolder {
   x07_sandbox_config cfg;
-  std::vector<const char*> read_roots, write_roots, exec_paths, sqlite_paths;
+  std::vector<const char*> read_roots, write_roots, exec_paths, extra_read;
   std::vector<std::string> execs;
   std::vector<uint16_t> ports;
 
@@ -42,13 +42,14 @@ struct ConfigHolder {
     cfg.write_roots = write_roots.data();
     cfg.write_roots_len = write_roots.size();
     cfg.create_missing_write_roots = p.fs.allow_mkdir;
-    // SQLite files the db section lets the program open are readable; writing one
-    // (and its journal beside it) still needs its directory in fs.write_roots.
-    if (p.db.enabled && p.db.drivers.sqlite) {
-      sqlite_paths = c_strings(p.db.sqlite.allow_paths);
-      cfg.extra_read_paths = sqlite_paths.data();
-      cfg.extra_read_paths_len = sqlite_paths.size();
-    }
+    // Public time zone data (os.time.tzdb_*) is always readable. SQLite files the db
+    // section lets the program open are readable too; writing one (and its journal
+    // beside it) still needs its directory in fs.write_roots.
+    extra_read = {"/usr/share/zoneinfo"};
+    if (p.db.enabled && p.db.drivers.sqlite)
+      for (const auto& path : p.db.sqlite.allow_paths) extra_read.push_back(path.c_str());
+    cfg.extra_read_paths = extra_read.data();
+    cfg.extra_read_paths_len = extra_read.size();
 
     for (const auto& h : p.net.allow_hosts) ports.insert(ports.end(), h.ports.begin(), h.ports.end());
     std::sort(ports.begin(), ports.end());
