@@ -4,6 +4,8 @@ binding, the policy's db section in run-os-sandboxed (allow_paths, in-memory,
 create, readonly_only, disabled driver) under both sandbox backends, the kernel
 letting listed files be read but written only under fs.write_roots, and hostile
 SQL (ATTACH, VACUUM INTO) that would reach files allow_paths never listed."""
+import base64
+import json
 import os
 import sqlite3
 import struct
@@ -204,6 +206,23 @@ class Sqlite(unittest.TestCase):
         # unsandboxed run-os keeps SQLite's full SQL (as upstream)
         self.assertEqual(self.run_p("vac", vacuum), ROWS_DOC + b";0")
         self.assertTrue(os.path.exists(self.db_file("copy.db")))
+
+    def test_sqlite_app_template_project(self):
+        # x07 init + the sqlite-app policy template: the database lives in out/ (write root, allow_paths)
+        proj = os.path.join(self.d, "proj")
+        os.makedirs(proj)
+        self.assertEqual(t.run_x07(["init"], cwd=proj).returncode, 0)
+        self.assertEqual(t.run_x07(["policy", "init", "--template", "sqlite-app"], cwd=proj).returncode, 0)
+        pol = ".x07/policies/base/sqlite-app.sandbox.base.policy.json"
+        for name, path, want in (("ok", "out/app.sqlite", ROWS_DOC), ("deny", "app.sqlite", b"ERR:open:53249:")):
+            with self.subTest(case=name):
+                entry = oe.entry(write_prog(path), IMPORTS)
+                t.write(os.path.join(proj, "src", "main.x07.json"), json.dumps(entry))
+                p = t.run_x07(["run", "--profile", "sandbox", "--policy", pol], cwd=proj)
+                self.assertEqual(t.solve_of(json.loads(p.stdout)).get("solve_output_b64"),
+                                 base64.b64encode(want).decode(), p.stderr)
+        self.assertTrue(os.path.exists(os.path.join(proj, "out", "app.sqlite")))
+        self.assertFalse(os.path.exists(os.path.join(proj, "app.sqlite")))
 
     def test_bad_requests(self):
         # a closed connection, then a statement that does not prepare (message from SQLite)
