@@ -1,4 +1,4 @@
-"""math.f64.* builtins and the std.math.f64 module (f64 = 8-byte little-endian
+"""math.f64.* builtins, the std.math.f64 module and std.math.i32 (f64 = 8-byte little-endian
 binary64): arithmetic, libm functions, canonical text, parse/convert error codes,
 the wrong-length trap; the same program runs sandboxed with an all-off policy."""
 import struct
@@ -82,6 +82,11 @@ CASES = [
     (["fmt.u32_to_dec", [M + "is_inf_v1", [M + "neg_inf_v1"]]], "1"),
     (["fmt.u32_to_dec", [M + "is_finite_v1", [M + "inf_v1"]]], "0"),
     (err_of([M + "from_bits_u64le_v1", ["bytes.view_lit", "abc"]]), "40010"),
+    (["fmt.s32_to_dec", ["std.math.i32.clamp_v1", -5, 0, 10]], "0"),
+    (["fmt.s32_to_dec", ["std.math.i32.clamp_v1", 50, 0, 10]], "10"),
+    (["fmt.s32_to_dec", ["std.math.i32.abs_v1", -7]], "7"),
+    (["fmt.s32_to_dec", ["std.math.i32.min_v1", -7, 3]], "-7"),
+    (["fmt.s32_to_dec", ["std.math.i32.max_v1", -7, 3]], "3"),
 ]
 # raw bits: 1.0 and a NaN with a payload (to_bits keeps the payload, arithmetic canonicalizes it)
 PAYLOAD_NAN = struct.unpack("<d", bytes([1, 0, 0, 0, 0, 0, 0xF8, 0x7F]))[0]
@@ -96,7 +101,7 @@ class MathF64(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = t.TempDir()
         d = cls.tmp.path
-        imps = ["std.math.f64"]
+        imps = ["std.math.f64", "std.math.i32"]
         cls.cases = oe.write_entry(d, "cases", oe.entry(join([c for c, _ in CASES]), imps))
         cls.bits = oe.write_entry(d, "bits", oe.entry(BITS, imps))
         cls.bad_len = oe.write_entry(d, "bad_len", oe.entry(BAD_LEN, imps))
