@@ -224,6 +224,45 @@ class Sqlite(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(proj, "out", "app.sqlite")))
         self.assertFalse(os.path.exists(os.path.join(proj, "app.sqlite")))
 
+    def test_hostile_requests(self):
+        # raw os.db.sqlite.* calls with malformed requests, caps and params docs: error codes, no crash
+        def raw(b):
+            e = ["bytes.alloc", len(b)]
+            for i, v in enumerate(b):
+                e = ["bytes.set_u8", e, i, v]
+            return e
+
+        def sq(conn, sql, params, magic=b"X7SQ", sql_len=None):
+            n = len(sql) if sql_len is None else sql_len
+            return magic + struct.pack("<III", 1, conn, 0) + struct.pack("<I", n) + sql + \
+                struct.pack("<I", len(params)) + params
+
+        caps = b"X7DC" + struct.pack("<5I", 1, 0, 0, 0, 0)
+        nested = b"\x01\x04" + struct.pack("<I", 1) + b"\x04" + struct.pack("<I", 0)
+        calls = [
+            ("query_v1", sq(1, b"SELECT ?", b"\x01\x04" + struct.pack("<I", 1) + b"\x03" + struct.pack("<I", 9)), caps),
+            ("query_v1", sq(1, b"SELECT ?", b"\x01\x04" + struct.pack("<I", 0xFFFFFFFF)), caps),
+            ("query_v1", sq(1, b"SELECT ?", nested), caps),
+            ("query_v1", sq(1, b"SELECT ?", b"\x01\x04" + struct.pack("<I", 1) + b"\x02" + struct.pack("<I", 3) + b"1x2"), caps),
+            ("query_v1", sq(1, b"SELECT 1", b"", sql_len=0xFFFFFFF0), caps),
+            ("query_v1", sq(1, b"SELECT 1", b""), b"X7DC" + struct.pack("<I", 2)),
+            ("query_v1", sq(1, b"SELECT 1", b"", magic=b"X7SE"), caps),
+            ("exec_v1", sq(1, b"SELECT 1\x00; DROP TABLE t", b""), caps),
+            ("query_v1", sq(77, b"SELECT 1", b""), caps),
+            ("close_v1", b"X7SC" + struct.pack("<II", 1, 0), caps),
+            ("close_v1", b"X7SC" + struct.pack("<II", 1, 0xFFFFFFFF), caps),
+            ("open_v1", b"X7SO" + struct.pack("<III", 1, 1, 0xFFFFFFFF) + b"x", caps),
+        ]
+        solve = ["begin"] + opened("data/app.db", 2) + [["let", "v", ["vec_u8.with_capacity", 64]]]
+        for i, (fn, req, cp) in enumerate(calls):
+            solve += [["let", "r%d" % i, ["os.db.sqlite." + fn, raw(req), raw(cp)]],
+                      ["set", "v", ["vec_u8.extend_bytes", "v", ["fmt.u32_to_dec",
+                                                                ["std.db.spec.resp_err_code_v1", "r%d" % i]]]],
+                      ["set", "v", ["vec_u8.push", "v", 59]]]
+        solve.append(["vec_u8.into_bytes", "v"])
+        want = b"53250;53250;53250;53250;53250;53250;53250;53250;53251;53251;53251;53250;"
+        self.assertEqual(self.run_p("hostile", solve), want)
+
     def test_bad_requests(self):
         # a closed connection, then a statement that does not prepare (message from SQLite)
         solve = ["begin"] + opened("data/app.db", 2) + close() + [
