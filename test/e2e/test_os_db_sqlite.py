@@ -223,6 +223,15 @@ class Sqlite(unittest.TestCase):
                                  base64.b64encode(want).decode(), p.stderr)
         self.assertTrue(os.path.exists(os.path.join(proj, "out", "app.sqlite")))
         self.assertFalse(os.path.exists(os.path.join(proj, "app.sqlite")))
+        # the same policy in a self-sandboxing bundle: SQLite in out/ and the tz data stay reachable
+        os.unlink(os.path.join(proj, "out", "app.sqlite"))
+        berlin = ["ext.time.tzdb.offset_duration_v1", ["bytes.view_lit", "Europe/Berlin"], 0, 0]
+        entry = oe.entry(["bytes.concat", berlin, write_prog("out/app.sqlite")], IMPORTS + ["ext.time.tzdb"])
+        t.write(os.path.join(proj, "src", "main.x07.json"), json.dumps(entry))
+        p = t.run_x07(["bundle", "--profile", "sandbox", "--policy", pol, "--out", "dist/app"], cwd=proj)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = t.run([os.path.join(proj, "dist", "app")], cwd=proj)
+        self.assertEqual((r.returncode, r.stdout), (0, b"\x01\x01" + struct.pack("<qI", 3600, 0) + ROWS_DOC), r.stderr)
 
     def test_hostile_requests(self):
         # raw os.db.sqlite.* calls with malformed requests, caps and params docs: error codes, no crash

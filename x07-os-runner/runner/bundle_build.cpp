@@ -12,6 +12,7 @@
 #include "compiler/compiler.hpp"
 #include "native_cache.hpp"
 #include "runner_error.hpp"
+#include "sandbox_setup.hpp"
 #include "subprocess.hpp"
 #include "toolchain.hpp"
 
@@ -62,12 +63,13 @@ std::string bundle_setup_source(const policy::Policy* policy, Backend backend, b
   s += "static const int k_kernel_sandbox = " + std::string(kernel ? "1" : "0") + ";\n";
   s += "static const int k_accept_weaker = " + std::string(accept_weaker ? "1" : "0") + ";\n";
 
-  std::vector<std::string> read_roots, write_roots, execs;
+  std::vector<std::string> read_roots, write_roots, execs, extra_read;
   std::vector<uint16_t> ports;
   uint64_t wall_ms = 0;
   if (kernel) {
     read_roots = policy->fs.read_roots;
     write_roots = policy->fs.write_roots;
+    extra_read = kernel_extra_read_paths(*policy);
     execs = policy->process.allow_execs;
     execs.insert(execs.end(), policy->process.allow_exec_prefixes.begin(), policy->process.allow_exec_prefixes.end());
     for (const auto& h : policy->net.allow_hosts) ports.insert(ports.end(), h.ports.begin(), h.ports.end());
@@ -76,7 +78,7 @@ std::string bundle_setup_source(const policy::Policy* policy, Backend backend, b
     wall_ms = policy->limits.wall_ms;
   }
   s += string_array("k_read_roots", read_roots) + string_array("k_write_roots", write_roots) +
-       string_array("k_exec_paths", execs);
+       string_array("k_exec_paths", execs) + string_array("k_extra_read", extra_read);
   s += "static const uint16_t k_ports[] = {";
   for (uint16_t p : ports) s += std::to_string(p) + ", ";
   s += "0};\nstatic const size_t k_ports_len = " + std::to_string(ports.size()) + ";\n";
@@ -139,6 +141,8 @@ void x07_bundle_setup(int argc, char **argv) {
   cfg.write_roots_len = count(k_write_roots);
   cfg.exec_paths = k_exec_paths;
   cfg.exec_paths_len = count(k_exec_paths);
+  cfg.extra_read_paths = k_extra_read;
+  cfg.extra_read_paths_len = count(k_extra_read);
   cfg.tcp_ports.ports = k_ports;
   cfg.tcp_ports.len = k_ports_len;
   static char self[PATH_MAX];

@@ -23,7 +23,7 @@ std::vector<const char*> c_strings(const std::vector<std::string>& v) {
 struct ConfigHolder {
   x07_sandbox_config cfg;
   std::vector<const char*> read_roots, write_roots, exec_paths, extra_read;
-  std::vector<std::string> execs;
+  std::vector<std::string> execs, extra_read_strings;
   std::vector<uint16_t> ports;
 
   ConfigHolder(const policy::Policy& p, const std::string* artifact, const std::string* cwd) {
@@ -42,12 +42,8 @@ struct ConfigHolder {
     cfg.write_roots = write_roots.data();
     cfg.write_roots_len = write_roots.size();
     cfg.create_missing_write_roots = p.fs.allow_mkdir;
-    // Public time zone data (os.time.tzdb_*) is always readable. SQLite files the db
-    // section lets the program open are readable too; writing one (and its journal
-    // beside it) still needs its directory in fs.write_roots.
-    extra_read = {"/usr/share/zoneinfo"};
-    if (p.db.enabled && p.db.drivers.sqlite)
-      for (const auto& path : p.db.sqlite.allow_paths) extra_read.push_back(path.c_str());
+    extra_read_strings = kernel_extra_read_paths(p);
+    extra_read = c_strings(extra_read_strings);
     cfg.extra_read_paths = extra_read.data();
     cfg.extra_read_paths_len = extra_read.size();
 
@@ -113,6 +109,12 @@ void refuse_write_root_over_cache(const policy::Policy& p, const std::string& cw
 }
 
 }  // namespace
+
+std::vector<std::string> kernel_extra_read_paths(const policy::Policy& p) {
+  std::vector<std::string> v = {"/usr/share/zoneinfo"};
+  if (p.db.enabled && p.db.drivers.sqlite) v.insert(v.end(), p.db.sqlite.allow_paths.begin(), p.db.sqlite.allow_paths.end());
+  return v;
+}
 
 void kernel_sandbox_preflight(const policy::Policy& p, bool accept_weaker) {
   ConfigHolder h(p, nullptr, nullptr);

@@ -14,6 +14,11 @@ namespace x07::runner {
 // unless weaker isolation was accepted.
 void kernel_sandbox_preflight(const policy::Policy& p, bool accept_weaker);
 
+// Read-only paths the kernel sandbox grants besides fs.read_roots: the public time
+// zone data (os.time.tzdb_*) and, with the sqlite driver on, db.sqlite.allow_paths
+// (writing one, with its journal beside it, still needs a write root).
+std::vector<std::string> kernel_extra_read_paths(const policy::Policy& p);
+
 class KernelSandbox {
  public:
   // Probes the kernel and prepares the plan for `artifact` run in `cwd`. When the
