@@ -1,0 +1,70 @@
+// Compile-time brands (spec §2.4, §4.8): flow through let/set/joins, checks at
+// branded parameters and record field reads, and through builtin results.
+
+#include "typecheck_internal.hpp"
+
+namespace x07c::tc {
+
+// Types that may carry a brand (`brand` / `result_brand` are only valid on these).
+bool brandable(Ty t) {
+  return t == Ty::Bytes || t == Ty::View || t == Ty::OptBytes || t == Ty::OptView || t == Ty::ResBytes ||
+         t == Ty::ResView;
+}
+
+std::vector<std::string> FnChecker::brands() const {
+  std::vector<std::string> b;
+  for (const auto& v : vars_) b.push_back(v.brand);
+  return b;
+}
+
+// After a merge point: each variable keeps a brand only if every path that reaches it agrees.
+void FnChecker::join_brands(const std::vector<std::vector<std::string>>& paths) {
+  for (size_t i = 0; i < vars_.size(); i++) {
+    bool first = true;
+    std::string b;
+    for (const auto& p : paths) {
+      if (i >= p.size()) continue;
+      b = first ? p[i] : join_brand(b, p[i]);
+      first = false;
+    }
+    if (!first) vars_[i].brand = b;
+  }
+}
+
+// E_BRAND_MISMATCH (spec §2.4): a branded parameter accepts only a value of that very brand.
+void FnChecker::check_brand(const Info& got, Ty shown, const std::string& want, const std::string& who, size_t i,
+                            const std::string& ptr, int var) {
+  if (want.empty() || got.ty == Ty::Never) return;
+  if (got.brand == want) {
+    if (loop_depth_ > 0 && var >= 0) loop_brand_uses_.push_back({var, shown, want, who, ptr, i});
+    return;
+  }
+  brand_mismatch(got.brand, shown, want, who, i, ptr);
+}
+
+void FnChecker::brand_mismatch(const std::string& got, Ty shown, const std::string& want, const std::string& who,
+                               size_t i, const std::string& ptr) {
+  std::string dbg = ty_debug_name(shown);
+  err("Typing", "E_BRAND_MISMATCH: call \"" + who + "\" arg " + std::to_string(i) + " expected " + dbg + "@" + want +
+                    ", got " + dbg + "@" + (got.empty() ? "unbranded" : got) +
+                    " (pass a value branded " + want + ": the result of a function with result_brand \"" + want +
+                    "\", of std.brand.cast_bytes_v1 with a validator, or of std.brand.assume_bytes_v1)", ptr);
+}
+
+// Brand flow through builtins (spec §4.8): std.brand.view_v1 keeps its owner's brand, assume/cast set the
+// named one, erase drops it; wrapping into / unwrapping out of option/result keeps the payload's brand.
+// Every other builtin result is unbranded.
+std::string FnChecker::builtin_result_brand(const Node& n, const Builtin& b, const std::vector<std::string>& args) {
+  const std::string& h = b.name;
+  if (h == "std.brand.assume_bytes_v1" || h.rfind("std.brand.cast_", 0) == 0) return n.kids[0].text;
+  if (h == "std.brand.view_v1" || h == "std.brand.to_bytes_preserve_if_full_v1") return args[0];
+  if (h == "result_bytes.ok" || h == "result_bytes_view.ok" || h == "option_bytes.some" ||
+      h == "option_bytes_view.some")
+    return args[0];
+  if (h == "result_bytes.unwrap_or" || h == "result_bytes_view.unwrap_or" || h == "option_bytes.unwrap_or" ||
+      h == "option_bytes_view.unwrap_or")
+    return join_brand(args[0], args[1]);
+  return {};
+}
+
+}  // namespace x07c::tc

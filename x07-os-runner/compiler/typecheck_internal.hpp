@@ -1,0 +1,157 @@
+// Internal to the typecheck stage (typecheck*.cpp): the per-function checker.
+// typecheck.cpp holds the core (scopes, moves, borrows, dispatch, signatures and
+// monomorphization); typecheck_forms.cpp the special forms; typecheck_calls.cpp
+// builtin/function/tapp/ty.*/record/enum calls; typecheck_brands.cpp brand flow.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ast.hpp"
+
+namespace x07c::tc {
+
+size_t max_locals();                  // X07_MAX_LOCALS overrides the per-function local variable budget
+bool is_op(const std::string& s);     // i32 operator heads
+
+struct VarState {
+  std::string name;
+  Ty ty;
+  bool moved = false;
+  std::string moved_ptr;
+  int borrow_src = -1;            // view vars: the owner variable, -1 none
+  std::string borrow_ptr;         // view vars: pointer of the expression that borrowed
+  std::vector<int> borrowers;     // owned vars: view vars currently borrowing it
+  bool is_param = false;
+  std::string brand;              // brand of the value currently held (flow-sensitive, joined at merges)
+};
+
+struct Info {
+  Ty ty;
+  int src;            // borrow owner of a view-like value (-1: none / input / caller)
+  std::string brand;  // compile-time brand of a bytes-like value (spec §2.4, §4.8); empty: unbranded
+  Info(Ty t = Ty::I32, int s = -1, std::string b = {}) : ty(t), src(s), brand(std::move(b)) {}
+};
+
+// Types that may carry a brand (`brand` / `result_brand` are only valid on these).
+bool brandable(Ty t);
+
+// Branches that disagree on the brand yield an unbranded value (branded -> unbranded is always allowed).
+inline std::string join_brand(const std::string& a, const std::string& b) { return a == b ? a : std::string(); }
+
+class FnChecker {
+ public:
+  FnChecker(Program& prog, Function* fn, std::vector<VarDecl>& out_vars, std::function<int(int, std::vector<std::string>)> inst)
+      : prog_(prog), fn_(fn), out_vars_(out_vars), instantiate_(std::move(inst)) {
+    if (fn) {
+      file_ = fn->file;
+      module_ = fn->module;
+      result_ = fn->result_ty;
+      what_ = "function \"" + fn->name + "\"";
+    } else {
+      file_ = prog.entry_file;
+      module_ = "main";
+      result_ = Ty::Bytes;
+      what_ = "solve";
+    }
+  }
+
+  void run(Node& body);
+
+ private:
+  Program& prog_;
+  Function* fn_;
+  std::vector<VarDecl>& out_vars_;
+  std::function<int(int, std::vector<std::string>)> instantiate_;
+  std::string file_, module_, what_;
+  Ty result_;
+  std::vector<VarState> vars_;
+  std::vector<std::vector<int>> scopes_;
+  int unsafe_depth_ = 0;
+  // Branded-parameter uses of a variable inside a loop body: a later `set` in the body can change
+  // the brand the next iteration sees, so each is re-checked against the brand after the loop join.
+  struct BrandUse {
+    int var;
+    Ty shown;
+    std::string want, who, ptr;
+    size_t arg;
+  };
+  std::vector<BrandUse> loop_brand_uses_;
+  int loop_depth_ = 0;
+  const Node* body_ = nullptr;  // the function body (its view result is checked as a return)
+
+  [[noreturn]] void err(const char* kind, const std::string& msg, const std::string& ptr) {
+    throw CompileError(kind, msg, file_, ptr);
+  }
+
+  // ---- scopes, moves and borrows (typecheck.cpp) ----
+  int declare(const std::string& name, Ty ty);
+  int lookup(const std::string& name);
+  std::string display(int v) const;
+  void pop_scope(const std::string& ptr);
+
+  void push_scope() { scopes_.emplace_back(); }
+
+  void check_escape(const Info& r, const std::string& ptr);
+  void check_returned_view(const Info& r, const std::string& ptr);
+  void use_var(int v, const std::string& ptr);
+  void move_var(int v, const std::string& ptr);
+  std::vector<std::pair<bool, std::string>> snapshot() const;
+  void restore(const std::vector<std::pair<bool, std::string>>& s);
+  // ---- brands (typecheck_brands.cpp) ----
+  std::vector<std::string> brands() const;
+  void join_brands(const std::vector<std::vector<std::string>>& paths);
+  void check_brand(const Info& got, Ty shown, const std::string& want, const std::string& who, size_t i,
+                   const std::string& ptr, int var = -1);
+  static std::string builtin_result_brand(const Node& n, const Builtin& b, const std::vector<std::string>& args);
+  [[noreturn]] void brand_mismatch(const std::string& got, Ty shown, const std::string& want, const std::string& who,
+                                   size_t i, const std::string& ptr);
+
+  // Runs a loop body check, then joins brands with the loop entry (the body may run zero or many times)
+  // and re-checks the branded uses of variables the body may have re-set.
+  template <class F>
+  void brand_loop(F&& body) {
+    auto brands_before = brands();
+    size_t uses_start = loop_brand_uses_.size();
+    loop_depth_++;
+    body();
+    loop_depth_--;
+    join_brands({brands_before, brands()});
+    for (size_t k = uses_start; k < loop_brand_uses_.size(); k++) {
+      const BrandUse& u = loop_brand_uses_[k];
+      if (u.var < (int)brands_before.size() && vars_[u.var].brand != u.want)
+        brand_mismatch(vars_[u.var].brand, u.shown, u.want, u.who, u.arg, u.ptr);
+    }
+    if (loop_depth_ == 0) loop_brand_uses_.clear();
+  }
+
+  // ---- expressions: dispatch (typecheck.cpp) ----
+  Info check(Node& n, bool stmt);
+  Info check_atom(Node& n);
+  void arity(const Node& n, size_t want, const std::string& shape);
+  void expect(const Node& n, Ty got, Ty want, const std::string& msg);
+  Info check_list(Node& n, bool stmt);
+  // ---- special forms (typecheck_forms.cpp) ----
+  Info check_begin(Node& n, bool stmt);
+  Info check_let(Node& n, bool stmt);
+  Info check_set(Node& n, bool stmt);
+  Info check_if(Node& n, bool stmt);
+  Info check_for(Node& n);
+  Info check_while(Node& n);
+  Info check_return(Node& n);
+  Info check_try(Node& n);
+  Info check_op(Node& n);
+  Info check_match(Node& n, bool stmt);
+  // ---- calls: builtins, functions, tapp, ty.*, records/enums (typecheck_calls.cpp) ----
+  Info check_arg(Node& a, Ty want, char mode, const std::string& who, size_t i, bool is_fn);
+  void note_arg_borrow(const Node& a, std::vector<int>& borrowed);
+  Info check_builtin(Node& n, int bi);
+  Info check_call(Node& n, int fi);
+  Info check_tapp(Node& n);
+  std::string resolve_type_arg(const Node& t);
+  Info check_ty_intrinsic(Node& n, bool stmt);
+  Info check_ty_bytes_intrinsic(Node& n, const std::string& op, const std::string& t, bool stmt);
+  bool record_enum_op(Node& n, Info& out);
+};
+
+}  // namespace x07c::tc
