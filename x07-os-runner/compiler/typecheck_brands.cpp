@@ -35,7 +35,7 @@ void FnChecker::join_brands(const std::vector<std::vector<std::string>>& paths) 
 void FnChecker::check_brand(const Info& got, Ty shown, const std::string& want, const std::string& who, size_t i,
                             const std::string& ptr, int var) {
   if (want.empty() || got.ty == Ty::Never) return;
-  if (got.brand == want) {
+  if (brand_accepts(shown, got.brand, want)) {
     if (loop_depth_ > 0 && var >= 0) loop_brand_uses_.push_back({var, shown, want, who, ptr, i});
     return;
   }
@@ -46,24 +46,37 @@ void FnChecker::brand_mismatch(const std::string& got, Ty shown, const std::stri
                                size_t i, const std::string& ptr) {
   std::string dbg = ty_debug_name(shown);
   err("Typing", "E_BRAND_MISMATCH: call \"" + who + "\" arg " + std::to_string(i) + " expected " + dbg + "@" + want +
-                    ", got " + dbg + "@" + (got.empty() ? "unbranded" : got) +
+                    ", got " + dbg + "@" + (got.empty() ? "unbranded" : got == kAnyBrand ? "any" : got) +
                     " (pass a value branded " + want + ": the result of a function with result_brand \"" + want +
                     "\", of std.brand.cast_bytes_v1 with a validator, or of std.brand.assume_bytes_v1)", ptr);
 }
 
-// Brand flow through builtins (spec §4.8): std.brand.view_v1 keeps its owner's brand, assume/cast set the
-// named one, erase drops it; wrapping into / unwrapping out of option/result keeps the payload's brand.
-// Every other builtin result is unbranded.
+// A branded parameter takes only its own brand; a payload-less option/result (kAnyBrand) fits any brand
+// of an option/result parameter (upstream does the same), but never a plain bytes/bytes_view one.
+bool brand_accepts(Ty t, const std::string& got, const std::string& want) {
+  if (want.empty() || got == want) return true;
+  bool wrapped = t == Ty::OptBytes || t == Ty::OptView || t == Ty::ResBytes || t == Ty::ResView;
+  return wrapped && got == kAnyBrand;
+}
+
+// Brand flow through builtins (spec §4.8): std.brand.view_v1 and bytes.view keep their owner's brand,
+// assume/cast set the named one, erase drops it; wrapping into / unwrapping out of option/result keeps the
+// payload's brand, and none/err (no payload) fit any brand. A value container's get keeps the default's
+// brand. Every other builtin result is unbranded.
 std::string FnChecker::builtin_result_brand(const Node& n, const Builtin& b, const std::vector<std::string>& args) {
   const std::string& h = b.name;
   if (h == "std.brand.assume_bytes_v1" || h.rfind("std.brand.cast_", 0) == 0) return n.kids[0].text;
-  if (h == "std.brand.view_v1" || h == "std.brand.to_bytes_preserve_if_full_v1") return args[0];
+  if (h == "std.brand.view_v1" || h == "std.brand.to_bytes_preserve_if_full_v1" || h == "bytes.view") return args[0];
   if (h == "result_bytes.ok" || h == "result_bytes_view.ok" || h == "option_bytes.some" ||
       h == "option_bytes_view.some")
     return args[0];
+  if (h == "result_bytes.err" || h == "result_bytes_view.err" || h == "option_bytes.none" ||
+      h == "option_bytes_view.none")
+    return kAnyBrand;
   if (h == "result_bytes.unwrap_or" || h == "result_bytes_view.unwrap_or" || h == "option_bytes.unwrap_or" ||
       h == "option_bytes_view.unwrap_or")
     return join_brand(args[0], args[1]);
+  if ((h.rfind("vec_value.get_", 0) == 0 || h.rfind("map_value.get_", 0) == 0) && args.size() == 3) return args[2];
   return {};
 }
 

@@ -36,8 +36,17 @@ struct Info {
 // Types that may carry a brand (`brand` / `result_brand` are only valid on these).
 bool brandable(Ty t);
 
-// Branches that disagree on the brand yield an unbranded value (branded -> unbranded is always allowed).
-inline std::string join_brand(const std::string& a, const std::string& b) { return a == b ? a : std::string(); }
+// The brand of option_*.none / result_*.err: no payload, so it fits any brand an option/result may need.
+inline const std::string kAnyBrand = "<any>";
+// Branches that disagree on the brand yield an unbranded value (branded -> unbranded is always allowed);
+// a payload-less option/result (kAnyBrand) takes the other branch's brand.
+inline std::string join_brand(const std::string& a, const std::string& b) {
+  if (a == kAnyBrand) return b;
+  if (b == kAnyBrand) return a;
+  return a == b ? a : std::string();
+}
+// Whether a value of brand `got` may be passed where type `t` with brand `want` is expected.
+bool brand_accepts(Ty t, const std::string& got, const std::string& want);
 
 class FnChecker {
  public:
@@ -119,7 +128,7 @@ class FnChecker {
     join_brands({brands_before, brands()});
     for (size_t k = uses_start; k < loop_brand_uses_.size(); k++) {
       const BrandUse& u = loop_brand_uses_[k];
-      if (u.var < (int)brands_before.size() && vars_[u.var].brand != u.want)
+      if (u.var < (int)brands_before.size() && !brand_accepts(u.shown, vars_[u.var].brand, u.want))
         brand_mismatch(vars_[u.var].brand, u.shown, u.want, u.who, u.arg, u.ptr);
     }
     if (loop_depth_ == 0) loop_brand_uses_.clear();
@@ -152,6 +161,10 @@ class FnChecker {
   Info check_ty_intrinsic(Node& n, bool stmt);
   Info check_ty_bytes_intrinsic(Node& n, const std::string& op, const std::string& t, bool stmt);
   bool record_enum_op(Node& n, Info& out);
+
+  // ---- generic value containers (typecheck_containers.cpp) ----
+  bool container_tapp(Node& n, bool stmt, Info& out);
+  void reject_view_container_head(const Node& n);
 };
 
 }  // namespace x07c::tc
