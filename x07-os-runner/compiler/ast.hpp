@@ -14,6 +14,7 @@ namespace x07c {
 // The x07 value types (i32 and u32 share I32).
 enum class Ty : uint8_t {
   I32, Bytes, View, Vec, OptI32, OptBytes, OptView, ResI32, ResBytes, ResView, F64,
+  Iface,  // dynamic interface record {data, vtable} (copyable, like i32)
   PtrConstU8, PtrMutU8, PtrConstVoid, PtrMutVoid, PtrConstI32, PtrMutI32,
   Never, Void,  // Never: `return`/traps; Void: extern "void" results only
 };
@@ -149,6 +150,7 @@ enum BuiltinFlag : unsigned {
   BF_PTR_SAME = 256,     // result has the pointer type of the first argument
   BF_PTR_CAST = 512,     // result is the pointer type named by the first argument
   BF_PTR_AS_CONST = 1024,// result is the const version of the first argument's pointer type
+  BF_PROTO = 2048,       // cold runtime function: the generated program declares it only when used
 };
 struct Builtin {
   std::string name, c_fn;

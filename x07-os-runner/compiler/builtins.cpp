@@ -27,6 +27,7 @@ const TyInfo kTys[] = {
     {"result_bytes", Ty::ResBytes, "ResultBytes", "x07_res_bytes"},
     {"result_bytes_view", Ty::ResView, "ResultBytesView", "x07_res_view"},
     {"f64", Ty::F64, "F64", "double"},
+    {"iface", Ty::Iface, "Iface", "x07_iface"},
     {"ptr_const_u8", Ty::PtrConstU8, "PtrConstU8", "const uint8_t*"},
     {"ptr_mut_u8", Ty::PtrMutU8, "PtrMutU8", "uint8_t*"},
     {"ptr_const_void", Ty::PtrConstVoid, "PtrConstVoid", "const void*"},
@@ -70,7 +71,7 @@ std::string applied_type_token(const std::string& wrap, const std::string& base)
 std::string unknown_type_message(const std::string& tok) {
   return "unknown type: \"" + tok +
          "\" (expected i32, u32, bytes, bytes_view, vec_u8, option_i32, option_bytes, option_bytes_view, "
-         "result_i32, result_bytes, result_bytes_view, f64, ptr_*)";
+         "result_i32, result_bytes, result_bytes_view, f64, iface, ptr_*)";
 }
 
 namespace {
@@ -208,6 +209,41 @@ const std::vector<Row>& core_rows() {
       {"memcpy", "x07_memcpy_ptr", "i32", {"ptr_mut_void?", "ptr_const_void?", "i32"}, BF_OS | BF_UNSAFE},
       {"memmove", "x07_memmove_ptr", "i32", {"ptr_mut_void?", "ptr_const_void?", "i32"}, BF_OS | BF_UNSAFE},
       {"memset", "x07_memset_ptr", "i32", {"ptr_mut_void?", "i32", "i32"}, BF_OS | BF_UNSAFE},
+      // Value containers (runtime/core_value_containers.c): i32 handles; element type ids 1 i32, 2 u32, 3 bytes.
+      // The generic forms (tapp vec_value.push T ...) are rewritten to these by typecheck_containers.cpp.
+      {"vec_value.with_capacity_v1", "x07_vec_value_with_capacity", "i32", {"i32", "i32"}, BF_PROTO},
+      {"vec_value.len", "x07_vec_value_len", "i32", {"i32"}, BF_PROTO},
+      {"vec_value.reserve_exact", "x07_vec_value_reserve_exact", "i32", {"i32", "i32"}, BF_PROTO},
+      {"vec_value.pop", "x07_vec_value_pop", "i32", {"i32"}, BF_PROTO},
+      {"vec_value.clear", "x07_vec_value_clear", "i32", {"i32"}, BF_PROTO},
+      {"vec_value.push_i32_v1", "x07_vec_value_push_i32", "i32", {"i32", "i32"}, BF_PROTO},
+      {"vec_value.push_bytes_v1", "x07_vec_value_push_bytes", "i32", {"i32", "bytes"}, BF_PROTO},
+      {"vec_value.get_i32_v1", "x07_vec_value_get_i32", "i32", {"i32", "i32", "i32"}, BF_PROTO},
+      {"vec_value.get_bytes_v1", "x07_vec_value_get_bytes", "bytes", {"i32", "i32", "bytes"}, BF_PROTO},
+      {"vec_value.set_i32_v1", "x07_vec_value_set_i32", "i32", {"i32", "i32", "i32"}, BF_PROTO},
+      {"vec_value.set_bytes_v1", "x07_vec_value_set_bytes", "i32", {"i32", "i32", "bytes"}, BF_PROTO},
+      {"map_value.new_v1", "x07_map_value_new", "i32", {"i32", "i32", "i32"}, BF_PROTO},
+      {"map_value.len", "x07_map_value_len", "i32", {"i32"}, BF_PROTO},
+      {"map_value.clear", "x07_map_value_clear", "i32", {"i32"}, BF_PROTO},
+      {"map_value.contains_i32_v1", "x07_map_value_contains_i32", "i32", {"i32", "i32"}, BF_PROTO},
+      {"map_value.contains_bytes_v1", "x07_map_value_contains_bytes", "i32", {"i32", "bytes"}, BF_PROTO},
+      {"map_value.remove_i32_v1", "x07_map_value_remove_i32", "i32", {"i32", "i32"}, BF_PROTO},
+      {"map_value.remove_bytes_v1", "x07_map_value_remove_bytes", "i32", {"i32", "bytes"}, BF_PROTO},
+      {"map_value.get_i32_i32_v1", "x07_map_value_get_i32_i32", "i32", {"i32", "i32", "i32"}, BF_PROTO},
+      {"map_value.get_i32_bytes_v1", "x07_map_value_get_i32_bytes", "bytes", {"i32", "i32", "bytes"}, BF_PROTO},
+      {"map_value.get_bytes_i32_v1", "x07_map_value_get_bytes_i32", "i32", {"i32", "bytes", "i32"}, BF_PROTO},
+      {"map_value.get_bytes_bytes_v1", "x07_map_value_get_bytes_bytes", "bytes", {"i32", "bytes", "bytes"}, BF_PROTO},
+      {"map_value.set_i32_i32_v1", "x07_map_value_set_i32_i32", "i32", {"i32", "i32", "i32"}, BF_PROTO},
+      {"map_value.set_i32_bytes_v1", "x07_map_value_set_i32_bytes", "i32", {"i32", "i32", "bytes"}, BF_PROTO},
+      {"map_value.set_bytes_i32_v1", "x07_map_value_set_bytes_i32", "i32", {"i32", "bytes", "i32"}, BF_PROTO},
+      {"map_value.set_bytes_bytes_v1", "x07_map_value_set_bytes_bytes", "i32", {"i32", "bytes", "bytes"}, BF_PROTO},
+      // Interface records and streaming readers (runtime/core_iface.c).
+      {"iface.make_v1", "x07_iface_make", "iface", {"i32", "i32"}},
+      {"io.open_read_bytes", "x07_io_open_read_bytes", "iface", {"bytes_view*"}, BF_PROTO},
+      {"io.read", "x07_io_read", "bytes", {"iface", "i32"}, BF_PROTO},
+      {"bufread.new", "x07_bufread_new", "i32", {"iface", "i32"}, BF_PROTO},
+      {"bufread.fill", "x07_bufread_fill", "bytes_view", {"i32"}, BF_PROTO},
+      {"bufread.consume", "x07_bufread_consume", "i32", {"i32", "i32"}, BF_PROTO},
       // Lowered ty.* intrinsics for i32/u32 (spec §2.5); not callable by name from source.
       {"ty.$write_le_at", "x07_u32_write_le_at", "bytes", {"bytes", "i32", "i32"}, BF_PTR},
       {"ty.$push_le", "x07_u32_push_le", "vec_u8", {"vec_u8", "i32"}},

@@ -731,7 +731,7 @@ class FnLowerer {
 
   IrOperand lower_builtin(const Node& n) {
     const Builtin& b = builtins()[n.callee];
-    if (b.os) used_os_.insert(n.callee);
+    if (b.os || (b.flags & BF_PROTO)) used_os_.insert(n.callee);
     if (b.flags & BF_TEXT) {
       const std::string& s = n.kids[0].text;
       return assign(b.result, call(b.c_fn, {IrOperand::str(s), IrOperand::num((uint32_t)s.size())}));

@@ -205,7 +205,10 @@ Info FnChecker::check_list(Node& n, bool stmt) {
     return {Ty::I32};
   }
   if (h == "match") return check_match(n, stmt);
-  if (h == "tapp") return check_tapp(n);
+  if (h == "tapp") {
+    if (Info r; container_tapp(n, stmt, r)) return r;
+    return check_tapp(n);
+  }
   if (h == "$contract_fail" && n.kids.size() >= 5 && n.kids[0].kind == Node::Str && n.kids[1].kind == Node::Str &&
       n.kids[2].kind == Node::Str && n.kids[3].kind == Node::Int && n.kids[4].kind == Node::Str) {
     n.head = Head::ContractFail;
@@ -233,6 +236,7 @@ Info FnChecker::check_list(Node& n, bool stmt) {
   auto fi = prog_.fn_index.find(h);
   if (fi != prog_.fn_index.end()) return check_call(n, fi->second);
   if (Info r; record_enum_op(n, r)) return r;
+  reject_view_container_head(n);
   std::vector<std::string> cands = all_builtin_names();
   for (const auto& f : prog_.fns) cands.push_back(f.name);
   for (const char* f : {"begin", "let", "set", "set0", "if", "for", "while", "return", "try", "unsafe", "match", "tapp"})

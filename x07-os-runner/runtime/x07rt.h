@@ -29,6 +29,14 @@ typedef struct { uint32_t tag; x07_view val; } x07_opt_view;
 typedef struct { uint32_t tag; uint32_t val; } x07_res_i32;       /* tag 1: val = ok value; tag 0: val = err code */
 typedef struct { uint32_t tag; uint32_t err; x07_bytes ok; } x07_res_bytes;
 typedef struct { uint32_t tag; uint32_t err; x07_view ok; } x07_res_view;
+/* iface: a dynamic interface record (copyable). vtable 1 = built-in reader; 2..64 = readers
+ * registered by native code with x07_rt_register_io_reader_vtable_v1 (runtime/core_iface.c). */
+typedef struct { uint32_t data; uint32_t vtable; } x07_iface;
+static inline x07_iface x07_iface_make(uint32_t data, uint32_t vtable) { x07_iface r = {data, vtable}; return r; }
+/* Registers a native reader; returns its vtable id (0 if full or read is NULL). read(data, dst, cap)
+ * returns the number of bytes written (0 = end of stream). */
+uint32_t x07_rt_register_io_reader_vtable_v1(uint32_t (*read)(uint32_t data, uint8_t *dst, uint32_t cap),
+                                             void (*drop)(uint32_t data));
 
 /* ---- traps: message (+ " ptr=<json pointer>") + "\n" on fd 2, then die by signal ---- */
 _Noreturn void x07_trap(const char *msg);
