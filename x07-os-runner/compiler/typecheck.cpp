@@ -198,6 +198,7 @@ Info FnChecker::check_list(Node& n, bool stmt) {
   if (h == "while") return check_while(n);
   if (h == "return") return check_return(n);
   if (h == "try") return check_try(n);
+  if (h == "try_doc") return check_try_doc(n, stmt);
   if (h == "&&" || h == "||") {
     n.head = h == "&&" ? Head::AndAnd : Head::OrOr;
     arity(n, 2, h + " expects 2 args");
@@ -239,7 +240,7 @@ Info FnChecker::check_list(Node& n, bool stmt) {
   reject_view_container_head(n);
   std::vector<std::string> cands = all_builtin_names();
   for (const auto& f : prog_.fns) cands.push_back(f.name);
-  for (const char* f : {"begin", "let", "set", "set0", "if", "for", "while", "return", "try", "unsafe", "match", "tapp"})
+  for (const char* f : {"begin", "let", "set", "set0", "if", "for", "while", "return", "try", "try_doc", "unsafe", "match", "tapp"})
     cands.push_back(f);
   std::string near = nearest_name(h, cands);
   std::string hint = near.empty() ? "" : " (did you mean \"" + near + "\"?)";

@@ -1,6 +1,8 @@
 // Compile-time brands (spec §2.4, §4.8): flow through let/set/joins, checks at
 // branded parameters and record field reads, and through builtin results.
 
+#include <algorithm>
+
 #include "typecheck_internal.hpp"
 
 namespace x07c::tc {
@@ -33,10 +35,10 @@ void FnChecker::join_brands(const std::vector<std::vector<std::string>>& paths) 
 
 // E_BRAND_MISMATCH (spec §2.4): a branded parameter accepts only a value of that very brand.
 void FnChecker::check_brand(const Info& got, Ty shown, const std::string& want, const std::string& who, size_t i,
-                            const std::string& ptr, int var) {
+                            const std::string& ptr, int var, bool strict) {
   if (want.empty() || got.ty == Ty::Never) return;
-  if (brand_accepts(shown, got.brand, want)) {
-    if (loop_depth_ > 0 && var >= 0) loop_brand_uses_.push_back({var, shown, want, who, ptr, i});
+  if (brand_accepts(shown, got.brand, want, strict)) {
+    if (loop_depth_ > 0 && var >= 0) loop_brand_uses_.push_back({var, shown, want, who, ptr, i, strict});
     return;
   }
   brand_mismatch(got.brand, shown, want, who, i, ptr);
@@ -51,12 +53,34 @@ void FnChecker::brand_mismatch(const std::string& got, Ty shown, const std::stri
                     "\", of std.brand.cast_bytes_v1 with a validator, or of std.brand.assume_bytes_v1)", ptr);
 }
 
-// A branded parameter takes only its own brand; a payload-less option/result (kAnyBrand) fits any brand
-// of an option/result parameter (upstream does the same), but never a plain bytes/bytes_view one.
-bool brand_accepts(Ty t, const std::string& got, const std::string& want) {
+// A branded parameter accepts its own brand and, as upstream's compiler does, an unbranded value
+// (`input`, literals, hand-built buffers); a payload-less option/result (kAnyBrand) fits any brand of an
+// option/result parameter. A value carrying another brand (or possibly another, after a join) is
+// rejected: a deliberate difference, upstream lets it through (see README "Brands").
+bool brand_accepts(Ty t, const std::string& got, const std::string& want, bool strict) {
   if (want.empty() || got == want) return true;
   bool wrapped = t == Ty::OptBytes || t == Ty::OptView || t == Ty::ResBytes || t == Ty::ResView;
-  return wrapped && got == kAnyBrand;
+  if (wrapped && got == kAnyBrand) return true;
+  return !strict && got.empty();
+}
+
+std::string join_brand(const std::string& a, const std::string& b) {
+  if (a == kAnyBrand) return b;
+  if (b == kAnyBrand) return a;
+  if (a == b || a.empty() || b.empty()) return a == b ? a : std::string();
+  std::vector<std::string> set;
+  for (const std::string* s : {&a, &b})
+    for (size_t p = 0; p <= s->size();) {
+      size_t q = s->find('|', p);
+      if (q == std::string::npos) q = s->size();
+      std::string one = s->substr(p, q - p);
+      if (std::find(set.begin(), set.end(), one) == set.end()) set.push_back(one);
+      p = q + 1;
+    }
+  std::sort(set.begin(), set.end());
+  std::string out;
+  for (const auto& s : set) out += (out.empty() ? "" : "|") + s;
+  return out;
 }
 
 // Brand flow through builtins (spec §4.8): std.brand.view_v1 and bytes.view keep their owner's brand,

@@ -323,7 +323,7 @@ bool FnChecker::record_enum_op(Node& n, Info& out) {
     if (n.kids.size() != 1) err("Typing", n.text + " expects 1 args", n.ptr);
     Info a = check_arg(n.kids[0], Ty::View, 'c', n.text, 0, false);
     check_brand(a, Ty::Bytes, r.name, n.text, 0, n.kids[0].ptr,
-                n.kids[0].kind == Node::Atom ? n.kids[0].var : -1);
+                n.kids[0].kind == Node::Atom ? n.kids[0].var : -1, /*strict=*/true);
     out = {Ty::I32};
     return true;
   }

@@ -38,15 +38,13 @@ bool brandable(Ty t);
 
 // The brand of option_*.none / result_*.err: no payload, so it fits any brand an option/result may need.
 inline const std::string kAnyBrand = "<any>";
-// Branches that disagree on the brand yield an unbranded value (branded -> unbranded is always allowed);
-// a payload-less option/result (kAnyBrand) takes the other branch's brand.
-inline std::string join_brand(const std::string& a, const std::string& b) {
-  if (a == kAnyBrand) return b;
-  if (b == kAnyBrand) return a;
-  return a == b ? a : std::string();
-}
+// Brand of a value that may come from either of two paths: the same brand stays; a payload-less
+// option/result (kAnyBrand) takes the other path's brand; an unbranded path makes it unbranded; two
+// different brands give the set of both ("a|b"), which no branded parameter accepts.
+std::string join_brand(const std::string& a, const std::string& b);
 // Whether a value of brand `got` may be passed where type `t` with brand `want` is expected.
-bool brand_accepts(Ty t, const std::string& got, const std::string& want);
+// strict (record field reads): only the very brand.
+bool brand_accepts(Ty t, const std::string& got, const std::string& want, bool strict = false);
 
 class FnChecker {
  public:
@@ -84,6 +82,7 @@ class FnChecker {
     Ty shown;
     std::string want, who, ptr;
     size_t arg;
+    bool strict;
   };
   std::vector<BrandUse> loop_brand_uses_;
   int loop_depth_ = 0;
@@ -111,13 +110,14 @@ class FnChecker {
   std::vector<std::string> brands() const;
   void join_brands(const std::vector<std::vector<std::string>>& paths);
   void check_brand(const Info& got, Ty shown, const std::string& want, const std::string& who, size_t i,
-                   const std::string& ptr, int var = -1);
+                   const std::string& ptr, int var = -1, bool strict = false);
   static std::string builtin_result_brand(const Node& n, const Builtin& b, const std::vector<std::string>& args);
   [[noreturn]] void brand_mismatch(const std::string& got, Ty shown, const std::string& want, const std::string& who,
                                    size_t i, const std::string& ptr);
 
   // Runs a loop body check, then joins brands with the loop entry (the body may run zero or many times)
-  // and re-checks the branded uses of variables the body may have re-set.
+  // and re-checks the branded uses of variables the body may have re-set: a later iteration sees the
+  // brands the body ends with.
   template <class F>
   void brand_loop(F&& body) {
     auto brands_before = brands();
@@ -125,11 +125,12 @@ class FnChecker {
     loop_depth_++;
     body();
     loop_depth_--;
-    join_brands({brands_before, brands()});
+    auto brands_end = brands();
+    join_brands({brands_before, brands_end});
     for (size_t k = uses_start; k < loop_brand_uses_.size(); k++) {
       const BrandUse& u = loop_brand_uses_[k];
-      if (u.var < (int)brands_before.size() && !brand_accepts(u.shown, vars_[u.var].brand, u.want))
-        brand_mismatch(vars_[u.var].brand, u.shown, u.want, u.who, u.arg, u.ptr);
+      if (u.var < (int)brands_before.size() && !brand_accepts(u.shown, brands_end[u.var], u.want, u.strict))
+        brand_mismatch(brands_end[u.var], u.shown, u.want, u.who, u.arg, u.ptr);
     }
     if (loop_depth_ == 0) loop_brand_uses_.clear();
   }
@@ -161,6 +162,9 @@ class FnChecker {
   Info check_ty_intrinsic(Node& n, bool stmt);
   Info check_ty_bytes_intrinsic(Node& n, const std::string& op, const std::string& t, bool stmt);
   bool record_enum_op(Node& n, Info& out);
+
+  // ---- forms rewritten into core forms (typecheck_sugar.cpp) ----
+  Info check_try_doc(Node& n, bool stmt);
 
   // ---- generic value containers (typecheck_containers.cpp) ----
   bool container_tapp(Node& n, bool stmt, Info& out);
