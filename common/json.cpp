@@ -139,21 +139,59 @@ void write_value(std::string& out, const Value& v, bool pretty, bool sorted, int
   }
 }
 
+// Offset of the first `[`/`{` that opens nesting level kMaxDepth + 1 (outside strings),
+// or npos. serde_json's limit: 127 levels parse, the 128th is "recursion limit exceeded".
+constexpr size_t kMaxDepth = 127;
+
+size_t too_deep_offset(std::string_view text) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The iterative reader never recurses, so any depth parses without exhausting the
+// stack; documents past the limit are then refused before anything walks them
+// recursively (a syntax error earlier in the text is reported first, as serde does).
+constexpr unsigned kParseFlags =
+    rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+
+bool finish_parse(std::string_view text, bool parse_error, rapidjson::ParseErrorCode code, size_t error_offset,
+                  std::string* err) {
+  size_t deep = too_deep_offset(text);
+  if (!parse_error && deep == std::string_view::npos) return true;
+  if (err) {
+    size_t off = parse_error && error_offset < deep ? error_offset : deep;
+    size_t line = 0, col = 0;
+    line_col(text, off, line, col);
+    std::string what = off == deep && !(parse_error && error_offset < deep)
+                           ? std::string("recursion limit exceeded")
+                           : describe_parse_error(code, off >= text.size());
+    *err = what + " at line " + std::to_string(line) + " column " + std::to_string(col);
+  }
+  return false;
+}
+
 }  // namespace
 
 bool parse(std::string_view text, Document& doc, std::string* err) {
-  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag>(text.data(),
-                                                                                        text.size());
-  if (!doc.HasParseError()) return true;
-  if (err) {
-    size_t off = doc.GetErrorOffset();
-    size_t line = 0, col = 0;
-    line_col(text, off, line, col);
-    bool at_eof = off >= text.size();
-    *err = describe_parse_error(doc.GetParseError(), at_eof) + " at line " + std::to_string(line) +
-           " column " + std::to_string(col);
-  }
-  return false;
+  doc.Parse<kParseFlags>(text.data(), text.size());
+  bool ok = finish_parse(text, doc.HasParseError(), doc.GetParseError(), doc.GetErrorOffset(), err);
+  if (!ok) doc.SetNull();
+  return ok;
 }
 
 std::optional<FileError> parse_file(const std::filesystem::path& path, Document& doc) {
@@ -394,24 +432,18 @@ std::string Positions::at_end_of(const std::string& pointer) const {
 bool parse_tracked(std::string_view text, Document& doc, Positions& pos, std::string* err) {
   pos.text_.assign(text);
   pos.end_.clear();
-  constexpr unsigned kFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
   rapidjson::ParseResult result;
   auto generator = [&](Document& d) {
     rapidjson::MemoryStream is(pos.text_.data(), pos.text_.size());
     TrackingHandler h(d, is, pos.end_);
     rapidjson::Reader reader;
-    result = reader.Parse<kFlags>(is, h);
+    result = reader.Parse<kParseFlags>(is, h);
     return !result.IsError();
   };
   doc.Populate(generator);
-  if (!result.IsError()) return true;
-  if (err) {
-    size_t off = result.Offset(), line = 0, col = 0;
-    line_col(text, off, line, col);
-    *err = describe_parse_error(result.Code(), off >= text.size()) + " at line " + std::to_string(line) +
-           " column " + std::to_string(col);
-  }
-  return false;
+  bool ok = finish_parse(text, result.IsError(), result.Code(), result.Offset(), err);
+  if (!ok) doc.SetNull();
+  return ok;
 }
 
 }  // namespace x07::json

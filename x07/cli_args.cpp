@@ -135,7 +135,8 @@ std::vector<std::string> Args::all(const std::string& name) const {
 std::optional<uint64_t> Args::u64(const std::string& name) const {
   auto v = get(name);
   if (!v) return std::nullopt;
-  const Flag* f = find_flag(all_flags(*command), name);
+  const std::vector<Flag> flags = all_flags(*command);  // f points into it: keep it alive
+  const Flag* f = find_flag(flags, name);
   auto bad = [&](const std::string& why) {
     usage_error(*command, "error: invalid value '" + *v + "' for " + placeholder(*f) + ": " + why);
   };

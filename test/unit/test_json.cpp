@@ -92,3 +92,21 @@ TEST_CASE("json parse_file distinguishes read and parse failures", "[json]") {
   CHECK(json::get_u64(d, "a") == std::optional<uint64_t>(1));
   fs::remove_all(dir);
 }
+
+TEST_CASE("json nesting is limited like serde_json (127 levels), at any depth without a crash", "[json]") {
+  auto nested = [](size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+  json::Document d;
+  std::string err;
+  CHECK(json::parse(nested(127), d, &err));
+  CHECK_FALSE(json::parse(nested(128), d, &err));
+  CHECK(err == "recursion limit exceeded at line 1 column 128");
+  CHECK_FALSE(json::parse(nested(200000), d, &err));
+  CHECK(err == "recursion limit exceeded at line 1 column 128");
+  // brackets inside strings do not count; a syntax error before the limit comes first
+  CHECK(json::parse("[\"" + std::string(500, '[') + "\"]", d, &err));
+  CHECK_FALSE(json::parse("[1 " + nested(300), d, &err));
+  CHECK(err == "expected `,` or `]` at line 1 column 4");
+  json::Positions pos;
+  CHECK_FALSE(json::parse_tracked("{\"a\":" + nested(100000) + "}", d, pos, &err));
+  CHECK(err == "recursion limit exceeded at line 1 column 132");
+}

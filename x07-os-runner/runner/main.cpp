@@ -19,6 +19,7 @@
 #include "common/report.hpp"
 #include "runner_error.hpp"
 #include "sandbox_backend.hpp"
+#include "program_env.hpp"
 #include "sandbox_setup.hpp"
 #include "solve_result.hpp"
 #include "spawn.hpp"
@@ -115,7 +116,7 @@ report::Solve run_program(const RunSetup& s, const fs::path& exe, const std::opt
       env.insert(env.end(), vars.begin(), vars.end());
     }
   }
-  req.env = build_env(env);
+  req.env = s.world == "run-os-sandboxed" ? sandboxed_env(s.policy ? &*s.policy : nullptr, env) : build_env(env);
   if (cwd) req.cwd = cwd->string();
   uint32_t len = s.input.size() > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<uint32_t>(s.input.size());
   req.stdin_bytes.reserve(4 + s.input.size());

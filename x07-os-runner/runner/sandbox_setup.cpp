@@ -13,6 +13,8 @@ namespace x07::runner {
 
 namespace {
 
+constexpr uint64_t kDefaultMaxWriteBytes = 16u * 1024u * 1024u;  // runtime/os_policy.c
+
 std::vector<const char*> c_strings(const std::vector<std::string>& v) {
   std::vector<const char*> out;
   for (const auto& s : v) out.push_back(s.c_str());
@@ -25,6 +27,7 @@ struct ConfigHolder {
   std::vector<const char*> read_roots, write_roots, exec_paths, extra_read;
   std::vector<std::string> execs, extra_read_strings;
   std::vector<uint16_t> ports;
+  std::vector<x07_sandbox_host> hosts;
 
   ConfigHolder(const policy::Policy& p, const std::string* artifact, const std::string* cwd) {
     x07_sandbox_config_init(&cfg);
@@ -33,6 +36,8 @@ struct ConfigHolder {
     cfg.fds = p.limits.fds;
     cfg.procs = p.limits.procs;
     cfg.core_dumps = p.limits.core_dumps.value_or(false) ? 1 : 0;
+    // No file may grow past fs.max_write_bytes (0 = the runtime's default, 16 MiB).
+    cfg.file_bytes = p.fs.max_write_bytes ? p.fs.max_write_bytes : kDefaultMaxWriteBytes;
 
     read_roots = c_strings(p.fs.read_roots);
     write_roots = c_strings(p.fs.write_roots);
@@ -55,6 +60,9 @@ struct ConfigHolder {
     cfg.allow_udp = p.net.allow_udp;
     cfg.allow_dns = p.net.allow_dns;
     cfg.tcp_ports = {ports.data(), ports.size()};
+    for (const auto& h : p.net.allow_hosts) hosts.push_back({h.host.c_str(), h.ports.data(), h.ports.size()});
+    cfg.net_hosts = hosts.data();
+    cfg.net_hosts_len = hosts.size();
 
     execs = p.process.allow_execs;
     execs.insert(execs.end(), p.process.allow_exec_prefixes.begin(), p.process.allow_exec_prefixes.end());

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <memory>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -62,6 +64,25 @@ struct ChildFailure {
   }
   execve(argv[0], argv, envp);
   child_fail(status_fd, 0, errno);
+}
+
+struct ChildArgs {
+  const SpawnRequest* req;
+  int in_fd, out_fd, err_fd, status_fd;
+  char* const* argv;
+  char* const* envp;
+};
+
+int child_trampoline(void* p) {
+  const auto* a = static_cast<const ChildArgs*>(p);
+  child_main(*a->req, a->in_fd, a->out_fd, a->err_fd, a->status_fd, a->argv, a->envp);
+}
+
+// vfork() into new namespaces (the kernel sandbox's pid/ipc/uts/mount/net layer):
+// clone with CLONE_VM|CLONE_VFORK on a stack of its own, so we resume after exec.
+pid_t clone_into_namespaces(unsigned long ns_flags, ChildArgs& args, std::vector<char>& stack) {
+  stack.resize(256 * 1024);
+  return clone(child_trampoline, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD | ns_flags, &args);
 }
 
 int pidfd_open_compat(pid_t pid) {
@@ -148,6 +169,12 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
   for (const auto& e : req.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
+  // The network supervisor must run while the child hands it the seccomp listener.
+  char sup_err[256] = {0};
+  std::unique_ptr<x07_sandbox_netsup, void (*)(x07_sandbox_netsup*)> netsup(
+      x07_sandbox_netsup_start(req.sandbox, sup_err, sizeof sup_err), x07_sandbox_netsup_stop);
+  if (sup_err[0]) throw RunnerError(std::string("spawn artifact: ") + req.exe + ": " + sup_err);
+
   // A fatal signal that arrives between fork and the guard below would kill the runner
   // but not the program's group: hold those signals until the guard is in place (the
   // child clears its signal mask before exec).
@@ -158,7 +185,10 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
 
   // vfork: no page-table copy (the child only makes syscalls, then execs or _exits),
   // which keeps the warm path cheap.
-  pid_t pid = vfork();
+  const unsigned long ns_flags = req.sandbox ? x07_sandbox_clone_flags(req.sandbox) : 0;
+  ChildArgs child_args{&req, in_p[0], out_p[1], err_p[1], st_p[1], argv.data(), envp.data()};
+  std::vector<char> child_stack;
+  pid_t pid = ns_flags ? clone_into_namespaces(ns_flags, child_args, child_stack) : vfork();
   if (pid < 0) {
     int e = errno;
     sigprocmask(SIG_SETMASK, &saved_mask, nullptr);

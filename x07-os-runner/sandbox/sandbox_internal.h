@@ -85,8 +85,19 @@ typedef struct x07_sb_bpf {
   unsigned short len;
 } x07_sb_bpf;
 
+typedef struct x07_sb_mount {
+  char *path;           /* resolved absolute path, bound over itself */
+  unsigned long flags;  /* MS_RDONLY / MS_NOEXEC / MS_NOSUID / MS_NODEV for the remount */
+} x07_sb_mount;
+
+typedef struct x07_sb_dest {
+  int v6;
+  uint8_t lo[16], hi[16]; /* address range, network byte order */
+  uint16_t port;
+} x07_sb_dest;
+
 struct x07_sandbox_plan {
-  x07_sb_rlimit rlimits[5];
+  x07_sb_rlimit rlimits[6];
   int rlimits_len;
 
   int landlock_abi;        /* ABI used (0 = Landlock skipped) */
@@ -101,6 +112,16 @@ struct x07_sandbox_plan {
   char cgroup_dir[512];
   int procs_cgroup;        /* limits.procs enforced through the cgroup */
   uint64_t procs_max;
+
+  unsigned long ns_flags;   /* CLONE_NEW* the caller creates the child with (0 = none) */
+  x07_sb_mount *ns_mounts;  /* applied in order (parents first) in the new mount namespace */
+  size_t ns_mounts_len, ns_data_mounts;
+  char ns_cwd[4096];
+
+  int netsup;               /* network supervisor needed (net enabled, user notification available) */
+  int netsup_child_fd;      /* handoff socket the child writes its listener fd to (-1 = none) */
+  x07_sb_dest *dests;       /* allowed destinations (ip range + port) */
+  size_t dests_len;
 
   /* what is enforced, for describe/denial notes */
   int net_sockets_denied, spawn_denied, tcp_ports_limited, udp_denied;
@@ -119,6 +140,12 @@ int x07_sb_prepare_cgroup(struct x07_sandbox_plan *plan, const x07_sandbox_confi
 /* child side: join the cgroup; parent side after the run: kill leftovers, remove it */
 int x07_sb_apply_cgroup(const struct x07_sandbox_plan *plan);
 void x07_sb_release_cgroup(struct x07_sandbox_plan *plan);
+
+int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, const char *cwd);
+int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan);
+int x07_sb_prepare_netsup(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);
+int x07_sb_apply_netsup(const struct x07_sandbox_plan *plan);
+void x07_sb_free_mounts(struct x07_sandbox_plan *plan);
 
 /* 1 when this build generates stage-1 BPF with libseccomp. */
 int x07_sandbox_have_libseccomp(void);

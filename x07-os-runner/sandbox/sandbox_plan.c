@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -25,6 +26,7 @@ void x07_sb_prepare_rlimits(struct x07_sandbox_plan *plan, const x07_sandbox_con
   if (cfg->mem_bytes != X07_SANDBOX_LIMIT_UNSET) plan->rlimits[n++] = (x07_sb_rlimit){RLIMIT_AS, cfg->mem_bytes};
   if (cfg->fds != X07_SANDBOX_LIMIT_UNSET) plan->rlimits[n++] = (x07_sb_rlimit){RLIMIT_NOFILE, cfg->fds};
   if (cfg->procs != X07_SANDBOX_LIMIT_UNSET) plan->rlimits[n++] = (x07_sb_rlimit){RLIMIT_NPROC, cfg->procs};
+  if (cfg->file_bytes != X07_SANDBOX_LIMIT_UNSET) plan->rlimits[n++] = (x07_sb_rlimit){RLIMIT_FSIZE, cfg->file_bytes};
   plan->rlimits[n++] = (x07_sb_rlimit){RLIMIT_CORE, cfg->core_dumps ? (uint64_t)RLIM_INFINITY : 0};
   plan->rlimits_len = n;
 }
@@ -47,14 +49,29 @@ x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_s
   }
   plan->landlock_ruleset_fd = -1;
   plan->cgroup_procs_fd = -1;
+  plan->netsup_child_fd = -1;
   x07_sb_prepare_rlimits(plan, cfg);
   plan->procs_max = cfg->procs;
   x07_sb_prepare_cgroup(plan, cfg);
   plan->drop_caps = geteuid() == 0;
 
   if (x07_sb_prepare_landlock(plan, cfg, caps, err, err_len) < 0) goto fail;
+  {
+    char cwd_buf[X07_SB_PATH_MAX];
+    const char *cwd = cfg->cwd && *cfg->cwd ? cfg->cwd : getcwd(cwd_buf, sizeof cwd_buf);
+    int r = cwd ? x07_sb_prepare_namespaces(plan, cfg, cwd) : -errno;
+    if (r < 0) {
+      snprintf(err, err_len, "kernel sandbox: preparing the mount namespace failed: %s", strerror(-r));
+      goto fail;
+    }
+  }
   if (caps->seccomp_filter) {
     if (x07_sb_prepare_seccomp(plan, cfg, err, err_len) < 0) goto fail;
+    int r = x07_sb_prepare_netsup(plan, cfg);
+    if (r < 0) {
+      snprintf(err, err_len, "kernel sandbox: preparing the network supervisor failed: %s", strerror(-r));
+      goto fail;
+    }
   } else {
     x07_sb_append(plan->skipped, sizeof plan->skipped, "seccomp unavailable: no syscall filter");
   }
@@ -70,6 +87,8 @@ void x07_sandbox_plan_free(x07_sandbox_plan *plan) {
   if (!plan) return;
   if (plan->landlock_ruleset_fd >= 0) close(plan->landlock_ruleset_fd);
   x07_sb_release_cgroup(plan);
+  x07_sb_free_mounts(plan);
+  free(plan->dests);
   free(plan->seccomp.insns);
   free(plan);
 }
@@ -95,6 +114,14 @@ int x07_sandbox_apply_rlimits(const x07_sandbox_plan *plan) {
     struct rlimit rl;
     rl.rlim_cur = rl.rlim_max = (rlim_t)plan->rlimits[i].value;
     if (setrlimit(plan->rlimits[i].resource, &rl) != 0) return -errno;
+    if (plan->rlimits[i].resource == RLIMIT_FSIZE) {
+      /* a write past the limit then fails with EFBIG instead of killing the program;
+       * an ignored disposition survives execve */
+      struct sigaction ign;
+      memset(&ign, 0, sizeof ign);
+      ign.sa_handler = SIG_IGN;
+      if (sigaction(SIGXFSZ, &ign, NULL) != 0) return -errno;
+    }
   }
   return 0;
 }
@@ -138,6 +165,8 @@ int x07_sandbox_apply(const x07_sandbox_plan *plan, int *failed_step) {
   if (!plan) goto done;
   step = X07_SANDBOX_STEP_CGROUP;
   if ((r = x07_sb_apply_cgroup(plan)) != 0) goto done;
+  step = X07_SANDBOX_STEP_MOUNTS;
+  if ((r = x07_sb_apply_mounts(plan)) != 0) goto done;
   step = X07_SANDBOX_STEP_FDS;
   if ((r = mark_fds_cloexec()) != 0) goto done;
   step = X07_SANDBOX_STEP_RLIMITS;
@@ -150,6 +179,8 @@ int x07_sandbox_apply(const x07_sandbox_plan *plan, int *failed_step) {
   if (plan->drop_caps && (r = drop_capabilities()) != 0) goto done;
   step = X07_SANDBOX_STEP_SECCOMP;
   if ((r = x07_sandbox_apply_seccomp(plan)) != 0) goto done;
+  step = X07_SANDBOX_STEP_NETSUP;
+  if ((r = x07_sb_apply_netsup(plan)) != 0) goto done;
   step = X07_SANDBOX_STEP_NONE;
 done:
   if (failed_step) *failed_step = r ? step : X07_SANDBOX_STEP_NONE;

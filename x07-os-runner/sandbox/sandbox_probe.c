@@ -35,6 +35,7 @@ void x07_sandbox_config_init(x07_sandbox_config *cfg) {
   cfg->mem_bytes = X07_SANDBOX_LIMIT_UNSET;
   cfg->fds = X07_SANDBOX_LIMIT_UNSET;
   cfg->procs = X07_SANDBOX_LIMIT_UNSET;
+  cfg->file_bytes = X07_SANDBOX_LIMIT_UNSET;
   cfg->system_lib_paths = 1;
 }
 
@@ -47,6 +48,8 @@ const char *x07_sandbox_step_name(int step) {
     case X07_SANDBOX_STEP_CAPS: return "dropping capabilities";
     case X07_SANDBOX_STEP_SECCOMP: return "seccomp";
     case X07_SANDBOX_STEP_CGROUP: return "joining the pids cgroup";
+    case X07_SANDBOX_STEP_MOUNTS: return "mount namespace setup";
+    case X07_SANDBOX_STEP_NETSUP: return "network supervisor handoff";
     default: return "none";
   }
 }

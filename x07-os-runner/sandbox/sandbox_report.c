@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -57,6 +58,7 @@ static const char *rlimit_name(int resource) {
     case RLIMIT_AS: return "as";
     case RLIMIT_NOFILE: return "nofile";
     case RLIMIT_NPROC: return "nproc";
+    case RLIMIT_FSIZE: return "fsize";
     case RLIMIT_CORE: return "core";
     default: return "?";
   }
@@ -115,6 +117,10 @@ static void describe_into(const x07_sandbox_plan *plan, out_buf *o) {
   }
   if (plan->procs_cgroup) put(o, "; pids cgroup max=%llu", (unsigned long long)(plan->procs_max ? plan->procs_max : 1));
   if (plan->drop_caps) put(o, "; capabilities dropped (uid 0)");
+  if (plan->netsup) put(o, "; network supervisor: tcp/udp destinations %zu allowed, listen needs a port", plan->dests_len);
+  if (plan->ns_flags)
+    put(o, "; namespaces pid ipc uts mount%s (%zu root%s mounted noexec)",
+        (plan->ns_flags & CLONE_NEWNET) ? " net" : "", plan->ns_data_mounts, plan->ns_data_mounts == 1 ? "" : "s");
   if (plan->skipped[0]) put(o, "; not enforced: %s", plan->skipped);
 }
 

@@ -228,10 +228,27 @@ static void build_rules(sc_builder *b, struct x07_sandbox_plan *plan, const x07_
     rule(b, eperm, "clone", 1, a);
   }
 
+  /* A datagram socketpair can sendto/sendmsg a pathname unix socket anywhere
+   * (Landlock does not cover unix sockets before ABI 9), fds included; stream
+   * and seqpacket pairs ignore a destination address. */
+  a[0] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM);
+  rule(b, SCMP_ACT_ERRNO(EACCES), "socketpair", 1, a);
+
+  /* fallocate with FALLOC_FL_KEEP_SIZE allocates blocks past RLIMIT_FSIZE;
+   * EOPNOTSUPP makes posix_fallocate fall back to writes, which the limit covers. */
+  rule0(b, SCMP_ACT_ERRNO(EOPNOTSUPP), "fallocate");
+
   if (plan->net_sockets_denied) {
     rule0(b, SCMP_ACT_ERRNO(EACCES), "socket");
   } else {
     socket_rules(b, cfg);
+    /* TCP Fast Open connects inside sendto/sendmsg, past Landlock's connect
+     * hook and the network supervisor's address check */
+    a[0] = SCMP_A3(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN);
+    rule(b, SCMP_ACT_ERRNO(EACCES), "sendto", 1, a);
+    rule(b, SCMP_ACT_ERRNO(EACCES), "sendmmsg", 1, a);
+    a[0] = SCMP_A2(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN);
+    rule(b, SCMP_ACT_ERRNO(EACCES), "sendmsg", 1, a);
   }
 }
 

@@ -68,6 +68,13 @@ typedef struct x07_sandbox_port_list {
   size_t len;
 } x07_sandbox_port_list;
 
+/* One net.allow_hosts entry: "ip", "ip/bits", "lo-hi" or a DNS name, and its ports. */
+typedef struct x07_sandbox_host {
+  const char *host;
+  const uint16_t *ports;
+  size_t ports_len;
+} x07_sandbox_host;
+
 typedef struct x07_sandbox_config {
   /* limits (policy.limits). cpu_ms is rounded up to whole seconds. */
   uint64_t cpu_ms;         /* RLIMIT_CPU */
@@ -75,6 +82,7 @@ typedef struct x07_sandbox_config {
   uint64_t fds;            /* RLIMIT_NOFILE (0 allowed) */
   uint64_t procs;          /* RLIMIT_NPROC (0 allowed); for uid 0 a pids cgroup (see prepare) */
   int core_dumps;          /* RLIMIT_CORE: 0 -> 0, 1 -> RLIM_INFINITY */
+  uint64_t file_bytes;     /* RLIMIT_FSIZE (fs.max_write_bytes); SIGXFSZ is ignored so writes get EFBIG */
 
   /* filesystem (policy.fs). Entries are trimmed of spaces/tabs/CR/LF (as the
    * runtime does); relative roots are resolved against `cwd`. */
@@ -91,6 +99,8 @@ typedef struct x07_sandbox_config {
   int allow_udp;
   int allow_dns;           /* also grants read of /etc/{resolv.conf,hosts,nsswitch.conf,gai.conf,host.conf} */
   x07_sandbox_port_list tcp_ports;
+  /* net.allow_hosts, for the network supervisor (destinations of TCP and UDP) */
+  const x07_sandbox_host *net_hosts; size_t net_hosts_len;
 
   /* process (policy.process). exec_paths = allow_execs + allow_exec_prefixes;
    * a prefix that is not an existing path is granted on its longest existing
@@ -118,6 +128,9 @@ typedef struct x07_sandbox_config {
    * 0.25 ms per run. Bytes of struct sock_filter[]; NULL = generate. */
   const void *seccomp_bpf;
   size_t seccomp_bpf_len;
+  /* 1 = no namespaces even where available (they are used by default as uid 0
+   * with CAP_SYS_ADMIN; never for in_process plans). */
+  int no_namespaces;
 } x07_sandbox_config;
 
 /* Zero + defaults: limits unset, everything disabled, system_lib_paths = 1. */
@@ -168,8 +181,26 @@ enum {
   X07_SANDBOX_STEP_LANDLOCK,
   X07_SANDBOX_STEP_CAPS,       /* drop capabilities (uid 0 only) */
   X07_SANDBOX_STEP_SECCOMP,
-  X07_SANDBOX_STEP_CGROUP      /* join the per-run pids cgroup (uid 0 with spawning allowed) */
+  X07_SANDBOX_STEP_CGROUP,     /* join the per-run pids cgroup (uid 0 with spawning allowed) */
+  X07_SANDBOX_STEP_MOUNTS,     /* set up the mount namespace (read-only / noexec roots) */
+  X07_SANDBOX_STEP_NETSUP      /* install the notifying filter, hand it to the network supervisor */
 };
+
+/* ---- network supervisor (parent side, net enabled) ---------------------------- */
+/* Checks the destinations of connect/sendto/sendmsg/sendmmsg and refuses listen()
+ * without a port, for the child and everything it spawns. Start it before forking
+ * the child (NULL = the plan needs none, or an error in `err`: check err[0]); stop
+ * it after reaping. While it runs, x07_sandbox_apply in the child hands it the
+ * seccomp listener. */
+typedef struct x07_sandbox_netsup x07_sandbox_netsup;
+x07_sandbox_netsup *x07_sandbox_netsup_start(const x07_sandbox_plan *plan, char *err, size_t err_len);
+void x07_sandbox_netsup_stop(x07_sandbox_netsup *sup);
+
+/* The namespaces the child must be created in: pass them to clone()
+ * (CLONE_NEWPID|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNS, plus CLONE_NEWNET when
+ * networking is off), then call x07_sandbox_apply in the child. 0 = none
+ * (not uid 0 with CAP_SYS_ADMIN, or cfg.no_namespaces / in_process). */
+unsigned long x07_sandbox_clone_flags(const x07_sandbox_plan *plan);
 const char *x07_sandbox_step_name(int step);
 
 /* Applies everything to the calling process (cgroup join first, then the order

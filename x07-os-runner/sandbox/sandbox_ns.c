@@ -1,0 +1,147 @@
+/* Namespaces, a layer under Landlock and seccomp (uid 0 with CAP_SYS_ADMIN).
+ *
+ * The child is created in new pid, ipc, uts and mount namespaces (and a new,
+ * empty network namespace when the policy turns networking off) by the
+ * caller's clone(x07_sandbox_clone_flags(plan)). In the mount namespace the
+ * read roots are re-mounted read-only and every fs root noexec/nosuid/nodev,
+ * so the dynamic loader cannot map code from data the program can read or
+ * write; executables the policy allows that lie inside a root (the program,
+ * allowed execs, their interpreters, FFI libraries) are bound over themselves
+ * again without noexec. Mount propagation to the host is cut first (slave). */
+#include "sandbox_internal.h"
+#include "sandbox_paths.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define DATA_FLAGS (MS_NOEXEC | MS_NOSUID | MS_NODEV)
+
+static int path_under(const char *path, const char *root) {
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/') return 1;
+  return strncmp(path, root, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+static int add_mount(struct x07_sandbox_plan *plan, const char *path, unsigned long flags) {
+  for (size_t i = 0; i < plan->ns_mounts_len; i++) {
+    if (strcmp(plan->ns_mounts[i].path, path) == 0) {
+      /* a path that is both a read and a write root keeps the wider grant */
+      if (!(flags & MS_RDONLY)) plan->ns_mounts[i].flags &= ~(unsigned long)MS_RDONLY;
+      return 0;
+    }
+  }
+  x07_sb_mount *grown = realloc(plan->ns_mounts, (plan->ns_mounts_len + 1) * sizeof *grown);
+  if (!grown) return -ENOMEM;
+  plan->ns_mounts = grown;
+  x07_sb_mount *m = &plan->ns_mounts[plan->ns_mounts_len++];
+  m->path = strdup(path);
+  m->flags = flags;
+  return m->path ? 0 : -ENOMEM;
+}
+
+/* Roots, resolved (symlinks followed) and existing; others are skipped as Landlock does. */
+static int add_roots(struct x07_sandbox_plan *plan, const char *cwd, const char *const *roots, size_t n,
+                     unsigned long flags) {
+  for (size_t i = 0; i < n; i++) {
+    char abs_path[X07_SB_PATH_MAX], real[X07_SB_PATH_MAX];
+    if (x07_sb_absolute(cwd, roots[i], abs_path, sizeof abs_path) != 0) continue;
+    if (!realpath(abs_path, real)) continue;
+    int r = add_mount(plan, real, flags);
+    if (r) return r;
+  }
+  return 0;
+}
+
+/* An executable (plus its interpreter chain) inside a data root gets its exec back. */
+static int add_exec(struct x07_sandbox_plan *plan, size_t data_roots, const char *cwd, const char *path) {
+  char cur[X07_SB_PATH_MAX];
+  if (x07_sb_absolute(cwd, path, cur, sizeof cur) != 0) return 0;
+  for (int depth = 0; depth < 4; depth++) {
+    char real[X07_SB_PATH_MAX], interp[X07_SB_PATH_MAX];
+    if (!realpath(cur, real)) return 0;
+    for (size_t i = 0; i < data_roots; i++) {
+      if (path_under(real, plan->ns_mounts[i].path)) {
+        int r = add_mount(plan, real, (plan->ns_mounts[i].flags & MS_RDONLY) | MS_NOSUID | MS_NODEV);
+        if (r) return r;
+        break;
+      }
+    }
+    if (x07_sb_exec_interpreter(real, interp, sizeof interp) != 0) return 0;
+    snprintf(cur, sizeof cur, "%s", interp);
+  }
+  return 0;
+}
+
+static int by_length(const void *a, const void *b) {
+  size_t la = strlen(((const x07_sb_mount *)a)->path), lb = strlen(((const x07_sb_mount *)b)->path);
+  return la < lb ? -1 : la > lb;
+}
+
+/* CAP_SYS_ADMIN in the effective set (capget, no libcap). */
+static int have_sys_admin(void) {
+  struct { uint32_t version; int pid; } hdr = {0x20080522, 0};
+  struct { uint32_t effective, permitted, inheritable; } data[2];
+  if (syscall(SYS_capget, &hdr, data) != 0) return 0;
+  return (data[0].effective >> 21) & 1; /* CAP_SYS_ADMIN = 21 */
+}
+
+int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, const char *cwd) {
+  if (cfg->in_process || cfg->no_namespaces) return 0;
+  if (geteuid() != 0 || !have_sys_admin()) {
+    x07_sb_append(plan->skipped, sizeof plan->skipped,
+                  "namespaces need uid 0 with CAP_SYS_ADMIN: no pid/ipc/uts/mount/net namespace, "
+                  "fs roots not mounted noexec");
+    return 0;
+  }
+  plan->ns_flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS;
+  if (!cfg->net_enabled) plan->ns_flags |= CLONE_NEWNET;
+  snprintf(plan->ns_cwd, sizeof plan->ns_cwd, "%s", cwd);
+  int r = 0;
+  if (cfg->fs_enabled) {
+    r = add_roots(plan, cwd, cfg->read_roots, cfg->read_roots_len, MS_RDONLY | DATA_FLAGS);
+    if (!r) r = add_roots(plan, cwd, cfg->write_roots, cfg->write_roots_len, DATA_FLAGS);
+  }
+  /* parents before children, so a nested root re-mounts over its parent's grant */
+  if (plan->ns_mounts_len) qsort(plan->ns_mounts, plan->ns_mounts_len, sizeof *plan->ns_mounts, by_length);
+  const size_t data_roots = plan->ns_mounts_len;
+  if (!r && data_roots) {
+    r = add_exec(plan, data_roots, cwd, cfg->artifact_path);
+    for (size_t i = 0; !r && i < cfg->extra_exec_paths_len; i++)
+      r = add_exec(plan, data_roots, cwd, cfg->extra_exec_paths[i]);
+    for (size_t i = 0; !r && cfg->proc_enabled && cfg->allow_spawn && i < cfg->exec_paths_len; i++)
+      r = add_exec(plan, data_roots, cwd, cfg->exec_paths[i]);
+    for (size_t i = 0; !r && i < cfg->extra_read_paths_len; i++)
+      r = add_exec(plan, data_roots, cwd, cfg->extra_read_paths[i]);
+  }
+  plan->ns_data_mounts = data_roots;
+  return r;
+}
+
+unsigned long x07_sandbox_clone_flags(const x07_sandbox_plan *plan) { return plan ? plan->ns_flags : 0; }
+
+/* Child side, in the new mount namespace: raw syscalls only. */
+int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan) {
+  if (!(plan->ns_flags & CLONE_NEWNS)) return 0;
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) return -errno;
+  for (size_t i = 0; i < plan->ns_mounts_len; i++) {
+    const x07_sb_mount *m = &plan->ns_mounts[i];
+    if (mount(m->path, m->path, NULL, MS_BIND | MS_REC, NULL) != 0) return -errno;
+    if (mount(NULL, m->path, NULL, MS_BIND | MS_REMOUNT | m->flags, NULL) != 0) return -errno;
+  }
+  /* the cwd was entered before the mounts: enter it again to see them */
+  if (plan->ns_mounts_len && chdir(plan->ns_cwd) != 0) return -errno;
+  return 0;
+}
+
+void x07_sb_free_mounts(struct x07_sandbox_plan *plan) {
+  for (size_t i = 0; i < plan->ns_mounts_len; i++) free(plan->ns_mounts[i].path);
+  free(plan->ns_mounts);
+  plan->ns_mounts = NULL;
+  plan->ns_mounts_len = 0;
+}
