@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Kernel sandbox overhead: warm runs of the same program, sandboxed (run-os-sandboxed,
-# backend os = Landlock + seccomp + rlimits) vs unsandboxed (run-os), measured in the
-# same invocation. Prints mean wall time per run and the ratio (target <= 1.2x).
+# backend os = namespaces (as root) + Landlock + seccomp + rlimits) vs unsandboxed
+# (run-os), measured in the same invocation. Prints median wall time per run and the
+# ratio (target <= 1.2x). As a reference it prints the cost of bubblewrap
+# (`bwrap --ro-bind / / true` vs `true`, and bwrap around the unsandboxed run) when
+# bwrap is installed (Debian: apt-get install bubblewrap; not needed by the tests).
 #
 # usage: bench/bench_sandbox.sh [runs]      (env X07_BIN_DIR = dir with x07-os-runner,
 #                                            default <repo>/build/bin)
@@ -78,12 +81,27 @@ def pair(a, b):
         tb.append(run(b)[0])
     return median_ms(ta), median_ms(tb), min(ta) * 1e3, min(tb) * 1e3
 
-print("bench_sandbox: %d warm runs each, 64 KiB input (Landlock + seccomp + rlimits vs none)" % runs)
+print("bench_sandbox: %d warm runs each, 64 KiB input (namespaces + Landlock + seccomp + rlimits vs none)" % runs)
 for label, (a, b) in (("run-os -> sandboxed, --program", (plain, boxed)),
                       ("run-os -> sandboxed, --artifact", (art_plain, art_boxed)),
                       ("backend none -> os, --artifact", (art_none, art_boxed))):
     mp, mb, np_, nb = pair(a, b)
     print("  %-29s median %6.2f -> %6.2f ms (%.3fx) | best %5.2f -> %5.2f ms (%.3fx)"
           % (label + ":", mp, mb, mb / mp, np_, nb, nb / np_))
+import shutil
+bwrap = shutil.which("bwrap")
+if bwrap:
+    ro = [bwrap, "--ro-bind", "/", "/"]
+    mp, mb, np_, nb = pair(["true"], ro + ["true"])
+    print("  %-29s median %6.2f -> %6.2f ms (%.3fx) | best %5.2f -> %5.2f ms (%.3fx)"
+          % ("reference: bwrap ro / true:", mp, mb, mb / mp, np_, nb, nb / np_))
+    import os
+    wrapped = ro + ["--bind", os.getcwd(), os.getcwd(), "--dev", "/dev", "--proc", "/proc", "--unshare-all",
+                    "--die-with-parent"] + plain
+    mp, mb, np_, nb = pair(plain, wrapped)
+    print("  %-29s median %6.2f -> %6.2f ms (%.3fx) | best %5.2f -> %5.2f ms (%.3fx)"
+          % ("reference: bwrap around run:", mp, mb, mb / mp, np_, nb, nb / np_))
+else:
+    print("  (bwrap not installed: no bubblewrap reference)")
 print("  target: sandboxed/unsandboxed <= 1.2x for the warm --program run")
 EOF

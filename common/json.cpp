@@ -163,35 +163,42 @@ size_t too_deep_offset(std::string_view text) {
   return std::string_view::npos;
 }
 
-// The iterative reader never recurses, so any depth parses without exhausting the
-// stack; documents past the limit are then refused before anything walks them
-// recursively (a syntax error earlier in the text is reported first, as serde does).
-constexpr unsigned kParseFlags =
-    rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
 
-bool finish_parse(std::string_view text, bool parse_error, rapidjson::ParseErrorCode code, size_t error_offset,
-                  std::string* err) {
-  size_t deep = too_deep_offset(text);
-  if (!parse_error && deep == std::string_view::npos) return true;
-  if (err) {
-    size_t off = parse_error && error_offset < deep ? error_offset : deep;
-    size_t line = 0, col = 0;
-    line_col(text, off, line, col);
-    std::string what = off == deep && !(parse_error && error_offset < deep)
-                           ? std::string("recursion limit exceeded")
-                           : describe_parse_error(code, off >= text.size());
-    *err = what + " at line " + std::to_string(line) + " column " + std::to_string(col);
-  }
-  return false;
+std::string error_text(std::string_view text, std::string what, size_t off) {
+  size_t line = 0, col = 0;
+  line_col(text, off, line, col);
+  return what + " at line " + std::to_string(line) + " column " + std::to_string(col);
+}
+
+// Text nested past the limit: the recursive parser could exhaust the stack, so the
+// iterative one only looks for a syntax error before the limit (reported first, as
+// serde does); otherwise it is "recursion limit exceeded" at the offending bracket.
+std::string too_deep_error(std::string_view text, size_t deep) {
+  rapidjson::MemoryStream is(text.data(), text.size());
+  rapidjson::BaseReaderHandler<> ignore;
+  rapidjson::Reader reader;
+  rapidjson::ParseResult r = reader.Parse<kParseFlags | rapidjson::kParseIterativeFlag>(is, ignore);
+  if (r.IsError() && r.Offset() < deep)
+    return error_text(text, describe_parse_error(r.Code(), r.Offset() >= text.size()), r.Offset());
+  return error_text(text, "recursion limit exceeded", deep);
 }
 
 }  // namespace
 
 bool parse(std::string_view text, Document& doc, std::string* err) {
+  if (size_t deep = too_deep_offset(text); deep != std::string_view::npos) {
+    doc.SetNull();
+    if (err) *err = too_deep_error(text, deep);
+    return false;
+  }
   doc.Parse<kParseFlags>(text.data(), text.size());
-  bool ok = finish_parse(text, doc.HasParseError(), doc.GetParseError(), doc.GetErrorOffset(), err);
-  if (!ok) doc.SetNull();
-  return ok;
+  if (!doc.HasParseError()) return true;
+  if (err) {
+    size_t off = doc.GetErrorOffset();
+    *err = error_text(text, describe_parse_error(doc.GetParseError(), off >= text.size()), off);
+  }
+  return false;
 }
 
 std::optional<FileError> parse_file(const std::filesystem::path& path, Document& doc) {
@@ -432,6 +439,11 @@ std::string Positions::at_end_of(const std::string& pointer) const {
 bool parse_tracked(std::string_view text, Document& doc, Positions& pos, std::string* err) {
   pos.text_.assign(text);
   pos.end_.clear();
+  if (size_t deep = too_deep_offset(text); deep != std::string_view::npos) {
+    doc.SetNull();
+    if (err) *err = too_deep_error(text, deep);
+    return false;
+  }
   rapidjson::ParseResult result;
   auto generator = [&](Document& d) {
     rapidjson::MemoryStream is(pos.text_.data(), pos.text_.size());
@@ -441,9 +453,12 @@ bool parse_tracked(std::string_view text, Document& doc, Positions& pos, std::st
     return !result.IsError();
   };
   doc.Populate(generator);
-  bool ok = finish_parse(text, result.IsError(), result.Code(), result.Offset(), err);
-  if (!ok) doc.SetNull();
-  return ok;
+  if (!result.IsError()) return true;
+  if (err) {
+    size_t off = result.Offset();
+    *err = error_text(text, describe_parse_error(result.Code(), off >= text.size()), off);
+  }
+  return false;
 }
 
 }  // namespace x07::json

@@ -1,8 +1,9 @@
 /* Namespaces, a layer under Landlock and seccomp (uid 0 with CAP_SYS_ADMIN).
  *
- * The child is created in new pid, ipc, uts and mount namespaces (and a new,
- * empty network namespace when the policy turns networking off) by the
- * caller's clone(x07_sandbox_clone_flags(plan)). In the mount namespace the
+ * The child is created in a new pid namespace by the caller's
+ * clone(x07_sandbox_clone_flags(plan)) and enters new ipc, uts and mount
+ * namespaces (and a new, empty network namespace when the policy turns
+ * networking off) in x07_sandbox_apply. In the mount namespace the
  * read roots are re-mounted read-only and every fs root noexec/nosuid/nodev,
  * so the dynamic loader cannot map code from data the program can read or
  * write; executables the policy allows that lie inside a root (the program,
@@ -123,11 +124,17 @@ int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_c
   return r;
 }
 
-unsigned long x07_sandbox_clone_flags(const x07_sandbox_plan *plan) { return plan ? plan->ns_flags : 0; }
+/* Only the pid namespace must come from clone() (unshare moves children only);
+ * x07_sandbox_apply unshares the others itself, so the mounts can never land in
+ * the caller's namespace even if it forked without these flags. */
+unsigned long x07_sandbox_clone_flags(const x07_sandbox_plan *plan) {
+  return plan ? plan->ns_flags & CLONE_NEWPID : 0;
+}
 
-/* Child side, in the new mount namespace: raw syscalls only. */
+/* Child side: new ipc/uts/mount (+net) namespaces, then the mounts. Raw syscalls only. */
 int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan) {
   if (!(plan->ns_flags & CLONE_NEWNS)) return 0;
+  if (unshare((int)(plan->ns_flags & ~(unsigned long)CLONE_NEWPID)) != 0) return -errno;
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) return -errno;
   for (size_t i = 0; i < plan->ns_mounts_len; i++) {
     const x07_sb_mount *m = &plan->ns_mounts[i];

@@ -197,8 +197,8 @@ x07_sandbox_netsup *x07_sandbox_netsup_start(const x07_sandbox_plan *plan, char 
 void x07_sandbox_netsup_stop(x07_sandbox_netsup *sup);
 
 /* The namespaces the child must be created in: pass them to clone()
- * (CLONE_NEWPID|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNS, plus CLONE_NEWNET when
- * networking is off), then call x07_sandbox_apply in the child. 0 = none
+ * (CLONE_NEWPID), then call x07_sandbox_apply in the child, which enters new
+ * ipc, uts, mount (and, with networking off, net) namespaces itself. 0 = none
  * (not uid 0 with CAP_SYS_ADMIN, or cfg.no_namespaces / in_process). */
 unsigned long x07_sandbox_clone_flags(const x07_sandbox_plan *plan);
 const char *x07_sandbox_step_name(int step);
