@@ -483,8 +483,32 @@ class Loader {
     std::vector<Node> items;
     for (const auto& c : clauses)
       if (c.kind != "ensures") items.push_back(check(c));
+    // The body consumes its owned params; an ensures/invariant clause that reads a bytes or vec_u8 param
+    // after the body sees the caller's value, so such params are passed to the body as copies.
+    std::function<bool(const Node&, const std::string&)> mentions = [&](const Node& n, const std::string& name) {
+      if (n.kind == Node::Atom) return n.text == name;
+      for (const auto& k : n.kids)
+        if (mentions(k, name)) return true;
+      return false;
+    };
+    auto read_after_body = [&](const std::string& name) {
+      for (const auto& c : clauses) {
+        if (c.kind == "requires") continue;
+        if (mentions(c.expr, name)) return true;
+        for (const auto& w : c.witness)
+          if (mentions(w, name)) return true;
+      }
+      return false;
+    };
     std::vector<Node> args;
-    for (const auto& p : f.params) args.push_back(atom(p.name));
+    for (const auto& p : f.params) {
+      bool copy = !p.ty.is_param && p.ty.wrap.empty() && (p.ty.name == "bytes" || p.ty.name == "vec_u8") &&
+                  read_after_body(p.name);
+      if (!copy) args.push_back(atom(p.name));
+      else if (p.ty.name == "bytes") args.push_back(list("view.to_bytes", {list("bytes.view", {atom(p.name)})}));
+      else args.push_back(list("vec_u8.extend_bytes", {list("vec_u8.with_capacity", {list("vec_u8.len", {atom(p.name)})}),
+                                                        list("vec_u8.as_view", {atom(p.name)})}));
+    }
     items.push_back(list("let", {atom("__result"), list(body.name, std::move(args))}));
     for (const auto& c : clauses)
       if (c.kind != "requires") items.push_back(check(c));
