@@ -61,11 +61,14 @@ def fmt_compare(args):
     return differ == 0 and mismatch_reject == 0
 
 
-def run_tests(binary, manifest, module_root):
+def run_tests(binary, manifest, module_root, upstream):
     work = tempfile.mkdtemp(prefix="tcmp_")
+    # Upstream prints its report by default (its --json is a tool envelope) and stops at the
+    # first failure unless told not to; ours needs --json for the report.
+    mode = ["--no-fail-fast"] if upstream else ["--json"]
     try:
-        p = subprocess.run([os.path.join(binary, "x07"), "test", "--json", "--manifest", manifest,
-                            "--module-root", module_root, "--allow-empty"], cwd=work, capture_output=True,
+        p = subprocess.run([os.path.join(binary, "x07"), "test", "--manifest", manifest,
+                            "--module-root", module_root, "--allow-empty"] + mode, cwd=work, capture_output=True,
                            timeout=3600)
         try:
             doc = json.loads(p.stdout)
@@ -80,8 +83,8 @@ def run_tests(binary, manifest, module_root):
 def test_compare(args):
     manifest = os.path.join(args.upstream, "tests", "tests.json")
     root = os.path.join(args.upstream, "tests")
-    up = run_tests(args.upstream_bin, manifest, root)
-    ours = run_tests(args.ours, manifest, root)
+    up = run_tests(args.upstream_bin, manifest, root, True)
+    ours = run_tests(args.ours, manifest, root, False)
     agree = disagree = 0
     for tid in sorted(up):
         u, o = up[tid], ours.get(tid, "missing")
