@@ -94,6 +94,8 @@ struct Function {
   Node body;
   std::vector<std::string> type_params;
   bool is_extern = false, extern_void = false;
+  bool is_async = false;      // defasync: calling it creates a task (i32 handle); body result is the awaited type
+  bool task_ctx = false;      // body always runs inside a task (a defasync's contract-checked body)
   std::string link_name;      // extern only
   // filled by typecheck
   std::vector<Ty> param_tys;
@@ -151,6 +153,9 @@ enum BuiltinFlag : unsigned {
   BF_PTR_CAST = 512,     // result is the pointer type named by the first argument
   BF_PTR_AS_CONST = 1024,// result is the const version of the first argument's pointer type
   BF_PROTO = 2048,       // cold runtime function: the generated program declares it only when used
+  BF_ASYNC_CTX = 4096,   // only in solve or defasync bodies
+  BF_SCHED = 8192,       // scheduler runtime (generated C includes x07rt_sched.h)
+  BF_SCOPE_OP = 16384,    // needs an enclosing task.scope_v1 (hidden first argument: its id)
 };
 struct Builtin {
   std::string name, c_fn;

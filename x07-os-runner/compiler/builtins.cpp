@@ -255,6 +255,7 @@ const std::vector<Row>& core_rows() {
       {"ty.$hash32_bytes", "x07_ty_hash32_bytes", "i32", {"bytes_view*"}},
       {"ty.$clone_bytes", "x07_view_to_bytes", "bytes", {"bytes_view*"}},
       {"ty.$drop_bytes", "x07_ty_drop_bytes", "i32", {"bytes"}},
+#include "async_builtins.inc"
   };
   return rows;
 }

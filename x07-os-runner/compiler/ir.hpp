@@ -41,14 +41,19 @@ struct IrFunc {
   std::vector<std::pair<std::string, Ty>> locals;
   std::vector<IrStmt> body;
   bool is_solve = false;
+  bool uses_sched = false;   // calls the scheduler runtime (x07rt_sched.h)
 };
 
 struct IrProgram {
   std::vector<IrFunc> fns;
   std::vector<std::string> extern_protos;  // C prototypes of extern + OS functions used
+  bool uses_sched = false;                 // async builtins or defasync: include x07rt_sched.h
+  std::vector<std::string> task_wrappers;  // C glue of each defasync (lower_async.cpp)
 };
 
 IrProgram lower_program(const Program& prog);   // lower.cpp
+// C glue (env struct, run, drop, "<cname>__task_new") of one defasync (lower_async.cpp).
+std::string async_task_wrapper(const std::string& cname, const std::vector<Ty>& params, Ty result);
 std::string emit_c(const IrProgram& ir);        // emit_c.cpp
 
 }  // namespace x07c

@@ -327,10 +327,11 @@ class Loader {
         throw CompileError("Parse", *dk + " name must start with \"" + m.id + ".\", got \"" + *name + "\"", file,
                            dp + "/name");
       if (!names_here.insert(*name).second)
-        throw CompileError("Parse", (*dk == "defn" || *dk == "extern" ? "duplicate function name: \"" : "duplicate decl name: \"") +
+        throw CompileError("Parse", (*dk == "defn" || *dk == "extern" || *dk == "defasync" ? "duplicate function name: \"" : "duplicate decl name: \"") +
                                         *name + "\"", file, dp + "/name");
-      if (*dk == "defn" || *dk == "extern") {
+      if (*dk == "defn" || *dk == "extern" || *dk == "defasync") {
         Function f = parse_fn(d, *dk == "extern", *name, m, file, dp);
+        if (*dk == "defasync") check_defasync(f, file, dp);
         if (prog_.fn_index.count(f.name))
           throw CompileError("Parse", "duplicate function name: \"" + f.name + "\"", file, dp + "/name");
         if (!f.is_extern) add_contracts(d, f, *sv, file, dp);
@@ -340,11 +341,8 @@ class Loader {
         if (!v09)
           throw CompileError("Parse", *dk + " is only supported in x07.x07ast@0.9.0", file, dp + "/kind");
         parse_record_enum(d, *dk == "defrecord", *name, m, file, dp);
-      } else if (*dk == "defasync") {
-        throw CompileError("Unsupported", "defasync is not supported by this toolchain (\"" + *name +
-                                              "\"); use defn", file, dp);
       } else {
-        throw CompileError("Parse", "unknown decl kind: \"" + *dk + "\" (expected defn, extern, export, defrecord, defenum)",
+        throw CompileError("Parse", "unknown decl kind: \"" + *dk + "\" (expected defn, defasync, extern, export, defrecord, defenum)",
                            file, dp + "/kind");
       }
     }
@@ -373,6 +371,17 @@ class Loader {
     stack_.push_back(*mid);
     for (const auto& id : imps) load_module(id, file, import_ptrs[id]);
     stack_.pop_back();
+  }
+
+  // defasync (spec: concurrency): a task body whose awaited result is bytes or result_bytes.
+  static void check_defasync(Function& f, const std::string& file, const std::string& dp) {
+    f.is_async = true;
+    if (!f.type_params.empty())
+      throw CompileError("Unsupported", "defasync \"" + f.name + "\" cannot have type_params (use defn for generics)", file,
+                         dp + "/type_params");
+    if (f.result.is_param || !f.result.wrap.empty() || (f.result.name != "bytes" && f.result.name != "result_bytes"))
+      throw CompileError("Typing", "defasync \"" + f.name + "\" must return bytes or result_bytes (the awaited type), got \"" +
+                                       f.result.name + "\"", file, dp + "/result");
   }
 
   Function parse_fn(const json::Value& d, bool is_extern, const std::string& name, const Module& m,
@@ -465,6 +474,8 @@ class Loader {
     if (clauses.empty()) return;
     Function body = f;
     body.name = f.name + "__x07_contract_body";
+    body.task_ctx = f.is_async;  // a defasync's checked body runs inside its task
+    body.is_async = false;
     prog_.fn_index[body.name] = (int)prog_.fns.size();
     prog_.fns.push_back(body);
 

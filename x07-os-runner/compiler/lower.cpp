@@ -494,6 +494,7 @@ class FnLowerer {
         std::vector<IrOperand> args;
         if (!f.is_extern) args.push_back(IrOperand::local("input"));
         for (const auto& k : n.kids) args.push_back(lower_arg(k));
+        if (f.is_async) return assign(Ty::I32, call(fn_cname(prog_, n.callee) + "__task_new", args));  // new task
         if (f.is_extern) {
           used_externs_.insert(n.callee);
           if (f.extern_void) {
@@ -732,6 +733,7 @@ class FnLowerer {
   IrOperand lower_builtin(const Node& n) {
     const Builtin& b = builtins()[n.callee];
     if (b.os || (b.flags & BF_PROTO)) used_os_.insert(n.callee);
+    if (b.flags & BF_SCHED) out_.uses_sched = true;
     if (b.flags & BF_TEXT) {
       const std::string& s = n.kids[0].text;
       return assign(b.result, call(b.c_fn, {IrOperand::str(s), IrOperand::num((uint32_t)s.size())}));
@@ -797,6 +799,10 @@ IrProgram lower_program(const Program& prog) {
     out.result = f.result_ty;
     FnLowerer l(prog, out, f.vars, f.result_ty, externs, os);
     l.lower_body(f.body, f.params.size());
+    if (f.is_async) {
+      out.uses_sched = true;
+      ir.task_wrappers.push_back(async_task_wrapper(out.cname, f.param_tys, f.result_ty));
+    }
     ir.fns.push_back(std::move(out));
   }
   IrFunc solve;
@@ -807,6 +813,7 @@ IrProgram lower_program(const Program& prog) {
   FnLowerer l(prog, solve, prog.solve_vars, Ty::Bytes, externs, os);
   l.lower_body(prog.solve, 0);
   ir.fns.push_back(std::move(solve));
+  for (const auto& f : ir.fns) ir.uses_sched = ir.uses_sched || f.uses_sched;
   for (int e : externs) {
     const Function& f = prog.fns[e];
     std::string p = std::string(f.extern_void ? "void" : ty_c(f.result_ty)) + " " + f.link_name + "(";

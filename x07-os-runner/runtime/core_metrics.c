@@ -5,6 +5,8 @@
 #include <unistd.h>
 #include "x07rt_mem.h"
 
+int x07_sched_stats_json(char *buf, size_t n); /* core_sched.c */
+
 /* Debug-borrow builds report borrow violations; the compiler rejects every
  * borrow violation statically, so none can happen at run time. */
 #ifdef X07_DEBUG_BORROW
@@ -14,7 +16,8 @@ static const char debug_stats[] = "";
 #endif
 
 void x07_write_metrics(void) {
-  char buf[2048];
+  char buf[2048], sched[512];
+  if (x07_sched_stats_json(sched, sizeof sched) < 0) sched[0] = 0;
   unsigned long long fuel_used = (unsigned long long)(x07_cfg_fuel_init - x07_fuel_left);
   unsigned long long heap = x07_mem.peak_live_bytes > 0xFFFFFFFFu ? 0xFFFFFFFFu : x07_mem.peak_live_bytes;
   const x07_counters *c = &x07_metrics;
@@ -22,9 +25,7 @@ void x07_write_metrics(void) {
       "{\"fuel_used\":%llu,\"heap_used\":%llu,\"fs_read_file_calls\":%llu,\"fs_list_dir_calls\":%llu,"
       "\"rr_open_calls\":%llu,\"rr_close_calls\":%llu,\"rr_stats_calls\":%llu,\"rr_next_calls\":%llu,"
       "\"rr_next_miss_calls\":%llu,\"rr_append_calls\":%llu,\"kv_get_calls\":%llu,\"kv_set_calls\":%llu,"
-      "\"sched_stats\":{\"tasks_spawned\":0,\"spawn_calls\":0,\"join_calls\":0,\"yield_calls\":0,\"sleep_calls\":0,"
-      "\"chan_send_calls\":0,\"chan_recv_calls\":0,\"ctx_switches\":0,\"wake_events\":0,\"blocked_waits\":0,"
-      "\"virtual_time_end\":0,\"sched_trace_hash\":\"0x0000000000000000\"},"
+      "\"sched_stats\":%s,"
       "\"mem_stats\":{\"alloc_calls\":%llu,\"realloc_calls\":%llu,\"free_calls\":%llu,\"bytes_alloc_total\":%llu,"
       "\"bytes_freed_total\":%llu,\"live_bytes\":%llu,\"peak_live_bytes\":%llu,\"live_allocs\":%llu,"
       "\"peak_live_allocs\":%llu,\"memcpy_bytes\":%llu}%s}\n",
@@ -32,7 +33,7 @@ void x07_write_metrics(void) {
       (unsigned long long)c->rr_open_calls, (unsigned long long)c->rr_close_calls,
       (unsigned long long)c->rr_stats_calls, (unsigned long long)c->rr_next_calls,
       (unsigned long long)c->rr_next_miss_calls, (unsigned long long)c->rr_append_calls,
-      (unsigned long long)c->kv_get_calls, (unsigned long long)c->kv_set_calls,
+      (unsigned long long)c->kv_get_calls, (unsigned long long)c->kv_set_calls, sched,
       (unsigned long long)x07_mem.alloc_calls, (unsigned long long)x07_mem.realloc_calls,
       (unsigned long long)x07_mem.free_calls, (unsigned long long)x07_mem.bytes_alloc_total,
       (unsigned long long)x07_mem.bytes_freed_total, (unsigned long long)x07_mem.live_bytes,

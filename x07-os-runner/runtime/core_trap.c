@@ -41,4 +41,7 @@ _Noreturn void x07_trap_path(const char *msg, const char *path) {
   __builtin_trap();
 }
 
-_Noreturn void x07_trap_fuel(void) { x07_trap("fuel exhausted"); }
+extern uint32_t x07_budget_fuel_depth; /* core_sched_scope.c: open budget scopes that clamp fuel */
+_Noreturn void x07_trap_fuel(void) {
+  x07_trap(x07_budget_fuel_depth ? "X07T_BUDGET_EXCEEDED_FUEL" : "fuel exhausted");
+}

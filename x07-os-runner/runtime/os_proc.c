@@ -1,8 +1,8 @@
 /* Child-process table, spawning and supervision (runner.md §6.5).
  *
  * Handles are (gen << 16) | (slot + 1). Every process call runs one
- * supervision pass; blocking joins loop on poll(2) until their child finishes
- * (there is no task scheduler in this runtime). */
+ * supervision pass; blocking joins loop on poll(2) until their child finishes;
+ * joins inside async tasks suspend the task instead (os_proc_async.c). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -387,6 +387,12 @@ void x07_proc_poll_all(int wait_ms) {
     check_done(s);
     if (!s->finished && s->timeout_ms && now - s->start_ms > s->timeout_ms) fail(s, X07_PROC_TIMEOUT);
   }
+}
+
+int x07_proc_any_unfinished(void) {
+  for (uint32_t i = 0; i < g_nslots; i++)
+    if (g_slots[i].used && !g_slots[i].finished) return 1;
+  return 0;
 }
 
 void x07_proc_fini(void) {

@@ -81,6 +81,9 @@ void x07_proc_slot_release(x07_proc_slot *s);
 x07_bytes x07_proc_buf_take(x07_proc_buf *b, uint32_t max);
 void x07_proc_buf_add(x07_proc_buf *b, const uint8_t *p, size_t n);
 
+/* 1 while some slot is still running or has open pipes (the scheduler keeps polling). */
+int x07_proc_any_unfinished(void);
+
 void x07_proc_fini(void);
 
 #endif
