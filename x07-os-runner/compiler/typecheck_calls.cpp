@@ -180,6 +180,7 @@ Info FnChecker::check_call(Node& n, int fi) {
     note_arg_borrow(n.kids[i], arg_borrows);
     if (is_view_like(r.ty) && src < 0) src = r.src;
   }
+  if (f.is_async) return {Ty::I32};  // a new task's handle
   return {f.result_ty, is_view_like(f.result_ty) ? src : -1, f.result.brand};
 }
 

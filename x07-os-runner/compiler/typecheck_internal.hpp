@@ -169,6 +169,16 @@ class FnChecker {
   // ---- generic value containers (typecheck_containers.cpp) ----
   bool container_tapp(Node& n, bool stmt, Info& out);
   void reject_view_container_head(const Node& n);
+
+  // ---- async tasks, task scopes, budget scopes (typecheck_async.cpp) ----
+  bool async_ctx() const;   // solve or a defasync body: blocking task ops allowed
+  bool in_task() const;     // a defasync body: "$task" builtin variants
+  bool check_async_head(Node& n, bool stmt, Info& out);
+  Info check_task_scope(Node& n, bool stmt);
+  Info check_budget_scope(Node& n, bool stmt);
+  Info check_scope_start(Node& n);
+  void read_cfg_pairs(const Node& cfg, const std::string& head, std::map<std::string, uint32_t>& vals,
+                      std::map<std::string, const Node*>* other);
 };
 
 }  // namespace x07c::tc
