@@ -17,6 +17,13 @@
 #include "core_sched_internal.h"
 #include "x07rt_mem.h"
 
+void *x07_sched_alloc(uint32_t n) { return x07_alloc_runtime(n); }
+void x07_sched_free(void *p) {
+  x07_mem_stats saved = x07_mem;
+  x07_free(p);
+  x07_mem = saved;
+}
+
 /* ---------------- stack switching ---------------- */
 
 #if defined(__x86_64__)
@@ -199,9 +206,9 @@ static int timer_less(const timer_t_ *a, const timer_t_ *b) {
 static void timer_push(uint64_t wake, uint32_t id) {
   if (g_ntimers == g_timers_cap) {
     uint32_t nc = g_timers_cap ? g_timers_cap * 2 : 8;
-    timer_t_ *nt = (timer_t_ *)x07_alloc(nc * (uint32_t)sizeof *nt);
+    timer_t_ *nt = (timer_t_ *)x07_sched_alloc(nc * (uint32_t)sizeof *nt);
     if (g_ntimers) memcpy(nt, g_timers, g_ntimers * sizeof *nt);
-    x07_free(g_timers);
+    x07_sched_free(g_timers);
     g_timers = nt;
     g_timers_cap = nc;
   }
@@ -358,13 +365,13 @@ _Noreturn void x07_sched_deadlock(void) { x07_trap("scheduler deadlock"); }
 uint32_t x07_task_new(void (*run)(void *), void (*drop)(void *), void *env, uint32_t kind) {
   if (g_ntasks == g_cap) {
     uint32_t nc = g_cap ? g_cap * 2 : 8;
-    task_t **nt = (task_t **)x07_alloc(nc * (uint32_t)sizeof *nt);
+    task_t **nt = (task_t **)x07_sched_alloc(nc * (uint32_t)sizeof *nt);
     if (g_ntasks) memcpy(nt, g_tasks, g_ntasks * sizeof *nt);
-    x07_free(g_tasks);
+    x07_sched_free(g_tasks);
     g_tasks = nt;
     g_cap = nc;
   }
-  task_t *t = (task_t *)x07_alloc((uint32_t)sizeof *t);
+  task_t *t = (task_t *)x07_sched_alloc((uint32_t)sizeof *t);
   t->run = run;
   t->drop = drop;
   t->env = env;

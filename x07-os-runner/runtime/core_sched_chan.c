@@ -25,15 +25,15 @@ uint32_t x07_chan_bytes_new(uint32_t cap) {
   if (cap > (1u << 24)) x07_trap("out of memory");
   if (g_nchans == g_cap) {
     uint32_t nc = g_cap ? g_cap * 2 : 8;
-    chan_t **n = (chan_t **)x07_alloc(nc * (uint32_t)sizeof *n);
+    chan_t **n = (chan_t **)x07_sched_alloc(nc * (uint32_t)sizeof *n);
     if (g_nchans) memcpy(n, g_chans, g_nchans * sizeof *n);
-    x07_free(g_chans);
+    x07_sched_free(g_chans);
     g_chans = n;
     g_cap = nc;
   }
-  chan_t *c = (chan_t *)x07_alloc((uint32_t)sizeof *c);
+  chan_t *c = (chan_t *)x07_sched_alloc((uint32_t)sizeof *c);
   c->cap = cap;
-  c->buf = (x07_bytes *)x07_alloc(cap * (uint32_t)sizeof(x07_bytes));
+  c->buf = (x07_bytes *)x07_sched_alloc(cap * (uint32_t)sizeof(x07_bytes));
   g_chans[g_nchans++] = c;
   return g_nchans;
 }

@@ -43,6 +43,11 @@ uint32_t x07_sched_ready_empty(void);
 /* yield of the current task: trace + back of the ready queue (no suspend). */
 void x07_sched_yield_mark(void);
 
+/* Scheduler bookkeeping memory: from the arena, but outside mem_stats (like upstream's
+ * runtime metadata it is not program data, and a finished program must not look leaky). */
+void *x07_sched_alloc(uint32_t n);
+void x07_sched_free(void *p);
+
 /* Process supervision hooks (os_proc_async.c): one pass waiting up to wait_ms,
  * waking tasks whose process finished/exited; returns 1 if any process was live. */
 int x07_sched_poll_procs(int wait_ms);

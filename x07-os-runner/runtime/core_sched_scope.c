@@ -39,15 +39,15 @@ uint32_t x07_scope_begin(uint32_t max_children, uint32_t max_ticks, uint32_t max
   if (!id) {
     if (g_nscopes == g_cap) {
       uint32_t nc = g_cap ? g_cap * 2 : 8;
-      scope_t **n = (scope_t **)x07_alloc(nc * (uint32_t)sizeof *n);
+      scope_t **n = (scope_t **)x07_sched_alloc(nc * (uint32_t)sizeof *n);
       if (g_nscopes) memcpy(n, g_scopes, g_nscopes * sizeof *n);
-      x07_free(g_scopes);
+      x07_sched_free(g_scopes);
       g_scopes = n;
       g_cap = nc;
     }
     id = ++g_nscopes;
   }
-  scope_t *s = (scope_t *)x07_alloc((uint32_t)sizeof *s);
+  scope_t *s = (scope_t *)x07_sched_alloc((uint32_t)sizeof *s);
   s->max_children = max_children;
   s->max_ticks = max_ticks;
   s->max_blocked_waits = max_blocked_waits;
@@ -55,10 +55,10 @@ uint32_t x07_scope_begin(uint32_t max_children, uint32_t max_ticks, uint32_t max
   s->max_slot_result_bytes = max_slot_result_bytes;
   if (max_children) {
     if (max_children > (1u << 20)) x07_trap("out of memory");
-    s->child_ids = (uint32_t *)x07_alloc(max_children * 4u);
-    s->child_kinds = (uint32_t *)x07_alloc(max_children * 4u);
-    s->reg_ids = (uint32_t *)x07_alloc(max_children * 4u);
-    s->slots = (slot_t *)x07_alloc(max_children * (uint32_t)sizeof(slot_t));
+    s->child_ids = (uint32_t *)x07_sched_alloc(max_children * 4u);
+    s->child_kinds = (uint32_t *)x07_sched_alloc(max_children * 4u);
+    s->reg_ids = (uint32_t *)x07_sched_alloc(max_children * 4u);
+    s->slots = (slot_t *)x07_sched_alloc(max_children * (uint32_t)sizeof(slot_t));
   }
   s->snap_ticks = x07_sched_now;
   s->snap_blocked_waits = x07_sched_stats.blocked_waits;
@@ -264,11 +264,11 @@ static void scope_end(uint32_t sid, int from_task) {
     x07_trap("X07T_SCOPE_BUDGET_BLOCKED_WAITS_EXCEEDED");
   if (s->max_join_polls && x07_sched_stats.join_calls - s->snap_join_polls > s->max_join_polls)
     x07_trap("X07T_SCOPE_BUDGET_JOIN_POLLS_EXCEEDED");
-  x07_free(s->child_ids);
-  x07_free(s->child_kinds);
-  x07_free(s->reg_ids);
-  x07_free(s->slots);
-  x07_free(s);
+  x07_sched_free(s->child_ids);
+  x07_sched_free(s->child_kinds);
+  x07_sched_free(s->reg_ids);
+  x07_sched_free(s->slots);
+  x07_sched_free(s);
   g_scopes[sid - 1] = NULL;
 }
 uint32_t x07_scope_end(uint32_t sid) { scope_end(sid, 0); return 0; }
@@ -296,9 +296,9 @@ uint32_t x07_budget_begin(uint32_t mode, uint32_t alloc_bytes, uint32_t alloc_ca
   if (!id) {
     if (g_nbudgets == g_bcap) {
       uint32_t nc = g_bcap ? g_bcap * 2 : 8;
-      budget_t *n = (budget_t *)x07_alloc(nc * (uint32_t)sizeof *n);
+      budget_t *n = (budget_t *)x07_sched_alloc(nc * (uint32_t)sizeof *n);
       if (g_nbudgets) memcpy(n, g_budgets, g_nbudgets * sizeof *n);
-      x07_free(g_budgets);
+      x07_sched_free(g_budgets);
       g_budgets = n;
       g_bcap = nc;
     }

@@ -51,9 +51,9 @@ static void wait_proc(uint32_t kind, uint32_t h, const char *busy) {
   x07_sched_block(kind, h);
   if (g_nwaiters == g_cap) {
     uint32_t nc = g_cap ? g_cap * 2 : 8;
-    proc_waiter *n = (proc_waiter *)x07_alloc(nc * (uint32_t)sizeof *n);
+    proc_waiter *n = (proc_waiter *)x07_sched_alloc(nc * (uint32_t)sizeof *n);
     if (g_nwaiters) memcpy(n, g_waiters, g_nwaiters * sizeof *n);
-    x07_free(g_waiters);
+    x07_sched_free(g_waiters);
     g_waiters = n;
     g_cap = nc;
   }
