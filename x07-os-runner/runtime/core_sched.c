@@ -91,6 +91,7 @@ typedef struct task {
 } task_t;
 
 x07_sched_stats_t x07_sched_stats;
+int (*x07_sched_poll_hook)(int wait_ms);
 uint64_t x07_sched_now;
 uint32_t x07_sched_current;
 
@@ -344,7 +345,7 @@ int x07_sched_step(void) {
       snprintf(msg, sizeof msg, "task pending without block (task_id=%u)", (unsigned)id);
       x07_trap(msg);
     }
-    (void)x07_sched_poll_procs(0);
+    if (x07_sched_poll_hook) (void)x07_sched_poll_hook(0);
     return 1;
   }
   timer_t_ ev;
@@ -355,7 +356,7 @@ int x07_sched_step(void) {
     x07_sched_wake(ev.task, X07_WAIT_SLEEP, 0);
     return 1;
   }
-  return x07_sched_poll_procs(50);
+  return x07_sched_poll_hook ? x07_sched_poll_hook(50) : 0;
 }
 
 _Noreturn void x07_sched_deadlock(void) { x07_trap("scheduler deadlock"); }

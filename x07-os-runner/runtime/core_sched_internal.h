@@ -48,8 +48,11 @@ void x07_sched_yield_mark(void);
 void *x07_sched_alloc(uint32_t n);
 void x07_sched_free(void *p);
 
-/* Process supervision hooks (os_proc_async.c): one pass waiting up to wait_ms,
- * waking tasks whose process finished/exited; returns 1 if any process was live. */
+/* Process supervision (os_proc_async.c): one pass waiting up to wait_ms, waking tasks
+ * whose process finished/exited; returns 1 if any process was live. The scheduler calls
+ * it through x07_sched_poll_hook, set by the first spawn, so the core runtime links
+ * without the OS modules. */
 int x07_sched_poll_procs(int wait_ms);
+extern int (*x07_sched_poll_hook)(int wait_ms);
 
 #endif

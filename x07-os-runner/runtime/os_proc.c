@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core_sched_internal.h"
 #include "os_grow.h"
 #include "os_policy.h"
 
@@ -226,6 +227,7 @@ static uint32_t start_child(x07_proc_slot *s, const x07_proc_spec *sp) {
 }
 
 uint32_t x07_proc_spawn(x07_view req, x07_view caps, int mode) {
+  x07_sched_poll_hook = x07_sched_poll_procs; /* the scheduler now supervises children too */
   const x07_os_policy *pol = x07_os_pol();
   int sb = pol->sandboxed;
   x07_proc_poll_all(0);
