@@ -380,8 +380,8 @@ class Loader {
       throw CompileError("Unsupported", "defasync \"" + f.name + "\" cannot have type_params (use defn for generics)", file,
                          dp + "/type_params");
     if (f.result.is_param || !f.result.wrap.empty() || (f.result.name != "bytes" && f.result.name != "result_bytes"))
-      throw CompileError("Typing", "defasync \"" + f.name + "\" must return bytes or result_bytes (the awaited type), got \"" +
-                                       f.result.name + "\"", file, dp + "/result");
+      throw CompileError("Unsupported", "defasync \"" + f.name + "\" must return bytes or result_bytes", file,
+                         dp + "/result");
   }
 
   Function parse_fn(const json::Value& d, bool is_extern, const std::string& name, const Module& m,

@@ -94,7 +94,7 @@ bool FnChecker::check_async_head(Node& n, bool stmt, Info& out) {
     Ty t = v >= 0 ? vars_[v].ty : Ty::I32;
     const char* row = t == Ty::ResI32 ? "budget.$res_i32" : t == Ty::ResBytes ? "budget.$res_bytes"
                     : t == Ty::ResView ? "budget.$res_bytes_view" : nullptr;
-    if (!row) err("Typing", "budget.scope_v1 mode=result_err_v1 returns result_*", n.ptr);
+    if (!row) err("Typing", "budget.scope_v1 mode=result_err_v1 requires a result_* body", n.ptr);
     out = check_builtin(n, find_builtin(row));
     return true;
   }
@@ -132,9 +132,7 @@ Info FnChecker::check_scope_start(Node& n) {
   const Node& call = n.kids[0];
   auto fi = call.kind == Node::List ? prog_.fn_index.find(call.text) : prog_.fn_index.end();
   if (fi == prog_.fn_index.end() || !prog_.fns[fi->second].is_async)
-    err("Typing", let ? "X07E_SCOPE_002: expected an immediate defasync call expression"
-                      : "X07E_SCOPE_002: task.scope.start_soon_v1 expects an immediate defasync call expression",
-        call.ptr);
+    err("Typing", "X07E_SCOPE_002: expected an immediate defasync call expression", call.ptr);
   Ty awaited = prog_.fns[fi->second].result_ty;
   if (let && (awaited == Ty::ResBytes) != (h == "task.scope.async_let_result_bytes_v1"))
     err("Typing", h + " expects a defasync returning " + (awaited == Ty::ResBytes ? "bytes" : "result_bytes") +
