@@ -42,6 +42,7 @@ struct IrFunc {
   std::vector<IrStmt> body;
   bool is_solve = false;
   bool uses_sched = false;   // calls the scheduler runtime (x07rt_sched.h)
+  bool in_task = false;      // body runs inside a task (defasync): "_task" scheduler calls
 };
 
 struct IrProgram {

@@ -193,7 +193,24 @@ class FnLowerer {
     for (auto it = sc.rbegin(); it != sc.rend(); ++it) drop(it->first, it->second);
   }
   void emit_drops_all() {
+    end_open_scopes();
     for (auto s = scopes_.rbegin(); s != scopes_.rend(); ++s) emit_drops(*s);
+  }
+
+  // task.scope_v1 / budget.scope_v1 bodies being lowered (their `$scope` / `$budget` locals,
+  // typecheck_async.cpp): an early exit (return, try) ends them first, innermost first,
+  // like the scope's normal end (children joined, budgets checked).
+  std::vector<int> open_scopes_;
+  void end_open_scopes() {
+    for (auto it = open_scopes_.rbegin(); it != open_scopes_.rend(); ++it) {
+      bool task = vars_[*it].name == "$scope";
+      std::string fn = task ? "x07_scope_end" : "x07_budget_end";
+      if (out_.in_task) fn += "_task";
+      IrStmt s;
+      s.kind = IrStmt::Eval;
+      s.rhs = call(fn, {IrOperand::local(names_[*it])});
+      emit(std::move(s));
+    }
   }
 
   // Lowers `n` as its own scope into a fresh block with its own fuel charge.
@@ -273,6 +290,7 @@ class FnLowerer {
         IrOperand v = lower(n.kids[1]);
         const std::string& name = names_[n.var];
         assign_to(name, vars_[n.var].ty, copy(v));
+        if (vars_[n.var].name == "$scope" || vars_[n.var].name == "$budget") open_scopes_.push_back(n.var);
         if (is_owned(vars_[n.var].ty)) scopes_.back().push_back({name, vars_[n.var].ty});
         if (n.stmt) return IrOperand::num(0);
         return assign(n.ty, copy(IrOperand::local(name)));
@@ -734,6 +752,8 @@ class FnLowerer {
     const Builtin& b = builtins()[n.callee];
     if (b.os || (b.flags & BF_PROTO)) used_os_.insert(n.callee);
     if (b.flags & BF_SCHED) out_.uses_sched = true;
+    if ((b.name.rfind("task.$scope_end", 0) == 0 || b.name.rfind("budget.$end", 0) == 0) && !open_scopes_.empty())
+      open_scopes_.pop_back();  // the scope's normal end
     if (b.flags & BF_TEXT) {
       const std::string& s = n.kids[0].text;
       return assign(b.result, call(b.c_fn, {IrOperand::str(s), IrOperand::num((uint32_t)s.size())}));
@@ -796,6 +816,7 @@ IrProgram lower_program(const Program& prog) {
     IrFunc out;
     out.cname = fn_cname(prog, (int)i);
     out.x07_name = f.name;
+    out.in_task = f.is_async || f.task_ctx;
     out.result = f.result_ty;
     FnLowerer l(prog, out, f.vars, f.result_ty, externs, os);
     l.lower_body(f.body, f.params.size());
