@@ -120,6 +120,16 @@ bool FnChecker::check_async_head(Node& n, bool stmt, Info& out) {
   return true;
 }
 
+// Inside a task.scope_v1 body a task must be started through the scope (start_soon / async_let):
+// binding a bare defasync call with let would create a task the scope does not own.
+void FnChecker::check_scope_spawn_pattern(const std::string& let_name, const Node& value) {
+  if (value.kind != Node::List || let_name.empty() || let_name[0] == '$' || lookup("$scope") < 0) return;
+  auto fi = prog_.fn_index.find(value.text);
+  if (fi != prog_.fn_index.end() && prog_.fns[fi->second].is_async)
+    err("Typing", "X07E_SCOPE_003: illegal spawn pattern inside task.scope_v1 (use task.scope.start_soon_v1 or "
+                  "task.scope.async_let_*_v1)", value.ptr);
+}
+
 // (task.scope.start_soon_v1 (f args...)) / (task.scope.async_let_*_v1 (f args...)) with f a defasync.
 Info FnChecker::check_scope_start(Node& n) {
   const std::string h = n.text;

@@ -46,6 +46,7 @@ Info FnChecker::check_let(Node& n, bool stmt) {
   if (name == "input") err("Typing", "let name must not be 'input' (reserved)", n.kids[0].ptr);
   for (int v : scopes_.back())
     if (vars_[v].name == name) err("Typing", "duplicate let binding in same scope: \"" + name + "\"", n.ptr);
+  check_scope_spawn_pattern(name, n.kids[1]);
   Info init = check(n.kids[1], false);
   Ty t = init.ty == Ty::Never ? Ty::I32 : init.ty;
   if (!stmt && is_owned(t))

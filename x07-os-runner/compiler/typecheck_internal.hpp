@@ -177,6 +177,7 @@ class FnChecker {
   Info check_task_scope(Node& n, bool stmt);
   Info check_budget_scope(Node& n, bool stmt);
   Info check_scope_start(Node& n);
+  void check_scope_spawn_pattern(const std::string& let_name, const Node& value);  // X07E_SCOPE_003
   void read_cfg_pairs(const Node& cfg, const std::string& head, std::map<std::string, uint32_t>& vals,
                       std::map<std::string, const Node*>* other);
 };
