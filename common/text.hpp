@@ -20,4 +20,8 @@ std::string c_literal(std::string_view s);
 // The items separated by `sep`, e.g. "a, b, c".
 std::string join(const std::vector<std::string>& items, std::string_view sep);
 
+// The candidate closest to `word` by edit distance, for "did you mean" hints; empty
+// when none is close (distance > max(2, len/3)).
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
+
 }  // namespace x07::text

@@ -19,6 +19,7 @@
 #include "profile.hpp"
 #include "run_target.hpp"
 #include "run_report.hpp"
+#include "run_text.hpp"
 #include "runner_argv.hpp"
 #include "runner_locate.hpp"
 #include "subprocess.hpp"
@@ -106,7 +107,8 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
     manifest_path = discover_program_manifest(*program);
   } else {
     manifest_path = discover_manifest(fs::current_path());
-    if (!manifest_path) throw Failure("no project found (pass --project or --program)");
+    if (!manifest_path) throw Failure("no project found (pass --project or --program)", 2,
+                  "create one here with `x07 init`, or pass --project DIR / --program FILE.x07.json", "X07PROJECT_MISSING");
   }
   const bool is_project = !program;
   const std::vector<std::string> explicit_roots = a.all("module-root");
@@ -155,7 +157,8 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
 
   // 8. Output path and bundle name.
   auto out_arg = a.get("out");
-  if (!out_arg) throw Failure("missing --out <PATH> for output executable");
+  if (!out_arg) throw Failure("missing --out <PATH> for output executable", 2, "pass --out dist/NAME (the executable to write)",
+                  "X07_USAGE");
   fs::path out = *out_arg;
   std::error_code ec;
   if (fs::is_directory(out, ec) || out_arg->back() == '/' || out_arg->back() == '\\') {
@@ -267,6 +270,16 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
       throw Failure("write --emit-dir: " + dir.string() + ": " + err);
   }
   emit_report(text, a.get("report-out"), a.has("quiet-json"));
+  if (!ok) {
+    std::string entry = is_project ? "" : *program;
+    if (is_project) {
+      try {
+        entry = manifest.get().entry_path().string();
+      } catch (const std::exception&) {
+      }
+    }
+    present_compile_failure(runner_report["compile"], entry);
+  }
   return ok ? 0 : 1;
 }
 

@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "facade_error.hpp"
 #include "text.hpp"
 
 namespace po = boost::program_options;
@@ -18,7 +19,7 @@ std::vector<Flag> all_flags(const Command& cmd) {
   std::vector<Flag> out = cmd.flags;
   for (const auto& g : global_flags())
     if (std::none_of(out.begin(), out.end(), [&](const Flag& f) { return f.name == g.name; })) out.push_back(g);
-  out.push_back({"help", "", "Print help"});
+  out.push_back({"help", "", "Print help (also -h)"});
   return out;
 }
 
@@ -31,7 +32,21 @@ const Flag* find_flag(const std::vector<Flag>& flags, std::string_view name) {
 [[noreturn]] void usage_error(const Command& cmd, const std::string& msg) { throw UsageError(msg, cmd.usage); }
 
 [[noreturn]] void unexpected_argument(const Command& cmd, const std::string& token) {
-  usage_error(cmd, "error: unexpected argument '" + token + "' found");
+  std::string help;
+  if (token.rfind("--", 0) == 0) {
+    std::vector<std::string> names;
+    for (const auto& f : all_flags(cmd))
+      if (!f.hidden) names.push_back("--" + f.name);
+    std::string near = text::nearest(token.substr(0, token.find('=')), names);
+    if (!near.empty()) help = "did you mean '" + near + "'?";
+  } else if (!token.empty() && token[0] != '-') {
+    help = cmd.positionals == Positionals::None
+               ? "'" + cmd.path + "' takes no positional arguments"
+               : "'" + cmd.path + "' takes at most one " + cmd.positional_name;
+  } else {
+    help = "flags are long options like '--help'";
+  }
+  throw UsageError("error: unexpected argument '" + token + "' found", cmd.usage, help);
 }
 
 // Splits the tokens into the part Program_options parses (options and their values)
@@ -114,7 +129,11 @@ size_t leading_global_flags_end(const std::vector<std::string>& tokens) {
 }
 
 std::string UsageError::full_text() const {
-  return std::string(what()) + "\n\nUsage: " + usage + "\n\nFor more information, try '--help'.\n";
+  std::string msg = what();
+  if (msg.rfind("error: ", 0) == 0) msg = msg.substr(7);
+  std::string fix = help.empty() ? "" : help + "\n";
+  return facade::render_error("X07_USAGE", "", msg,
+                              fix + "usage: " + usage + " (for more information, try '--help')");
 }
 
 std::string placeholder(const Flag& f) {
@@ -210,8 +229,10 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
     if (!f.choices.empty()) {
       for (const auto& v : vals) {
         if (std::find(f.choices.begin(), f.choices.end(), v) != f.choices.end()) continue;
-        usage_error(cmd, "error: invalid value '" + v + "' for " + placeholder(f) + "\n  [possible values: " +
-                             facade::join(f.choices, ", ") + "]");
+        std::string near = text::nearest(v, f.choices);
+        throw UsageError("error: invalid value '" + v + "' for " + placeholder(f) + " [possible values: " +
+                             facade::join(f.choices, ", ") + "]",
+                         cmd.usage, near.empty() ? "" : "did you mean '" + near + "'?");
       }
     }
     out.values_[f.name] = vals;
@@ -222,7 +243,8 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
                            " (the tool-envelope mode) is not supported by this toolchain; use the command's own "
                            "report on stdout");
   if (out.has("quiet-json") && !out.has("report-out"))
-    usage_error(cmd, "error: the following required arguments were not provided:\n  --report-out <PATH>");
+    throw UsageError("error: the following required arguments were not provided: --report-out <PATH>", cmd.usage,
+                     "--quiet-json only makes sense with --report-out FILE");
   return out;
 }
 
@@ -231,7 +253,8 @@ void print_help(const Command& cmd) {
   if (cmd.positionals != Positionals::None) {
     const bool many = cmd.positionals == Positionals::Trailing || cmd.positionals == Positionals::Many;
     std::string name = many ? "[" + cmd.positional_name + "]..." : "[" + cmd.positional_name + "]";
-    std::cout << "\nArguments:\n  " << name << "\n";
+    if (!cmd.positional_help.empty()) name.append(name.size() < 40 ? 40 - name.size() : 2, ' ');
+    std::cout << "\nArguments:\n  " << name << cmd.positional_help << "\n";
   }
   std::cout << "\nOptions:\n";
   for (const auto& f : all_flags(cmd)) {
@@ -243,6 +266,7 @@ void print_help(const Command& cmd) {
     if (!f.choices.empty()) help += " [possible values: " + facade::join(f.choices, ", ") + "]";
     std::cout << left << help << "\n";
   }
+  if (!cmd.after_help.empty()) std::cout << "\n" << cmd.after_help;
 }
 
 }  // namespace x07::cli

@@ -40,14 +40,19 @@ struct Command {
   Positionals positionals = Positionals::None;
   std::string positional_name;  // for help, e.g. "DIR" or "ARGS"
   std::vector<Flag> flags;      // the global flags are appended automatically
+  std::string positional_help = {};  // shown next to the positional in --help
+  std::string after_help = {};       // printed after the options (exit codes, environment)
 };
 
 // Bad command line: exit 2, `what()` + usage hint on stderr.
 class UsageError : public std::runtime_error {
  public:
-  UsageError(const std::string& msg, const std::string& usage) : std::runtime_error(msg), usage(usage) {}
-  std::string full_text() const;  // message + "\n\nUsage: …\n\nFor more information, try '--help'.\n"
+  UsageError(const std::string& msg, const std::string& usage, std::string help = {})
+      : std::runtime_error(msg), usage(usage), help(std::move(help)) {}
+  // "error[X07_USAGE]: …" + "help: …" lines (the fix, then the usage line).
+  std::string full_text() const;
   std::string usage;
+  std::string help;  // e.g. "did you mean '--report'?"
 };
 
 // Thrown after `--help` was printed (exit 0).

@@ -1,5 +1,5 @@
 // `x07 init [DIR]` (facade.md §5): scaffold a project that `x07 run` can run at once
-// (an echo program) and that has a `sandbox` profile ready for
+// (a program greeting its arguments, like examples/hello) and a `sandbox` profile ready for
 // `x07 policy init --template cli`. The upstream agent kit (AGENT.md, .agent/,
 // x07-toolchain.toml) and the --template/--package scaffolds are not part of this toolchain.
 #include <algorithm>
@@ -26,7 +26,7 @@ namespace {
 const cli::Command& init_command() {
   static const cli::Command cmd = {
       "init",
-      "Create a new x07 project (x07.json with os + sandbox profiles, lockfile, echo program, tests)",
+      "Create a new x07 project (x07.json with os + sandbox profiles, lockfile, greeting program, tests)",
       "x07 init [OPTIONS] [DIR]",
       cli::Positionals::OneOptional,
       "DIR",
@@ -118,6 +118,15 @@ bool update_gitignore(const fs::path& p) {
   return true;
 }
 
+std::string init_help(const std::string& code) {
+  if (code == "X07INIT_EXISTS")
+    return "this directory already holds a project; run `x07 run` there, or `x07 init NEW_DIR` for a new one";
+  if (code == "X07INIT_SRC" || code == "X07INIT_TESTS")
+    return "move the file out of the way, or run `x07 init NEW_DIR` in another directory";
+  if (code == "X07INIT_ARGS") return "run `x07 init`, then `x07 policy init --template <T>`";
+  return "check that the directory is writable";
+}
+
 }  // namespace
 
 int cmd_init(const std::vector<std::string>& tokens) {
@@ -164,6 +173,7 @@ int cmd_init(const std::vector<std::string>& tokens) {
     if (update_gitignore(root / ".gitignore")) created.push_back(".gitignore");
   } catch (const InitError& e) {
     emit(report(root_text, created, e));
+    std::cerr << render_error(e.code, "", e.message, init_help(e.code));
     return 20;
   }
   emit(report(root_text, created, std::nullopt));

@@ -7,6 +7,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "common/text.hpp"
 #include "facade_error.hpp"
 
 using namespace x07;
@@ -40,6 +41,9 @@ int main(int argc, char** argv) {
   const size_t i = cli::leading_global_flags_end(tokens);
   if (i >= tokens.size()) {
     print_top_help(std::cerr);
+    std::cerr << "\n"
+              << render_error("X07_USAGE", "", "missing command",
+                              "try 'x07 init' to create a project, then 'x07 run' to run it");
     return 2;
   }
   const std::string& sub = tokens[i];
@@ -63,8 +67,10 @@ int main(int argc, char** argv) {
     if (sub == "fmt") return cmd_fmt(rest);
     if (sub == "check") return cmd_check(rest);
     if (sub == "test") return cmd_test(rest);
-    std::cerr << "error: unrecognized subcommand '" << sub << "'\n\nUsage: " << kTopUsage
-              << "\n\nFor more information, try '--help'.\n";
+    std::string near = text::nearest(sub, {"run", "policy", "init", "bundle", "fmt", "check", "test", "help"});
+    std::cerr << render_error("X07_USAGE", "", "unrecognized subcommand '" + sub + "'",
+                              (near.empty() ? "" : "did you mean '" + near + "'?\n") + "usage: " + kTopUsage +
+                                  " (commands: run, policy, init, bundle, fmt, check, test; try 'x07 --help')");
     return 2;
   } catch (const cli::HelpShown&) {
     return 0;
@@ -72,12 +78,13 @@ int main(int argc, char** argv) {
     std::cerr << e.full_text();
     return 2;
   } catch (const Failure& e) {
-    std::cerr << e.what() << "\n";
+    std::cerr << render_error(e.diag_code, e.location, e.what(), e.help);
     return e.exit_code;
   } catch (const Exit& e) {
     return e.code;
   } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
+    std::cerr << render_error("X07E_INTERNAL", "", std::string("internal error: ") + e.what(),
+                              "this is a bug in x07; please report it with the command line that triggered it");
     return 101;
   }
 }

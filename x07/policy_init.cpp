@@ -6,6 +6,7 @@
 #include "common/fsutil.hpp"
 #include "common/json.hpp"
 #include "common/policy_schema.hpp"
+#include "common/text.hpp"
 #include "facade_error.hpp"
 #include "run_report.hpp"
 #include "run_target.hpp"
@@ -75,21 +76,29 @@ int cmd_policy(const std::vector<std::string>& all_tokens) {
   // Global flags may precede `init` (`x07 --out p policy init …`); move them after it.
   const auto first = all_tokens.begin() + static_cast<long>(cli::leading_global_flags_end(all_tokens));
   const std::vector<std::string> tokens(first, all_tokens.end());
-  if (tokens.empty()) throw Failure("missing policy subcommand (try --help)");
+  if (tokens.empty())
+    throw Failure("missing policy subcommand (try --help)", 2,
+                  "run `x07 policy init --template cli` (templates: cli, http-client, web-service, fs-tool, "
+                  "sqlite-app, postgres-client, worker, worker-parallel)",
+                  "X07_USAGE");
   if (tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {
     print_policy_help();
     return 0;
   }
   if (tokens[0] != "init") {
     std::string what = tokens[0].rfind("-", 0) == 0 ? "unexpected argument" : "unrecognized subcommand";
-    throw cli::UsageError("error: " + what + " '" + tokens[0] + "' found", "x07 policy <COMMAND>");
+    std::string near = text::nearest(tokens[0], {"init"});
+    throw cli::UsageError("error: " + what + " '" + tokens[0] + "' found", "x07 policy <COMMAND>",
+                          near.empty() ? "the only policy subcommand is 'init'" : "did you mean '" + near + "'?");
   }
   std::vector<std::string> init_args(all_tokens.begin(), first);
   init_args.insert(init_args.end(), tokens.begin() + 1, tokens.end());
   cli::Args a = cli::parse(policy_init_command(), init_args);
   if (!a.has("template"))
-    throw cli::UsageError("error: the following required arguments were not provided:\n  --template <TEMPLATE>",
-                          policy_init_command().usage);
+    throw cli::UsageError("error: the following required arguments were not provided: --template <TEMPLATE>",
+                          policy_init_command().usage,
+                          "pick a template: --template cli (or http-client, web-service, fs-tool, sqlite-app, "
+                          "postgres-client, worker, worker-parallel)");
   check_report_out(a.get("report-out"));
   const std::string tmpl = *a.get("template");
   auto policy_id = a.get("policy-id");
@@ -114,6 +123,9 @@ int cmd_policy(const std::vector<std::string>& all_tokens) {
   json::parse(bytes, rendered, nullptr);  // our own serialisation: always parses
   if (auto msgs = policy_schema::violation_texts(rendered); !msgs.empty()) {
     std::cout << policy_schema::x07diag_line(msgs) << std::flush;
+    for (const auto& m : msgs)
+      std::cerr << render_error("X07-POLICY-SCHEMA-0001", "", "--policy-id " + m,
+                                "choose a --policy-id of 1..64 characters from [a-zA-Z0-9_.-]");
     return 3;
   }
   const std::string final_id = rendered["policy_id"].GetString();
@@ -155,7 +167,13 @@ int cmd_policy(const std::vector<std::string>& all_tokens) {
               ",\"policy_id\":" + json_quoted(final_id) + "}\n";
   }
   emit_report(printed, a.get("report-out"), a.has("quiet-json"));
-  return status == "exists_different" ? 2 : 0;
+  if (status == "exists_different") {
+    std::cerr << render_error("X07POLICY_EXISTS_DIFFERENT", out.string(),
+                              "exists and differs from the " + tmpl + " template; left unchanged",
+                              "pass --force to overwrite it: `x07 policy init --template " + tmpl + " --force`");
+    return 2;
+  }
+  return 0;
 }
 
 }  // namespace x07::facade

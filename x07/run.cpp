@@ -2,6 +2,7 @@
 // hand everything to x07-os-runner and pass its report through. The facade never
 // compiles or runs programs itself, and never rewrites user source (no auto-repair).
 #include <iostream>
+#include <unistd.h>
 
 #include "cli_args.hpp"
 #include "commands.hpp"
@@ -14,6 +15,7 @@
 #include "policy_resolve.hpp"
 #include "profile.hpp"
 #include "run_report.hpp"
+#include "run_text.hpp"
 #include "run_target.hpp"
 #include "runner_argv.hpp"
 #include "runner_locate.hpp"
@@ -68,12 +70,32 @@ const cli::Command& run_command() {
               {"debug-borrow-checks", "", "Compile with runtime borrow checks"},
               {"auto-ffi", "", "Compile and link ffi/*.c of ffi packages"},
               {"no-auto-ffi", "", "Do not compile ffi packages"},
-              {"report", "MODE", "Report shape [default: runner]", false, false, {"runner", "wrapped"}},
+              {"report", "MODE",
+               "Output: text (program output; default on a terminal), runner (the runner's JSON report; default "
+               "otherwise), wrapped",
+               false, false, {"runner", "wrapped", "text"}},
+              {"verbose", "", "Text mode: also print a status line when the program succeeds"},
               {"repair", "MODE", "Accepted for compatibility; x07 run never rewrites source files", false, false,
                {"off", "memory", "write"}},
               {"repair-max-iters", "N", "Accepted for compatibility (no repair is done)"},
           },
-      })};
+      }),
+      "Program arguments: everything after `--` (or after the first non-flag token) reaches the program as "
+      "argv_v1 bytes, argv[0] = the program name",
+      "Exit status:\n"
+      "  --report runner|wrapped (JSON): 0 ok; 1 compile failure, trap or non-zero program status (see the report);\n"
+      "                                  2 usage/runner error; 3 schema-invalid policy\n"
+      "  --report text: the program's own status; 2 usage/runner error; 3 schema-invalid policy; 4 compile error;\n"
+      "                 5 trap, incl. policy denials and fuel/memory exhaustion (a bundle exits 5 too);\n"
+      "                 6 stopped at an outside limit (wall time, CPU, output cap, killed by a signal)\n"
+      "\nEnvironment:\n"
+      "  X07_CC, X07_CC_ARGS         C compiler and extra flags used to build programs\n"
+      "  X07_NATIVE_CACHE_DIR        artifact cache [default: ~/.cache/x07/native]\n"
+      "  X07_NATIVE_CACHE_MAX_BYTES  cache size cap [default: 1 GiB]\n"
+      "  X07_MAX_C_BYTES             limit on the generated C size (like --max-c-bytes)\n"
+      "  X07_COMPAT                  default language compat (like --compat)\n"
+      "  X07_KEEP_C                  keep the generated C next to the cached executable\n"
+      "  x07-os-runner is found next to x07, else on PATH\n"};
   return cmd;
 }
 
@@ -124,6 +146,13 @@ int cmd_run(const std::vector<std::string>& tokens) {
   if (a.has("auto-ffi") && a.has("no-auto-ffi")) cli::conflict(a, "auto-ffi", "no-auto-ffi");
   (void)a.u64("repair-max-iters");
   check_report_out(a.get("report-out"));
+  // Text on a terminal unless a report shape is asked for (or only a report file is wanted).
+  const std::string report_mode =
+      a.get("report").value_or(::isatty(STDOUT_FILENO) && !a.has("quiet-json") ? "text" : "runner");
+  if (report_mode == "text" && a.has("quiet-json"))
+    throw Failure("--quiet-json has no effect with --report text", 2,
+                  "drop --quiet-json (text mode never prints the report on stdout; --report-out FILE keeps it)",
+                  "X07_USAGE");
 
   // §1.2 target, §1.4 hydration, §1.5 profile.
   Target target = select_run_target(a.get("project"), a.get("program"), a.get("artifact"));
@@ -232,6 +261,23 @@ int cmd_run(const std::vector<std::string>& tokens) {
   }
 
   const fs::path runner = locate_runner();
+  if (report_mode == "text") {
+    argv.push_back("--stream-output");  // the program's stderr reaches ours while it runs
+    Captured c = run_captured(runner, argv, {}, /*inherit_stderr=*/true);
+    if (c.exit_code < 0) return kExitLimit;
+    if (a.get("report-out") && !c.out.empty()) emit_report(c.out, a.get("report-out"), /*quiet=*/true);
+    TextContext ctx;
+    ctx.verbose = a.has("verbose");
+    if (target.kind == TargetKind::Project) {
+      try {
+        ctx.entry = manifest.get().entry_path().string();
+      } catch (const std::exception&) {
+      }
+    } else if (target.kind == TargetKind::Program) {
+      ctx.entry = target.path.string();
+    }
+    return present_text_report(c.out, c.exit_code, ctx);
+  }
   Captured c = run_captured(runner, argv);
   std::cerr << c.err << std::flush;
   int code = c.exit_code < 0 ? 2 : (c.exit_code & 0xFF);

@@ -77,7 +77,8 @@ Target select_run_target(const std::optional<std::string>& project, const std::o
     t.path = *artifact;
   } else {
     auto m = discover_manifest(fs::current_path());
-    if (!m) throw Failure("no project found (pass --project, --program, or --artifact)");
+    if (!m) throw Failure("no project found (pass --project, --program, or --artifact)", 2,
+                  "create one here with `x07 init`, or pass --project DIR / --program FILE.x07.json", "X07PROJECT_MISSING");
     t.kind = TargetKind::Project;
     t.path = *m;
     t.manifest = m;

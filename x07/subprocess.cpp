@@ -26,7 +26,7 @@ struct Fd {
 }  // namespace
 
 Captured run_captured(const std::filesystem::path& program, const std::vector<std::string>& args,
-                      const std::filesystem::path& cwd) {
+                      const std::filesystem::path& cwd, bool inherit_stderr) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw Failure("pipe: " + fsutil::os_error_text(errno));
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -39,8 +39,11 @@ Captured run_captured(const std::filesystem::path& program, const std::vector<st
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  // text mode: our stdout as the runner's fd 3 (before fd 1 is replaced), where the
+  // program's own stdout writes go live
+  if (inherit_stderr) posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, 3);
   posix_spawn_file_actions_adddup2(&fa, out_w.fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, err_w.fd, STDERR_FILENO);
+  if (!inherit_stderr) posix_spawn_file_actions_adddup2(&fa, err_w.fd, STDERR_FILENO);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
 
   std::string prog = program.string();
@@ -64,6 +67,12 @@ Captured run_captured(const std::filesystem::path& program, const std::vector<st
   pollfd fds[2] = {{out_r.fd, POLLIN, 0}, {err_r.fd, POLLIN, 0}};
   std::string* sinks[2] = {&c.out, &c.err};
   int open_count = 2;
+  if (inherit_stderr) {  // nothing will arrive on the stderr pipe: stop watching it
+    ::close(err_r.fd);
+    err_r.fd = -1;
+    fds[1].fd = -1;
+    open_count = 1;
+  }
   char buf[65536];
   while (open_count > 0) {
     if (::poll(fds, 2, -1) < 0) {

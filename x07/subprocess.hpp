@@ -15,8 +15,10 @@ struct Captured {
 
 // Runs `program` (a bare name is looked up in PATH) with `args`. Throws Failure
 // "exec <program>: <os error>" when it cannot be started.
-// A non-empty `cwd` is the child's working directory.
+// A non-empty `cwd` is the child's working directory. With `inherit_stderr` (text mode)
+// the helper writes to our stderr directly and gets our stdout as its fd 3, so the
+// program's output reaches the terminal as it is produced; `err` stays empty.
 Captured run_captured(const std::filesystem::path& program, const std::vector<std::string>& args,
-                      const std::filesystem::path& cwd = {});
+                      const std::filesystem::path& cwd = {}, bool inherit_stderr = false);
 
 }  // namespace x07::facade

@@ -121,14 +121,14 @@ class Bundle(unittest.TestCase):
                 p = x07(["bundle"] + args, cwd=self.proj)
                 self.assertEqual(p.returncode, 2, p.stderr)
                 self.assertEqual(p.stdout, b"")
-                self.assertTrue(p.stderr.decode().startswith(msg), p.stderr)
+                self.assertTrue(x07test.error_message(p.stderr).startswith(msg), p.stderr)
         lonely = os.path.join(self.root, "lonely")
         os.makedirs(lonely, exist_ok=True)
         x07test.write(os.path.join(lonely, "main.x07.json"), json.dumps(READER))
         p = x07(["bundle", "--program", "main.x07.json", "--out", "o"], cwd=lonely)
-        self.assertEqual(p.stderr.decode(), "--program requires explicit --module-root\n")
+        self.assertEqual(x07test.error_message(p.stderr), "--program requires explicit --module-root")
         p = x07(["bundle", "--out", "o"], cwd=lonely)
-        self.assertEqual(p.stderr.decode(), "no project found (pass --project or --program)\n")
+        self.assertEqual(x07test.error_message(p.stderr), "no project found (pass --project or --program)")
 
     def test_sandbox_bundle_embeds_and_enforces_policy(self):
         p, rep = self.bundle(["--profile", "sandbox", "--out", "dist/sbx", "--emit-dir", "dist/emit"])

@@ -52,9 +52,8 @@ LOCK = """{
 }
 """
 
-APP = ('{"decls":[{"kind":"export","names":["app.solve"]},{"body":["view.to_bytes","b"],"kind":"defn",'
-       '"name":"app.solve","params":[{"name":"b","ty":"bytes_view"}],"result":"bytes"}],"imports":[],'
-       '"kind":"module","module_id":"app","schema_version":"x07.x07ast@0.8.0"}\n')
+# The scaffolded program greets its arguments like examples/hello.
+APP = '{"decls":[{"kind":"export","names":["app.solve"]},{"body":["begin",["let","out",["vec_u8.with_capacity",64]],["let","n",["view.len","args"]],["let","argc",["if",[">=u","n",4],["codec.read_u32_le","args",0],0]],["if",[">u","argc","n"],["set","argc","n"],["set","argc","argc"]],["let","off",4],["let","greeted",0],["for","i",0,"argc",["if",["<=u",["+","off",4],"n"],["begin",["let","len",["codec.read_u32_le","args","off"]],["if",["<=u","len",["-","n",["+","off",4]]],["begin",["set","out",["vec_u8.extend_bytes","out",["bytes.lit","Hello, "]]],["set","out",["vec_u8.extend_bytes","out",["view.slice","args",["+","off",4],"len"]]],["set","out",["vec_u8.extend_bytes","out",["bytes.lit","!\\n"]]],["set","greeted",["+","greeted",1]]],["set","greeted","greeted"]],["set","off",["+","off",["+",4,"len"]]]],["set","off","n"]]],["if",["=","greeted",0],["set","out",["vec_u8.extend_bytes","out",["bytes.lit","Hello, world!\\n"]]],["set","greeted","greeted"]],["vec_u8.into_bytes","out"]],"doc":"Greets each program argument (argv_v1 input: `x07 run -- Ada Grace`) with \\"Hello, <arg>!\\\\n\\", or \\"Hello, world!\\\\n\\" when there are none.","kind":"defn","name":"app.solve","params":[{"name":"args","ty":"bytes_view"}],"result":"bytes"}],"imports":[],"kind":"module","module_id":"app","schema_version":"x07.x07ast@0.8.0"}\n'
 MAIN = ('{"decls":[],"imports":["app"],"kind":"entry","module_id":"main","schema_version":"x07.x07ast@0.8.0",'
         '"solve":["app.solve","input"]}\n')
 GITIGNORE = ("# X07 deps + generated artifacts\n.x07/deps/\n.x07/tmp/\n.x07/policies/_generated/\n\n"
@@ -134,7 +133,7 @@ class Init(unittest.TestCase):
             self.assertEqual((p.returncode, p.stdout), (0, b""))
             self.assertEqual(json.loads(read_bytes(out))["created"][0], "x07.json")
             p = x07(["init", "--report-out", "-"], cwd=d)
-            self.assertEqual(p.stderr, b"--report-out '-' is not supported (stdout is reserved for the report)\n")
+            self.assertEqual(x07test.error_message(p.stderr), "--report-out '-' is not supported (stdout is reserved for the report)")
 
     def test_help_and_version_everywhere(self):
         with x07test.TempDir() as d:
@@ -155,7 +154,7 @@ class Init(unittest.TestCase):
             self.assertEqual((p.returncode, p.stdout), (2, b""))
             p = x07(["frobnicate"], cwd=d)
             self.assertEqual(p.returncode, 2)
-            self.assertIn(b"error: unrecognized subcommand 'frobnicate'", p.stderr)
+            self.assertIn(b"error[X07_USAGE]: unrecognized subcommand 'frobnicate'", p.stderr)
 
     def test_errors(self):
         with x07test.TempDir() as d:
@@ -177,31 +176,33 @@ class FirstRun(unittest.TestCase):
             self.assertEqual(x07(["init"], cwd=d).returncode, 0)
             src = read_bytes(os.path.join(d, "src/main.x07.json"))
 
-            p = x07(["run"], cwd=d, input_bytes=b"hello")
+            p = x07(["run"], cwd=d)
             self.assertEqual(p.returncode, 0, p.stderr)
             rep = json.loads(p.stdout)
             x07test.validate(rep, "x07-os-runner.report.schema.json")
             self.assertEqual(rep["mode"], "project-compile-run")
-            self.assertEqual(base64.b64decode(rep["solve"]["solve_output_b64"]), b"hello")
+            self.assertEqual(base64.b64decode(rep["solve"]["solve_output_b64"]), b"Hello, world!\n")
 
-            p = x07(["run", "--", "tool", "--help"], cwd=d)
+            p = x07(["run", "--", "Ada", "--help"], cwd=d)
             self.assertEqual(base64.b64decode(json.loads(p.stdout)["solve"]["solve_output_b64"]),
-                             argv_v1(["tool", "--help"]))
+                             b"Hello, Ada!\nHello, --help!\n")
+            p = x07(["run", "--report", "text"], cwd=d, input_bytes=b"not argv_v1 bytes")
+            self.assertEqual((p.returncode, p.stdout), (0, b"Hello, world!\n"), p.stderr)
 
             p = x07(["run", "--profile", "sandbox"], cwd=d)
             self.assertEqual(p.returncode, 2)
-            self.assertEqual(p.stderr.decode(), "missing policy file: %s/.x07/policies/base/cli.sandbox.base.policy.json\n"
+            self.assertEqual(x07test.error_message(p.stderr), "missing policy file: %s/.x07/policies/base/cli.sandbox.base.policy.json"
                              % os.path.realpath(d))
 
             self.assertEqual(x07(["policy", "init", "--template", "cli"], cwd=d).returncode, 0)
-            p = x07(["run", "--profile", "sandbox", "--report", "wrapped", "--input-b64", "c2FuZGJveGVk"], cwd=d)
+            p = x07(["run", "--profile", "sandbox", "--report", "wrapped", "--", "sandboxed"], cwd=d)
             self.assertEqual(p.returncode, 0, p.stderr)
             wrapped = json.loads(p.stdout)
             wrapped_validator().validate(wrapped)
             x07test.validate(wrapped["report"], "x07-os-runner.report.schema.json")
             self.assertEqual(wrapped["world"], "run-os-sandboxed")
             self.assertEqual(wrapped["report"]["world"], "run-os-sandboxed")
-            self.assertEqual(base64.b64decode(wrapped["report"]["solve"]["solve_output_b64"]), b"sandboxed")
+            self.assertEqual(base64.b64decode(wrapped["report"]["solve"]["solve_output_b64"]), b"Hello, sandboxed!\n")
             self.assertEqual(list(wrapped), ["schema_version", "runner", "world", "target", "report"])
 
             # derived policy end to end: the runner accepts what the facade derived

@@ -5,6 +5,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import unittest
 
 import jsonschema
@@ -101,7 +102,7 @@ class PolicyInit(FacadeCase):
         sub = os.path.join(self.proj, "src")
         p, _ = self.x07(["policy", "init", "--template", "worker", "--out", "pol/w.json"], cwd=sub)
         self.assertEqual(p.returncode, 2)
-        self.assertEqual(p.stderr.decode(), 'refusing to create output dir "pol" (pass --mkdir-out to allow)\n')
+        self.assertEqual(x07test.error_message(p.stderr), 'refusing to create output dir "pol" (pass --mkdir-out to allow)')
         p, _ = self.x07(["policy", "init", "--template", "worker", "--out", "pol/w.json", "--mkdir-out"], cwd=sub)
         self.assertEqual(p.returncode, 0, p.stderr)
         rep = json.loads(p.stdout)
@@ -120,7 +121,7 @@ class PolicyInit(FacadeCase):
         self.assertEqual(json.loads(p.stdout)["project_root"], os.path.realpath(other) + "/../proj")
         self.assertTrue(os.path.isfile(os.path.join(self.root, ".x07/policies/base/cli.sandbox.base.policy.json")))
         p, _ = self.x07(["policy", "init", "--template", "cli", "--project", "../proj"], cwd=other)
-        self.assertEqual(p.stderr.decode(), "--project is not a file: %s/../proj\n" % os.path.realpath(other))
+        self.assertEqual(x07test.error_message(p.stderr), "--project is not a file: %s/../proj" % os.path.realpath(other))
         # no x07.json anywhere up: the cwd is the root
         p, _ = self.x07(["policy", "init", "--template", "cli"], cwd=other)
         self.assertEqual(json.loads(p.stdout)["project_root"], os.path.realpath(other))
@@ -137,11 +138,11 @@ class PolicyInit(FacadeCase):
         for bad, msg in [("", "--policy-id must be 1..=64 chars"), ("a" * 65, "--policy-id must be 1..=64 chars"),
                          ("a b", "--policy-id must match ^[a-zA-Z0-9_.-]{1,64}$")]:
             p, _ = self.x07(["policy", "init", "--template", "cli", "--policy-id", bad])
-            self.assertEqual((p.returncode, p.stderr.decode(), p.stdout), (2, msg + "\n", b""))
+            self.assertEqual((p.returncode, x07test.error_message(p.stderr), p.stdout), (2, msg, b""))
 
     def test_usage(self):
         p, _ = self.x07(["policy"])
-        self.assertEqual((p.returncode, p.stderr), (2, b"missing policy subcommand (try --help)\n"))
+        self.assertEqual((p.returncode, x07test.error_message(p.stderr)), (2, "missing policy subcommand (try --help)"))
         p, _ = self.x07(["policy", "init"])
         self.assertEqual(p.returncode, 2)
         self.assertIn(b"--template <TEMPLATE>", p.stderr)
@@ -233,43 +234,53 @@ class DerivedPolicies(FacadeCase):
         for args, msg in cases:
             with self.subTest(msg=msg):
                 p, rec = self.sandboxed(*args)
-                self.assertEqual((p.returncode, p.stderr.decode(), p.stdout), (2, msg + "\n", b""))
+                self.assertEqual((p.returncode, x07test.error_message(p.stderr), p.stdout), (2, msg, b""))
                 self.assertIsNone(rec)
         x07test.write(os.path.join(self.root, "bad.txt"), b"h:1\n\xff\n")
         p, _ = self.sandboxed(self.http, "--allow-host-file", "bad.txt")
-        self.assertEqual(p.stderr.decode(), "host spec file must be utf-8\n")
+        self.assertEqual(x07test.error_message(p.stderr), "host spec file must be utf-8")
         pol = json.loads(read_bytes(os.path.join(self.root, self.http)))
         pol["net"]["allow_tcp"] = False
         x07test.write(os.path.join(self.root, "notcp.json"), json.dumps(pol))
         p, _ = self.sandboxed("notcp.json", "--deny-host", "h:1")
-        self.assertEqual(p.stderr.decode(), "base policy forbids TCP (net.allow_tcp=false)\n")
+        self.assertEqual(x07test.error_message(p.stderr), "base policy forbids TCP (net.allow_tcp=false)")
 
     def test_world_and_policy_requirements(self):
         p, _ = self.x07(["run", "--allow-host", "a:1"])
-        self.assertEqual(p.stderr.decode(), "--allow-host/--deny-host/--allow-read-root/--allow-write-root requires "
-                                            "run-os-sandboxed (policy-enforced OS world)\n")
+        self.assertEqual(x07test.error_message(p.stderr), "--allow-host/--deny-host/--allow-read-root/--allow-write-root requires "
+                                            "run-os-sandboxed (policy-enforced OS world)")
         p, _ = self.x07(["run", "--deny-host-file", "f"])
         self.assertEqual(p.returncode, 2)
         p, _ = self.x07(["run", "--policy", self.http])
-        self.assertEqual(p.stderr.decode(), "--policy is only valid for --world run-os-sandboxed\n")
+        self.assertEqual(x07test.error_message(p.stderr), "--policy is only valid for --world run-os-sandboxed")
         p, _ = self.x07(["run", "--world", "run-os-sandboxed"])
-        self.assertEqual(p.stderr.decode(), "run-os-sandboxed requires a policy file (--policy or profile policy)\n")
+        self.assertEqual(x07test.error_message(p.stderr), "run-os-sandboxed requires a policy file (--policy or profile policy)")
         p, _ = self.x07(["run", "--world", "run-os-sandboxed", "--policy", "nope.json"], cwd=os.path.join(self.proj, "src"))
-        self.assertEqual(p.stderr.decode(), "missing policy file: %s/nope.json\n" % self.root)
+        self.assertEqual(x07test.error_message(p.stderr), "missing policy file: %s/nope.json" % self.root)
 
-    def test_base_forwarded_without_validation(self):
+    def test_base_validated_without_derived_flags(self):
+        """A misspelt key is never ignored: every sandboxed run checks its base policy."""
         x07test.write(os.path.join(self.root, "junk.json"), "not even json")
         p, rec = self.sandboxed("junk.json")
-        self.assertEqual(p.returncode, 0)
-        self.assertEqual(rec["argv"][rec["argv"].index("--policy") + 1], os.path.join(self.root, "junk.json"))
+        self.assertEqual((p.returncode, p.stdout), (3, b""))
+        self.assertIsNone(rec)
+        pol = x07test.base_policy()
+        pol["fs"]["enabeld"] = True
+        x07test.write(os.path.join(self.root, "typo.json"), json.dumps(pol, indent=2))
+        p, rec = self.sandboxed("typo.json")
+        self.assertEqual(p.returncode, 3)
+        self.assertIsNone(rec)
+        (code, text), = x07test.error_lines(p.stderr)
+        self.assertRegex(text, r"^%s:\d+:\d+: .*enabeld" % re.escape(os.path.join(self.root, "typo.json")))
 
     def test_schema_invalid_exits_3_with_x07diag(self):
         x07test.write(os.path.join(self.root, "junk.json"), "not json")
         p, rec = self.sandboxed("junk.json", "--allow-host", "a:1")
         self.assertEqual((p.returncode, p.stdout), (3, b""))
         self.assertIsNone(rec)
-        diag = json.loads(p.stderr)
-        self.assertTrue(p.stderr.endswith(b"}\n") and p.stderr.count(b"\n") == 1)
+        first, rest = p.stderr.split(b"\n", 1)
+        diag = json.loads(first)
+        self.assertEqual([c for c, _ in x07test.error_lines(rest)], ["X07-POLICY-SCHEMA-0001"])
         self.assertEqual(list(diag), ["schema_version", "ok", "diagnostics"])
         self.assertEqual(diag["schema_version"], "x07.x07diag@0.1.0")
         self.assertFalse(diag["ok"])
@@ -282,7 +293,11 @@ class DerivedPolicies(FacadeCase):
         self.assertRaises(jsonschema.ValidationError, jsonschema.validate, pol, policy_schema())
         p, rec = self.sandboxed("bad.json", "--allow-host", "a:1")
         self.assertEqual(p.returncode, 3)
-        diags = json.loads(p.stderr)["diagnostics"]
+        diags = json.loads(p.stderr.split(b"\n", 1)[0])["diagnostics"]
+        lines = x07test.error_lines(p.stderr)
+        self.assertEqual(len(lines), 2)
+        self.assertTrue(any(t.startswith(os.path.join(self.root, "bad.json") + ":1:") and "/limits/cpu_ms" in t
+                            for _, t in lines), lines)
         self.assertEqual({d["code"] for d in diags}, {"X07-POLICY-SCHEMA-0001"})
         self.assertEqual({(d["severity"], d["stage"]) for d in diags}, {("error", "parse")})
         msgs = sorted(d["message"] for d in diags)

@@ -31,7 +31,7 @@ class RunTestCase(unittest.TestCase):
         p, rec = self.x07(args, cwd=cwd, **kw)
         self.assertEqual(p.returncode, code, p.stderr)
         self.assertEqual(p.stdout, b"")
-        self.assertEqual(p.stderr.decode(), message + "\n")
+        self.assertEqual(x07test.error_message(p.stderr), message)
         self.assertIsNone(rec, "the runner must not be started")
 
     def assertUsage(self, args, contains, cwd=None):
@@ -39,7 +39,8 @@ class RunTestCase(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertEqual(p.stdout, b"")
         self.assertIn(contains, p.stderr.decode())
-        self.assertIn("Usage: x07 run", p.stderr.decode())
+        self.assertIn("usage: x07 run", p.stderr.decode())
+        x07test.error_lines(p.stderr)
         self.assertIsNone(rec)
 
 
@@ -56,7 +57,7 @@ class TargetsAndArgv(RunTestCase):
 
     def test_full_argv_order(self):
         make_project(self.proj)
-        x07test.write(os.path.join(self.proj, "pol.json"), "{}")
+        x07test.write(os.path.join(self.proj, "pol.json"), json.dumps(x07test.base_policy()))
         p, rec = self.x07(["--project", "x07.json", "--no-auto-ffi", "--cc-profile", "size", "--attest-runtime",
                            "att.json", "--i-accept-weaker-isolation", "--sandbox-backend", "native", "--policy",
                            "pol.json", "--world", "run-os-sandboxed", "--debug-borrow-checks",
@@ -126,7 +127,8 @@ class TargetsAndArgv(RunTestCase):
         make_project(self.proj)
         p, rec = self.x07(["--artifact", "bin/a.out"])
         self.assertEqual(rec["argv"][-2:], ["--artifact", "bin/a.out"])
-        self.assertFails(["--artifact", "a.out", "--world", "run-os-sandboxed", "--policy", "x07.json"],
+        x07test.write(os.path.join(self.proj, "pol.json"), json.dumps(x07test.base_policy()))
+        self.assertFails(["--artifact", "a.out", "--world", "run-os-sandboxed", "--policy", "pol.json"],
                          "run-os-sandboxed does not support --artifact; use --program or --project so policy can "
                          "be enforced at compile time")
 
@@ -150,11 +152,11 @@ class TargetsAndArgv(RunTestCase):
 
     def test_usage_errors_and_help(self):
         make_project(self.proj)
-        self.assertUsage(["--bogus"], "error: unexpected argument '--bogus' found")
+        self.assertUsage(["--bogus"], "error[X07_USAGE]: unexpected argument '--bogus' found")
         self.assertUsage(["--solve-fuel", "x"], "invalid value 'x' for '--solve-fuel <N>'")
         self.assertUsage(["--auto-ffi", "--no-auto-ffi"], "cannot be used with")
         self.assertUsage(["--input"], "a value is required for '--input <PATH>'")
-        self.assertUsage(["--report", "yaml"], "[possible values: runner, wrapped]")
+        self.assertUsage(["--report", "yaml"], "[possible values: runner, wrapped, text]")
         self.assertUsage(["--quiet-json"], "--report-out <PATH>")
         p, _ = self.x07(["--help"])
         self.assertEqual(p.returncode, 0)
@@ -250,14 +252,14 @@ class Profiles(RunTestCase):
         p, _ = self.x07([])
         self.assertEqual(p.returncode, 2)
         manifest = os.path.join(os.path.realpath(self.proj), "x07.json")
-        self.assertEqual(p.stderr.decode(),
-                         "[X07PROJECT_PARSE] parse project JSON: %s: missing field `world`\n" % manifest)
+        self.assertEqual(x07test.error_lines(p.stderr),
+                         [("X07PROJECT_PARSE", "parse project JSON: %s: missing field `world`" % manifest)])
         make_project(self.proj, profiles={"p": {"world": "run-os", "solve_fuel": -1}}, default_profile="p")
         p, _ = self.x07([])
-        self.assertIn("[X07PROJECT_PARSE] parse project JSON: ", p.stderr.decode())
+        self.assertIn("error[X07PROJECT_PARSE]: parse project JSON: ", p.stderr.decode())
         x07test.write(os.path.join(self.proj, "x07.json"), "{nope")
         p, _ = self.x07([])
-        self.assertIn("[X07PROJECT_PARSE] parse project JSON: " + manifest + ": ", p.stderr.decode())
+        self.assertIn("error[X07PROJECT_PARSE]: parse project JSON: " + manifest + ": ", p.stderr.decode())
 
     def test_profile_fields_are_forwarded(self):
         _, rec = self.profiles({"p": {"world": "run-os", "cc_profile": "size", "auto_ffi": False, "solve_fuel": 11,
@@ -338,7 +340,7 @@ class Inputs(RunTestCase):
         self.assertUsage(["--input", "a", "--", "x"], "cannot be used with trailing program arguments")
         p, rec = self.x07(["--input-b64", "!!!"])
         self.assertEqual(p.returncode, 2)
-        self.assertTrue(p.stderr.decode().startswith("decode --input-b64: "), p.stderr)
+        self.assertTrue(x07test.error_message(p.stderr).startswith("decode --input-b64: "), p.stderr)
         self.assertIsNone(rec)
 
 
@@ -364,7 +366,7 @@ class ReportsAndExitCodes(RunTestCase):
         os.remove(os.path.join(self.tc.bin, "x07-os-runner"))
         p, _ = self.x07([], env={"PATH": "/nonexistent"})
         self.assertEqual(p.returncode, 2)
-        self.assertEqual(p.stderr.decode(), "exec x07-os-runner: No such file or directory (os error 2)\n")
+        self.assertEqual(x07test.error_message(p.stderr), "exec x07-os-runner: No such file or directory (os error 2)")
 
     def test_wrapped_layout(self):
         body = b'{\n  "a": 1,\n  "b": {\n    "c": []\n  }\n}\n'
@@ -398,7 +400,7 @@ class ReportsAndExitCodes(RunTestCase):
             p, _ = self.x07(["--report", "wrapped", "--repair", "write"], runner_stdout=out)
             self.assertEqual(p.returncode, 2)
             self.assertEqual(p.stdout, b"")
-            self.assertTrue(p.stderr.decode().startswith(msg), p.stderr)
+            self.assertTrue(x07test.error_message(p.stderr).startswith(msg), p.stderr)
 
     def test_report_out_and_quiet(self):
         out = os.path.join(self.tc.work, "reports", "deep", "r.json")

@@ -115,8 +115,8 @@ class RunnerCliErrors(RunnerTestCase):
                                 "--program", "a.x07.json"], env={"X07_I_ACCEPT_WEAKER_ISOLATION": None})
         self.assertEqual(p.returncode, 2)
         self.assertEqual(p.stdout, b"")
-        self.assertTrue(p.stderr.startswith(b"run-os-sandboxed with sandbox_backend=none runs without kernel "
-                                            b"isolation and fails closed"), p.stderr)
+        self.assertTrue(x07test.error_message(p.stderr).startswith(
+            "run-os-sandboxed with sandbox_backend=none runs without kernel isolation and fails closed"), p.stderr)
         self.assertIn(b"--i-accept-weaker-isolation", p.stderr)
 
     def test_artifact_refused_in_sandbox_without_hidden_flag(self):

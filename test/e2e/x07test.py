@@ -11,6 +11,7 @@ import copy
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -127,6 +128,32 @@ def runner_report(args, expect_exit=None, **kw):
     if not p.stdout.endswith(b"}\n"):
         raise AssertionError("report must end with a single newline")
     return p, report
+
+
+ERROR_LINE = re.compile(r"^error\[([A-Za-z0-9_.-]+)\]: (.*)$")
+
+
+def error_lines(stderr):
+    """The (code, text) of every `error[CODE]: text` line, checking each is followed by
+    at least one `help: ...` line (the toolchain's one error style)."""
+    lines = stderr.decode("utf-8", "replace").split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        m = ERROR_LINE.match(line)
+        if not m:
+            continue
+        if i + 1 >= len(lines) or not lines[i + 1].startswith("help: ") or len(lines[i + 1]) <= 6:
+            raise AssertionError("error line without a help: line after it: %r" % stderr.decode("utf-8", "replace"))
+        out.append((m.group(1), m.group(2)))
+    return out
+
+
+def error_message(stderr):
+    """The text of the single error of a failed command (after `error[CODE]: `)."""
+    errs = error_lines(stderr)
+    if len(errs) != 1:
+        raise AssertionError("expected exactly one error line, got %r" % stderr.decode("utf-8", "replace"))
+    return errs[0][1]
 
 
 def run_x07(args, **kw):
@@ -256,7 +283,11 @@ class RunnerTestCase(unittest.TestCase):
         p = run_runner(args, **kw)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertEqual(p.stdout, b"", "stdout must be empty on runner errors")
-        self.assertEqual(p.stderr.decode("utf-8", "replace"), message + "\n")
+        m = re.match(r"^\[([A-Z0-9_]+)\] (.*)$", message, re.S)
+        if m:  # upstream's bracketed code becomes the code of the error line
+            self.assertEqual(error_lines(p.stderr), [(m.group(1), m.group(2))])
+        else:
+            self.assertEqual(error_message(p.stderr), message)
         return p
 
     def assertUsageError(self, args, contains, **kw):

@@ -12,6 +12,7 @@
 #include "runner_error.hpp"
 #include "subprocess.hpp"
 #include "toolchain.hpp"
+#include "progress_note.hpp"
 
 namespace x07::runner {
 
@@ -217,7 +218,9 @@ BuildResult build_program(const BuildRequest& req) {
     argv.push_back(rt.archive().string());
     argv.insert(argv.end(), rt.link_libs.begin(), rt.link_libs.end());
 
+    std::optional<ProgressNote> note(std::in_place, "compiling " + req.entry.filename().string());
     ToolResult r = run_tool(argv);
+    note.reset();
     const bool keep_c = env_truthy("X07_KEEP_C");
     std::string kept;
     if (keep_c) {

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/json.hpp"
+#include "common/text.hpp"
 #include "runner_error.hpp"
 
 namespace po = boost::program_options;
@@ -50,6 +51,8 @@ const Flag kFlags[] = {
     {"auto-ffi", nullptr, "Compile and link ffi/*.c of ffi packages"},
     {"attest-runtime", "ATTEST_RUNTIME", "Write a runtime attestation (run-os-sandboxed only)"},
     {"cli-specrows", nullptr, "Print a JSON description of this CLI"},
+    {"stream-output", nullptr, "Also pass the program's stderr to this stderr while it runs (metrics line excluded)"},
+    {"version", nullptr, "Print version"},
     {"compile-only", nullptr, "Compile, report, do not run", true},
     {"i-accept-precompiled-artifact", nullptr, "Allow --artifact with run-os-sandboxed", true},
     {"bundle-out", "PATH", "Build a bundle executable at PATH instead of running (x07 bundle)", true},
@@ -111,7 +114,20 @@ void print_help() {
 
 }  // namespace
 
-std::string usage_hint() { return "\n\nUsage: x07-os-runner [OPTIONS]\n\nFor more information, try '--help'."; }
+std::string usage_help(const std::string& message) {
+  std::string help;
+  const std::string marker = "unexpected argument '";
+  if (size_t p = message.find(marker); p != std::string::npos) {
+    std::string token = message.substr(p + marker.size(), message.find('\'', p + marker.size()) - p - marker.size());
+    std::vector<std::string> names;
+    for (const auto& f : kFlags)
+      if (!f.hidden) names.push_back("--" + std::string(f.name));
+    std::string near = text::nearest(token.substr(0, token.find('=')), names);
+    if (!near.empty()) help = "did you mean '" + near + "'?\n";
+  }
+  return help + "usage: x07-os-runner [OPTIONS] (for more information, try '--help')";
+}
+
 
 ParseOutcome parse_cli(int argc, char** argv, Options& out) {
   po::options_description desc;
@@ -126,7 +142,12 @@ ParseOutcome parse_cli(int argc, char** argv, Options& out) {
     // Long options only (`--flag value` / `--flag=value`); no abbreviations.
     int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent |
                 po::command_line_style::long_allow_next;
-    po::store(po::command_line_parser(argc, argv).options(desc).style(style).run(), vm);
+    std::vector<std::string> tokens;  // -h / -V are the only short forms
+    for (int i = 1; i < argc; ++i) {
+      std::string t = argv[i];
+      tokens.push_back(t == "-h" ? "--help" : t == "-V" ? "--version" : t);
+    }
+    po::store(po::command_line_parser(tokens).options(desc).style(style).run(), vm);
   } catch (const po::unknown_option& e) {
     throw UsageError("error: unexpected argument '" + e.get_option_name() + "' found");
   } catch (const po::multiple_occurrences& e) {
@@ -179,6 +200,8 @@ ParseOutcome parse_cli(int argc, char** argv, Options& out) {
   out.auto_ffi = sw("auto-ffi");
   out.attest_runtime = str("attest-runtime");
   out.cli_specrows = sw("cli-specrows");
+  out.stream_output = sw("stream-output");
+  out.version = sw("version");
   out.bundle_out = str("bundle-out");
   out.bundle_name = str("bundle-name");
   out.bundle_emit_dir = str("bundle-emit-dir");

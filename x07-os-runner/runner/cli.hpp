@@ -29,6 +29,8 @@ struct Options {
   bool auto_ffi = false;
   std::optional<std::string> attest_runtime;
   bool cli_specrows = false;
+  bool stream_output = false;  // pass the program's stderr through live (x07 run --report text)
+  bool version = false;
   // Hidden, for `x07 bundle` (bundle_build.cpp): build a bundle executable instead of running.
   std::optional<std::string> bundle_out, bundle_name, bundle_emit_dir;
 };
@@ -38,8 +40,8 @@ enum class ParseOutcome { Run, HelpPrinted };
 // Parses argv. Throws UsageError (with a usage message) on bad flags or values.
 ParseOutcome parse_cli(int argc, char** argv, Options& out);
 
-// The usage line appended to argument errors.
-std::string usage_hint();
+// The help lines of a usage error: a did-you-mean for a mistyped flag, then the usage.
+std::string usage_help(const std::string& message);
 
 // One-line JSON description of the CLI (for --cli-specrows).
 std::string cli_specrows();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <iostream>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -12,7 +13,9 @@
 #include "build.hpp"
 #include "bundle_build.hpp"
 #include "cli.hpp"
+#include "error_help.hpp"
 #include "common/base64.hpp"
+#include "common/error_style.hpp"
 #include "common/fsutil.hpp"
 #include "common/policy.hpp"
 #include "common/project.hpp"
@@ -33,6 +36,8 @@ using namespace x07::runner;
 namespace {
 
 constexpr uint64_t kDefaultMaxOutputBytes = 1048576;
+
+int g_live_stdout_fd = -1;  // see main()
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -96,10 +101,16 @@ struct RunSetup {
   uint64_t wall_ms = 0;
   std::vector<Rlimit> rlimits;
   uint64_t solve_fuel = 0;
+  uint64_t max_memory_bytes = 0;
+  uint64_t cpu_time_limit_seconds = 0;
+  std::string policy_path;
+  bool stream_output = false;
 };
 
+// `built_here`: an executable this runner compiled (its runtime honours X07_FRAME_FD);
+// prebuilt --artifact executables keep the frame on stdout even with --stream-output.
 report::Solve run_program(const RunSetup& s, const fs::path& exe, const std::optional<fs::path>& cwd,
-                          const std::string& canonical_errors_for) {
+                          const std::string& canonical_errors_for, bool built_here) {
   std::error_code ec;
   fs::path abs = fs::canonical(exe, ec);
   if (ec) {
@@ -125,6 +136,12 @@ report::Solve run_program(const RunSetup& s, const fs::path& exe, const std::opt
   req.stdout_cap = static_cast<size_t>(4 + s.max_output_bytes + 1);
   req.stderr_cap = kStderrCap;
   req.wall_ms = s.wall_ms;
+  req.live_stderr = s.stream_output;
+  if (s.stream_output && built_here) {  // the frame moves to fd 3; the program's own stdout writes go on live
+    req.frame_on_fd3 = true;
+    req.live_stdout_fd = g_live_stdout_fd;
+    req.env.push_back("X07_FRAME_FD=3");
+  }
 
   std::optional<KernelSandbox> sandbox;
   if (s.world == "run-os-sandboxed" && s.backend == Backend::Os && s.policy) {
@@ -140,12 +157,26 @@ report::Solve run_program(const RunSetup& s, const fs::path& exe, const std::opt
         sandbox->denial_note(o.err, o.exited ? o.exit_code : 0, o.signaled && !o.timed_out ? o.signal : 0);
     if (!note.empty()) std::cerr << note << (note.back() == '\n' ? "" : "\n");
   }
-  return solve_from_outcome(o, s.max_output_bytes, s.solve_fuel);
+  TrapContext tc;
+  tc.solve_fuel = s.solve_fuel;
+  tc.max_output_bytes = s.max_output_bytes;
+  tc.max_memory_bytes = s.max_memory_bytes;
+  tc.cpu_time_limit_seconds = s.cpu_time_limit_seconds;
+  tc.wall_ms = s.wall_ms;
+  if (s.world == "run-os-sandboxed" && s.policy) {
+    tc.policy = &*s.policy;
+    tc.policy_path = s.policy_path;
+  }
+  return solve_from_outcome(o, tc);
 }
 
 int run(int argc, char** argv) {
   Options o;
   if (parse_cli(argc, argv, o) == ParseOutcome::HelpPrinted) return 0;
+  if (o.version) {
+    std::cout << "x07-os-runner " << X07_VERSION << "\n";
+    return 0;
+  }
   if (o.compile_only && o.artifact) throw RunnerError("--compile-only is not supported with --artifact");
   if (o.accept_weaker_isolation) setenv("X07_I_ACCEPT_WEAKER_ISOLATION", "1", 1);
   if (o.cli_specrows) {
@@ -167,6 +198,10 @@ int run(int argc, char** argv) {
   s.backend = backend.effective;
   s.accepted_weaker = backend.accepted_weaker;
   s.solve_fuel = o.solve_fuel;
+  s.stream_output = o.stream_output;
+  s.max_memory_bytes = o.max_memory_bytes;
+  s.cpu_time_limit_seconds = o.cpu_time_limit_seconds;
+  if (o.policy) s.policy_path = *o.policy;
   if (!sandboxed && o.policy) throw RunnerError("--policy is only valid for --world run-os-sandboxed");
   if (sandboxed && !o.policy) throw RunnerError("run-os-sandboxed requires --policy");
   if (o.policy) {
@@ -219,7 +254,7 @@ int run(int argc, char** argv) {
     report::RunOsReport r;
     r.world = o.world;
     r.sandbox_backend = sandbox_label;
-    r.solve = run_program(s, *o.artifact, std::nullopt, *o.artifact);
+    r.solve = run_program(s, *o.artifact, std::nullopt, *o.artifact, false);
     if (o.attest_runtime) r.runtime_attestation = attest.write(*o.artifact, std::nullopt, r.solve);
     std::cout << report::to_json(r);
     return r.exit_code();
@@ -295,7 +330,7 @@ int run(int argc, char** argv) {
     std::cout << report::to_json(r);
     return r.exit_code();
   }
-  r.solve = run_program(s, *built.exe, run_dir, built.exe->string());
+  r.solve = run_program(s, *built.exe, run_dir, built.exe->string(), true);
   if (o.attest_runtime)
     r.runtime_attestation = attest.write(built.exe->string(), run_dir ? std::optional<std::string>(run_dir->string())
                                                                       : std::nullopt,
@@ -307,6 +342,12 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --stream-output: fd 3, when the caller (x07 run --report text) opened it, is where the
+  // program's own stdout writes are passed on. Kept away from compiler subprocesses.
+  if (fcntl(3, F_GETFD) >= 0) {
+    g_live_stdout_fd = 3;
+    fcntl(3, F_SETFD, FD_CLOEXEC);
+  }
   signal(SIGPIPE, SIG_IGN);
   std::ios::sync_with_stdio(false);
   try {
@@ -314,13 +355,17 @@ int main(int argc, char** argv) {
     std::cout.flush();
     return code;
   } catch (const UsageError& e) {
-    std::cerr << e.what() << usage_hint() << "\n";
+    std::string msg = e.what();
+    if (msg.rfind("error: ", 0) == 0) msg = msg.substr(7);
+    std::cerr << render_error("X07_USAGE", "", msg, usage_help(msg));
   } catch (const RunnerError& e) {
-    std::cerr << e.what() << "\n";
+    std::cerr << render_error(runner_error_code(e.what()), "", e.what(), runner_error_help(e.what()));
   } catch (const std::exception& e) {
-    std::cerr << "x07-os-runner panicked: " << e.what() << "\n";
+    std::cerr << render_error("X07E_INTERNAL", "", std::string("x07-os-runner panicked: ") + e.what(),
+                              "this is a bug in x07-os-runner; please report it with the command line");
   } catch (...) {
-    std::cerr << "x07-os-runner panicked: unknown error\n";
+    std::cerr << render_error("X07E_INTERNAL", "", "x07-os-runner panicked: unknown error",
+                              "this is a bug in x07-os-runner; please report it with the command line");
   }
   return 2;
 }

@@ -14,6 +14,7 @@
 #include "common/fsutil.hpp"
 #include "common/sha256.hpp"
 #include "subprocess.hpp"
+#include "progress_note.hpp"
 
 extern const x07::EmbeddedFile x07_runtime_files[];
 extern const std::size_t x07_runtime_files_count;
@@ -164,6 +165,7 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
     if (access(lib.archive().c_str(), R_OK) == 0) return lib;  // built while we waited
   }
 
+  ProgressNote note("compiling runtime library (first run)");
   // Build in a private temp dir, then publish it with one rename.
   fs::path tmp = cache_dir / "rt" / fsutil::unique_name(".tmp-");
   if (!fsutil::create_dirs(tmp, &err)) throw CcFailure{1, {}, "", "create " + tmp.string() + ": " + err, "", ""};

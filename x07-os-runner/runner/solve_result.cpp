@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "common/json.hpp"
+#include "trap_help.hpp"
 
 namespace x07::runner {
 
@@ -104,16 +105,17 @@ std::optional<report::Metrics> metrics_from(const json::Value& o) {
   return m;
 }
 
-std::optional<std::string> trap_help_for(const std::string& trap, uint64_t solve_fuel) {
-  if (trap == "fuel exhausted")
-    return "fuel limit " + std::to_string(solve_fuel) +
-           " reached; raise it with --solve-fuel or scope costs with budget.scope_v1";
-  if (trap == "X07T_BUDGET_EXCEEDED_FUEL")
-    return "a budget.scope_v1 fuel budget was exceeded; raise the scope budget or reduce work inside the scope";
-  if (trap == "map_u32 full")
-    return "std.hash_map capacity exceeded; create the map with std.hash_map.with_capacity_u32(expected_len) sized "
-           "for the input";
-  return std::nullopt;
+// The runtime's "x07: …" explanation line right before the trap line, without the prefix.
+std::string trap_detail(std::string_view err, const std::string& trap) {
+  std::string text = utf8_lossy(err);
+  auto ls = lines(text);
+  for (size_t i = ls.size(); i-- > 1;) {
+    if (trim(ls[i]) != trap) continue;
+    std::string_view prev = trim(ls[i - 1]);
+    if (prev.rfind("x07: ", 0) == 0) return std::string(prev.substr(5));
+    break;
+  }
+  return "";
 }
 
 }  // namespace
@@ -176,10 +178,11 @@ std::optional<report::Metrics> parse_metrics(std::string_view err) {
   return std::nullopt;
 }
 
-report::Solve solve_from_outcome(const SpawnOutcome& o, uint64_t max_output_bytes, uint64_t solve_fuel) {
+report::Solve solve_from_outcome(const SpawnOutcome& o, const TrapContext& ctx) {
+  const uint64_t max_output_bytes = ctx.max_output_bytes;
   report::Solve s;
   s.exit_status = o.exit_status();
-  s.stdout_bytes = o.out;
+  s.stdout_bytes = o.live_out + o.out;  // --stream-output: the program's own writes, then the frame
   s.stderr_bytes = o.err;
   if (o.timed_out) {
     s.trap = "timed out";
@@ -206,7 +209,7 @@ report::Solve solve_from_outcome(const SpawnOutcome& o, uint64_t max_output_byte
     }
   }
   s.ok = s.exit_status == 0 && !s.trap;
-  if (s.trap) s.trap_help = trap_help_for(*s.trap, solve_fuel);
+  if (s.trap) s.trap_help = trap_help_for(*s.trap, ctx, trap_detail(o.err, *s.trap));
   return s;
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/report.hpp"
 #include "spawn.hpp"
+#include "trap_help.hpp"
 
 namespace x07::runner {
 
@@ -19,7 +20,7 @@ std::optional<std::string> parse_frame(std::string_view out, uint64_t max_output
 std::optional<report::Metrics> parse_metrics(std::string_view err);
 
 // The whole §2.5 derivation, in upstream's precedence order.
-report::Solve solve_from_outcome(const SpawnOutcome& o, uint64_t max_output_bytes, uint64_t solve_fuel);
+report::Solve solve_from_outcome(const SpawnOutcome& o, const TrapContext& ctx);
 
 // Replaces invalid UTF-8 with U+FFFD so texts from program output are valid JSON strings.
 std::string utf8_lossy(std::string_view s);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.hpp"
+#include "live_stderr.hpp"
 #include "runner_error.hpp"
 #include "sandbox/x07_sandbox.h"
 
@@ -43,7 +44,7 @@ struct ChildFailure {
 // Runs in the vfork'ed child (shares our memory until exec): only async-signal-safe
 // calls, no allocation, never returns.
 [[noreturn]] void child_main(const SpawnRequest& req, int in_fd, int out_fd, int err_fd, int status_fd,
-                             char* const* argv, char* const* envp) {
+                             int frame_fd, char* const* argv, char* const* envp) {
   setpgid(0, 0);  // own process group, so the runner can kill the whole tree
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // a runner killed outright takes the program with it
   sigset_t none;
@@ -51,6 +52,9 @@ struct ChildFailure {
   sigprocmask(SIG_SETMASK, &none, nullptr);
   signal(SIGPIPE, SIG_DFL);
   if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) child_fail(status_fd, 0, errno);
+  if (frame_fd >= 0) {  // the frame channel on fd 3 (dup2 onto itself would keep CLOEXEC)
+    if (frame_fd == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(frame_fd, 3) < 0) child_fail(status_fd, 0, errno);
+  }
   if (req.cwd && chdir(req.cwd->c_str()) != 0) child_fail(status_fd, 0, errno);
   for (const auto& r : req.rlimits) {
     rlimit lim{static_cast<rlim_t>(r.value), static_cast<rlim_t>(r.value)};
@@ -61,6 +65,8 @@ struct ChildFailure {
     int step = 0;
     int e = x07_sandbox_apply(req.sandbox, &step);
     if (e != 0) child_fail(status_fd, 100 + step, -e);
+    // the sandbox marks every fd above 2 close-on-exec; the frame channel must survive
+    if (frame_fd >= 0 && fcntl(3, F_SETFD, 0) < 0) child_fail(status_fd, 0, errno);
   }
   execve(argv[0], argv, envp);
   child_fail(status_fd, 0, errno);
@@ -121,6 +127,34 @@ struct FatalSignalGuard {
   }
 };
 
+// Blocking write of everything (a closed reader just ends the forwarding).
+void write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Like drain, for the program's own stdout under --stream-output: every byte goes on to
+// `to` (when >= 0); the first `cap` bytes are kept for the report.
+bool forward_live(int fd, int to, std::string& kept, size_t cap) {
+  char tmp[65536];
+  for (;;) {
+    ssize_t n = read(fd, tmp, sizeof tmp);
+    if (n > 0) {
+      if (to >= 0) write_all(to, std::string_view(tmp, static_cast<size_t>(n)));
+      size_t room = cap > kept.size() ? cap - kept.size() : 0;
+      kept.append(tmp, std::min(room, static_cast<size_t>(n)));
+      continue;
+    }
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+  }
+}
+
 void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 // Reads what is available; keeps at most `cap` bytes and drops the rest.
@@ -159,8 +193,9 @@ std::vector<std::string> build_env(const std::vector<std::pair<std::string, std:
 
 SpawnOutcome spawn_program(const SpawnRequest& req) {
   auto spawn_error = [&](int e) { return RunnerError("spawn artifact: " + req.exe + ": " + fsutil::os_error_text(e)); };
-  int in_p[2], out_p[2], err_p[2], st_p[2];
-  if (pipe2(in_p, O_CLOEXEC) || pipe2(out_p, O_CLOEXEC) || pipe2(err_p, O_CLOEXEC) || pipe2(st_p, O_CLOEXEC))
+  int in_p[2], out_p[2], err_p[2], st_p[2], fr_p[2] = {-1, -1};
+  if (pipe2(in_p, O_CLOEXEC) || pipe2(out_p, O_CLOEXEC) || pipe2(err_p, O_CLOEXEC) || pipe2(st_p, O_CLOEXEC) ||
+      (req.frame_on_fd3 && pipe2(fr_p, O_CLOEXEC)))
     throw spawn_error(errno);
 
   // Everything the child needs is prepared before fork (no allocation after it).
@@ -194,7 +229,7 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
     sigprocmask(SIG_SETMASK, &saved_mask, nullptr);
     throw spawn_error(e);
   }
-  if (pid == 0) child_main(req, in_p[0], out_p[1], err_p[1], st_p[1], argv.data(), envp.data());
+  if (pid == 0) child_main(req, in_p[0], out_p[1], err_p[1], st_p[1], fr_p[1], argv.data(), envp.data());
   setpgid(pid, pid);  // also from the parent, so the group exists before we might kill it
   FatalSignalGuard forward(pid);
   sigprocmask(SIG_SETMASK, &saved_mask, nullptr);  // a pending fatal signal now kills the group first
@@ -203,6 +238,7 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
   close(out_p[1]);
   close(err_p[1]);
   close(st_p[1]);
+  if (fr_p[1] >= 0) close(fr_p[1]);
 
   // exec closes the status pipe (CLOEXEC); data on it means setup failed.
   ChildFailure failure{};
@@ -217,6 +253,7 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
     close(in_p[1]);
     close(out_p[0]);
     close(err_p[0]);
+    if (fr_p[0] >= 0) close(fr_p[0]);
     if (failure.stage >= 100) {
       throw RunnerError("spawn artifact: " + req.exe + ": kernel sandbox step " +
                         x07_sandbox_step_name(failure.stage - 100) + " failed: " +
@@ -226,7 +263,10 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
   }
 
   SpawnOutcome res;
-  int in_fd = in_p[1], out_fd = out_p[0], err_fd = err_p[0];
+  std::optional<LiveStderr> live;
+  if (req.live_stderr) live.emplace(STDERR_FILENO);
+  int in_fd = in_p[1], out_fd = out_p[0], err_fd = err_p[0], frame_fd = fr_p[0];
+  if (frame_fd >= 0) set_nonblock(frame_fd);
   set_nonblock(in_fd);
   set_nonblock(out_fd);
   set_nonblock(err_fd);
@@ -257,7 +297,7 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
     }
   };
 
-  while (!reaped || out_fd >= 0 || err_fd >= 0) {
+  while (!reaped || out_fd >= 0 || err_fd >= 0 || frame_fd >= 0) {
     auto now = Clock::now();
     if (!reaped && now >= deadline) {
       res.timed_out = true;
@@ -267,9 +307,10 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
       continue;
     }
     if (reaped && drain_deadline && now >= *drain_deadline) break;
-    pollfd fds[4];
+    pollfd fds[5];
     int n = 0;
-    int idx_in = -1, idx_out = -1, idx_err = -1, idx_pid = -1;
+    int idx_in = -1, idx_out = -1, idx_err = -1, idx_pid = -1, idx_frame = -1;
+    if (frame_fd >= 0) idx_frame = n, fds[n++] = {frame_fd, POLLIN, 0};
     if (in_fd >= 0) idx_in = n, fds[n++] = {in_fd, POLLOUT, 0};
     if (out_fd >= 0) idx_out = n, fds[n++] = {out_fd, POLLIN, 0};
     if (err_fd >= 0) idx_err = n, fds[n++] = {err_fd, POLLIN, 0};
@@ -288,19 +329,33 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
           in_fd = -1;
         }
       }
-      if (idx_out >= 0 && fds[idx_out].revents && !drain(out_fd, res.out, req.stdout_cap, res.out_truncated)) {
-        close(out_fd);
-        out_fd = -1;
+      if (idx_frame >= 0 && fds[idx_frame].revents && !drain(frame_fd, res.out, req.stdout_cap, res.out_truncated)) {
+        close(frame_fd);
+        frame_fd = -1;
       }
-      if (idx_err >= 0 && fds[idx_err].revents && !drain(err_fd, res.err, req.stderr_cap, res.err_truncated)) {
-        close(err_fd);
-        err_fd = -1;
+      if (idx_out >= 0 && fds[idx_out].revents) {
+        bool open = req.frame_on_fd3 ? forward_live(out_fd, req.live_stdout_fd, res.live_out, req.stdout_cap)
+                                     : drain(out_fd, res.out, req.stdout_cap, res.out_truncated);
+        if (!open) {
+          close(out_fd);
+          out_fd = -1;
+        }
+      }
+      if (idx_err >= 0 && fds[idx_err].revents) {
+        const size_t before = res.err.size();
+        bool open = drain(err_fd, res.err, req.stderr_cap, res.err_truncated);
+        if (live) live->feed(std::string_view(res.err).substr(before));
+        if (!open) {
+          close(err_fd);
+          err_fd = -1;
+        }
       }
     }
     if (!reaped && (pid_fd < 0 || (idx_pid >= 0 && pr > 0 && fds[idx_pid].revents))) reap(WNOHANG);
   }
   if (!reaped) reap(0);
-  for (int fd : {in_fd, out_fd, err_fd, pid_fd}) {
+  if (live) live->finish();
+  for (int fd : {in_fd, out_fd, err_fd, pid_fd, frame_fd}) {
     if (fd >= 0) close(fd);
   }
   if (WIFEXITED(status)) {

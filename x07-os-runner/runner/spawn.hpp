@@ -25,6 +25,12 @@ struct SpawnRequest {
   uint64_t wall_ms = 1;
   std::vector<Rlimit> rlimits;      // applied in the child before exec
   const x07_sandbox_plan* sandbox = nullptr;  // applied in the child right before exec
+  // --stream-output: stderr also goes to ours as it arrives; the output frame moves to fd 3
+  // of the program (X07_FRAME_FD=3, set by the caller), so what the program itself writes to
+  // stdout (os.stdio) is kept apart and passed to `live_stdout_fd` (if >= 0) as it arrives.
+  bool live_stderr = false;
+  bool frame_on_fd3 = false;
+  int live_stdout_fd = -1;
 };
 
 struct SpawnOutcome {
@@ -33,7 +39,8 @@ struct SpawnOutcome {
   bool signaled = false;
   int signal = 0;
   bool timed_out = false;
-  std::string out, err;
+  std::string out, err;  // out: the frame channel (fd 1, or fd 3 with frame_on_fd3)
+  std::string live_out;  // frame_on_fd3: the program's own stdout writes
   bool out_truncated = false, err_truncated = false;
   int exit_status() const { return exited ? exit_code : signaled ? 128 + signal : 1; }
 };

@@ -27,6 +27,7 @@ static const char *element(char **argv, int i) { return i == 0 ? X07_BUNDLE_NAME
 
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
+  x07_trap_exit_status = 5; /* a trap: its text on stderr, exit 5 (like `x07 run --report text`) */
   if (x07_bundle_setup) x07_bundle_setup(argc, argv);
   x07_fuel_left = x07_cfg_fuel_init;
   x07_mem_init();

@@ -10,6 +10,7 @@
 #include "os_policy.h"
 #include "os_proc.h"
 #include "x07rt_os.h"
+#include "x07rt_mem.h"
 
 _Noreturn void x07_os_process_exit(uint32_t code) {
   const x07_os_policy *pol = x07_os_pol();
@@ -17,6 +18,7 @@ _Noreturn void x07_os_process_exit(uint32_t code) {
     if (!pol->proc_enabled) x07_trap("os.process disabled by policy");
     if (!pol->proc_allow_exit) x07_trap("os.process.exit disabled by policy");
   }
+  if (x07_before_exit) x07_before_exit();
   exit((int)code);
 }
 

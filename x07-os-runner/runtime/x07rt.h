@@ -42,6 +42,9 @@ uint32_t x07_rt_register_io_reader_vtable_v1(uint32_t (*read)(uint32_t data, uin
 _Noreturn void x07_trap(const char *msg);
 _Noreturn void x07_trap_ptr(const char *msg, const char *ptr);
 _Noreturn void x07_trap_path(const char *msg, const char *path);
+/* An out-of-bounds trap: first a "x07: index I (count N) out of bounds for length L"
+ * line for trap_help, then the trap text exactly as upstream prints it. */
+_Noreturn void x07_trap_oob(const char *msg, const char *ptr, uint64_t index, uint64_t count, uint64_t len);
 
 /* ---- fuel (one unit per evaluated expression, charged in batches) ---- */
 extern uint64_t x07_fuel_left;

@@ -27,7 +27,7 @@ void x07_copy(void *dst, const void *src, uint32_t n); /* counted memcpy */
 
 /* ---- view ---- */
 static inline uint32_t x07_view_get_u8(x07_view v, uint32_t i, const char *ptr) {
-  if (X07_UNLIKELY(i >= v.len)) x07_trap_ptr("view.get_u8 oob", ptr);
+  if (X07_UNLIKELY(i >= v.len)) x07_trap_oob("view.get_u8 oob", ptr, i, 1, v.len);
   return v.ptr[i];
 }
 /* loop versioning: guards over the whole index range [s, e) of a loop, and the
@@ -41,7 +41,7 @@ static inline uint32_t x07_vcheck_sub(uint32_t s, uint32_t e, uint32_t off, uint
 static inline uint32_t x07_view_get_u8_nc(x07_view v, uint32_t i) { return v.ptr[i]; }
 static inline x07_bytes x07_bytes_set_u8_nc(x07_bytes b, uint32_t i, uint32_t x) { b.ptr[i] = (uint8_t)x; return b; }
 static inline x07_view x07_view_slice(x07_view v, uint32_t s, uint32_t n, const char *ptr) {
-  if (X07_UNLIKELY(s > v.len || n > v.len - s)) x07_trap_ptr("view.slice oob", ptr);
+  if (X07_UNLIKELY(s > v.len || n > v.len - s)) x07_trap_oob("view.slice oob", ptr, s, n, v.len);
   return x07_view_of(v.ptr + s, n);
 }
 static inline x07_bytes x07_view_to_bytes(x07_view v) { return x07_bytes_from(v.ptr, v.len); }
@@ -51,7 +51,7 @@ uint32_t x07_view_cmp_range(x07_view a, uint32_t ao, uint32_t al, x07_view b, ui
 /* ---- bytes ---- */
 static inline x07_bytes x07_bytes1(uint32_t x) { x07_bytes b = x07_bytes_new(1); b.ptr[0] = (uint8_t)x; return b; }
 static inline x07_bytes x07_bytes_set_u8(x07_bytes b, uint32_t i, uint32_t x, const char *ptr) {
-  if (X07_UNLIKELY(i >= b.len)) x07_trap_ptr("bytes.set_u8 oob", ptr);
+  if (X07_UNLIKELY(i >= b.len)) x07_trap_oob("bytes.set_u8 oob", ptr, i, 1, b.len);
   b.ptr[i] = (uint8_t)x;
   return b;
 }
@@ -59,7 +59,7 @@ static inline x07_bytes x07_bytes_slice(x07_view v, uint32_t s, uint32_t n, cons
   return x07_view_to_bytes(x07_view_slice(v, s, n, ptr));
 }
 static inline x07_view x07_bytes_subview(x07_bytes b, uint32_t s, uint32_t n, const char *ptr) {
-  if (X07_UNLIKELY(s > b.len || n > b.len - s)) x07_trap_ptr("bytes.subview oob", ptr);
+  if (X07_UNLIKELY(s > b.len || n > b.len - s)) x07_trap_oob("bytes.subview oob", ptr, s, n, b.len);
   return x07_view_of(b.ptr + s, n);
 }
 x07_bytes x07_bytes_copy(x07_bytes src, x07_bytes dst);
@@ -76,11 +76,11 @@ static inline x07_vec x07_vec_push(x07_vec v, uint32_t x) {
 static inline uint32_t x07_vec_len(x07_vec v) { return v.len; }
 static inline uint32_t x07_vec_cap(x07_vec v) { return v.cap; }
 static inline uint32_t x07_vec_get(x07_vec v, uint32_t i) {
-  if (X07_UNLIKELY(i >= v.len)) x07_trap("vec_u8.get oob");
+  if (X07_UNLIKELY(i >= v.len)) x07_trap_oob("vec_u8.get oob", 0, i, 1, v.len);
   return v.ptr[i];
 }
 static inline x07_vec x07_vec_set(x07_vec v, uint32_t i, uint32_t x) {
-  if (X07_UNLIKELY(i >= v.len)) x07_trap("vec_u8.set oob");
+  if (X07_UNLIKELY(i >= v.len)) x07_trap_oob("vec_u8.set oob", 0, i, 1, v.len);
   v.ptr[i] = (uint8_t)x;
   return v;
 }
@@ -154,7 +154,7 @@ static inline void x07_res_bytes_drop(x07_res_bytes r) { x07_free(r.ok.ptr); }
 
 /* ---- codec / fmt / parse / prng / process ---- */
 static inline uint32_t x07_codec_read_u32_le(x07_view b, uint32_t off) {
-  if (X07_UNLIKELY(off > b.len || b.len - off < 4)) x07_trap("codec.read_u32_le oob");
+  if (X07_UNLIKELY(off > b.len || b.len - off < 4)) x07_trap_oob("codec.read_u32_le oob", 0, off, 4, b.len);
   return x07_rd_u32le(b.ptr + off);
 }
 static inline x07_bytes x07_codec_write_u32_le(uint32_t x) { x07_bytes b = x07_bytes_new(4); x07_wr_u32le(b.ptr, x); return b; }
@@ -211,7 +211,7 @@ static inline uint32_t x07_enum_payload(x07_bytes b) { return b.len >= 8 ? x07_r
 
 /* ---- lowered ty.* intrinsics for i32/u32 ---- */
 static inline x07_bytes x07_u32_write_le_at(x07_bytes b, uint32_t off, uint32_t x, const char *ptr) {
-  if (X07_UNLIKELY(off >= b.len || b.len - off < 4)) x07_trap_ptr("bytes.set_u8 oob", ptr);
+  if (X07_UNLIKELY(off >= b.len || b.len - off < 4)) x07_trap_oob("bytes.set_u8 oob", ptr, off, 4, b.len);
   x07_wr_u32le(b.ptr + off, x);
   return b;
 }

@@ -17,5 +17,11 @@ void x07_vec_set_cap(x07_vec *v, uint32_t cap);
 void x07_write_metrics(void);     /* the metrics JSON line on stderr */
 /* write(2) until all n bytes are out; 0 on error. Async-signal-safe (used by traps). */
 int x07_write_all(int fd, const void *p, size_t n);
+/* Set by the entry point: bundles end a trap with this exit status (documented as 5)
+ * instead of dying of SIGILL; 0 (framed runs) keeps the trap instruction. */
+extern int x07_trap_exit_status;
+/* Set by the framed entry point: run before os.process.exit ends the process early, so
+ * the runner still gets a well-formed (empty) frame and the metrics line. */
+extern void (*x07_before_exit)(void);
 
 #endif
