@@ -66,13 +66,13 @@ static char *absolute_of(const char *p, const char *cwd) {
 }
 
 /* root + "/" + rel, stripping "<root>/" from the path when it is already there. A path
- * that names a place inside the root in absolute form, or relative to the working
- * directory while the root is absolute, means that place (so `--allow-write-root
- * $PWD/out` and `--allow-write-root out` behave the same). NULL: an absolute path
- * outside this root. */
+ * that names a place inside the root — absolute, or relative to the working directory,
+ * however the root is spelled ("out", "./out/", "$PWD/out") — means that place, so
+ * `--allow-write-root $PWD/out` and `--allow-write-root out` behave the same. NULL: an
+ * absolute path outside this root. */
 static char *join_root(const char *root, const char *path) {
   char cwd[PATH_MAX];
-  if ((root[0] == '/' || path[0] == '/') && getcwd(cwd, sizeof cwd)) {
+  if (getcwd(cwd, sizeof cwd)) {
     char *ar = absolute_of(root, cwd), *ap = absolute_of(path, cwd);
     size_t al = strlen(ar);
     const char *inside = NULL;
