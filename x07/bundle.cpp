@@ -211,7 +211,10 @@ int cmd_bundle(const std::vector<std::string>& tokens) {
   const fs::path runner = locate_runner();
   Captured c = run_captured(runner, argv);
   std::cerr << c.err << std::flush;
-  if (c.exit_code != 0 && c.exit_code != 1) return c.exit_code < 0 ? 2 : c.exit_code;
+  if (c.exit_code < 0)
+    throw Failure("x07-os-runner was killed by signal " + std::to_string(c.signal), 2,
+                  "it was stopped from outside (e.g. Ctrl-C or the OOM killer); rerun it", "X07RUN_KILLED");
+  if (c.exit_code != 0 && c.exit_code != 1) return c.exit_code;
   json::Document runner_report;
   std::string perr;
   if (!json::parse(c.out, runner_report, &perr) || !runner_report.IsObject() || !runner_report.HasMember("compile"))

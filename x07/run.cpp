@@ -126,6 +126,17 @@ std::vector<std::string> project_roots_for_report(const fs::path& manifest) {
   }
 }
 
+// The program's entry file (for FILE:LINE:COL in error lines); "" for artifacts.
+std::string entry_file_of(const Target& target, LazyManifest& manifest) {
+  if (target.kind == TargetKind::Program) return target.path.string();
+  if (target.kind != TargetKind::Project) return "";
+  try {
+    return manifest.get().entry_path().string();
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& tokens) {
@@ -264,23 +275,23 @@ int cmd_run(const std::vector<std::string>& tokens) {
   if (report_mode == "text") {
     argv.push_back("--stream-output");  // the program's stderr reaches ours while it runs
     Captured c = run_captured(runner, argv, {}, /*inherit_stderr=*/true);
-    if (c.exit_code < 0) return kExitLimit;
+    if (c.exit_code < 0)
+      throw Failure("x07-os-runner was killed by signal " + std::to_string(c.signal), kExitLimit,
+                    "it was stopped from outside (e.g. Ctrl-C or the OOM killer); rerun, or lower the program's "
+                    "memory use with --max-memory-bytes",
+                    "X07RUN_KILLED");
     if (a.get("report-out") && !c.out.empty()) emit_report(c.out, a.get("report-out"), /*quiet=*/true);
     TextContext ctx;
     ctx.verbose = a.has("verbose");
-    if (target.kind == TargetKind::Project) {
-      try {
-        ctx.entry = manifest.get().entry_path().string();
-      } catch (const std::exception&) {
-      }
-    } else if (target.kind == TargetKind::Program) {
-      ctx.entry = target.path.string();
-    }
+    ctx.entry = entry_file_of(target, manifest);
     return present_text_report(c.out, c.exit_code, ctx);
   }
   Captured c = run_captured(runner, argv);
   std::cerr << c.err << std::flush;
   int code = c.exit_code < 0 ? 2 : (c.exit_code & 0xFF);
+  if (c.exit_code < 0)
+    std::cerr << render_error("X07RUN_KILLED", "", "x07-os-runner was killed by signal " + std::to_string(c.signal),
+                              "it was stopped from outside (e.g. Ctrl-C or the OOM killer); rerun it");
 
   std::string report = c.out;
   if (a.get("report") == std::optional<std::string>("wrapped")) {
@@ -303,6 +314,7 @@ int cmd_run(const std::vector<std::string>& tokens) {
     report = wrap_runner_report(w, c.out);
   }
   emit_report(report, a.get("report-out"), a.has("quiet-json"));
+  if (code == 1) explain_json_report_failure(c.out, entry_file_of(target, manifest));
   return code;
 }
 

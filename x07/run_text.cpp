@@ -102,6 +102,17 @@ int present_compile_failure(const json::Value& compile, const std::string& entry
   return kExitCompile;
 }
 
+void explain_json_report_failure(const std::string& runner_stdout, const std::string& entry) {
+  try {
+    TextContext ctx;
+    ctx.entry = entry;
+    ctx.write_output = false;
+    present_text_report(runner_stdout, 1, ctx);
+  } catch (const std::exception&) {
+    // not a report we can read: the report on stdout is all there is
+  }
+}
+
 int present_text_report(const std::string& runner_stdout, int runner_exit, const TextContext& ctx) {
   if (runner_exit == 2 && runner_stdout.empty()) return kExitUsage;  // the runner printed its error
   json::Document doc;
@@ -123,7 +134,7 @@ int present_text_report(const std::string& runner_stdout, int runner_exit, const
   if (auto b64 = json::get_string(*solve, "solve_output_b64")) {
     if (auto bytes = base64::decode(*b64)) out = std::move(*bytes);
   }
-  write_stdout(out);
+  if (ctx.write_output) write_stdout(out);
 
   const int status = static_cast<int>(json::get_i64(*solve, "exit_status").value_or(1));
   auto trap = json::get_string(*solve, "trap");

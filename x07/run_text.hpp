@@ -19,6 +19,7 @@ inline constexpr int kExitLimit = 6;         // outside limit: wall time, CPU, o
 struct TextContext {
   std::string entry;  // the program/project entry file, for locations
   bool verbose = false;
+  bool write_output = true;  // false: only the error lines (JSON modes)
 };
 
 // Presents the runner's report (its stdout) and returns the exit status. Runner errors
@@ -27,5 +28,9 @@ struct TextContext {
 int present_compile_failure(const rapidjson::Value& compile, const std::string& entry);
 
 int present_text_report(const std::string& runner_stdout, int runner_exit, const TextContext& ctx);
+
+// JSON modes: the report on stdout stays byte for byte; a compile failure or trap in it is
+// also explained on stderr in the error style (nothing when the report cannot be read).
+void explain_json_report_failure(const std::string& runner_stdout, const std::string& entry);
 
 }  // namespace x07::facade

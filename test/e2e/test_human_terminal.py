@@ -214,6 +214,18 @@ class TextMode(unittest.TestCase):
         code, msg = x07test.error_lines(p.stderr)[0]
         self.assertRegex(msg, r"^%s:1:\d+: .*\(at /solve\)$" % prog)
 
+    def test_json_mode_also_explains_on_stderr(self):
+        """Through a pipe the report stays on stdout byte for byte and exit 1 stays, but a
+        person reading stderr still sees what and where (the issue's silent typo)."""
+        prog = write_program(self.d, ["bytes.lenn", ["bytes.lit", "x"]], "typo.x07.json")
+        p = x07test.run_x07(["run", "--program", prog])
+        self.assertEqual(p.returncode, 1)
+        self.assertFalse(json.loads(p.stdout)["compile"]["ok"])
+        (code, msg), = x07test.error_lines(p.stderr)
+        self.assertRegex(msg, r"^%s:1:\d+: unsupported head: \"bytes.lenn\"" % prog)
+        direct = x07test.run_runner(["--program", prog, "--module-root", self.d])
+        self.assertEqual(direct.stderr, b"", "the runner itself stays quiet, like upstream")
+
     def test_program_chosen_exit_status(self):
         prog = write_program(self.d, ["begin", ["os.process.exit", 7], ["bytes.lit", "x"]])
         p = x07test.run_x07(["run", "--program", prog, "--report", "text"])
