@@ -74,14 +74,14 @@ struct ChildFailure {
 
 struct ChildArgs {
   const SpawnRequest* req;
-  int in_fd, out_fd, err_fd, status_fd;
+  int in_fd, out_fd, err_fd, status_fd, frame_fd;
   char* const* argv;
   char* const* envp;
 };
 
 int child_trampoline(void* p) {
   const auto* a = static_cast<const ChildArgs*>(p);
-  child_main(*a->req, a->in_fd, a->out_fd, a->err_fd, a->status_fd, a->argv, a->envp);
+  child_main(*a->req, a->in_fd, a->out_fd, a->err_fd, a->status_fd, a->frame_fd, a->argv, a->envp);
 }
 
 // vfork() into new namespaces (the kernel sandbox's pid/ipc/uts/mount/net layer):
@@ -221,7 +221,7 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
   // vfork: no page-table copy (the child only makes syscalls, then execs or _exits),
   // which keeps the warm path cheap.
   const unsigned long ns_flags = req.sandbox ? x07_sandbox_clone_flags(req.sandbox) : 0;
-  ChildArgs child_args{&req, in_p[0], out_p[1], err_p[1], st_p[1], argv.data(), envp.data()};
+  ChildArgs child_args{&req, in_p[0], out_p[1], err_p[1], st_p[1], fr_p[1], argv.data(), envp.data()};
   std::vector<char> child_stack;
   pid_t pid = ns_flags ? clone_into_namespaces(ns_flags, child_args, child_stack) : vfork();
   if (pid < 0) {
