@@ -39,7 +39,10 @@ Node list(const std::string& head, std::vector<Node> kids, const std::string& pt
 
 Info FnChecker::check_try_doc(Node& n, bool stmt) {
   arity(n, 1, "try_doc expects 1 arg");
-  if (result_ != Ty::Bytes) err("Typing", "try_doc requires function return type bytes", n.ptr);
+  if (result_ != Ty::Bytes)
+    err("Typing", std::string("try_doc requires function return type bytes (") + what_ + " returns " +
+                      ty_token(result_) + "; check the doc with bytes.get_u8 instead, or move this into a function "
+                      "returning bytes)", n.ptr);
   const std::string p = n.ptr;
   const std::string doc = "$doc" + p;  // not a valid x07 identifier: cannot clash with user names
   auto len = [&] { return list("bytes.len", {atom(doc, p)}, p); };
