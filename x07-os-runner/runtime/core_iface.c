@@ -3,9 +3,10 @@
  * copy of some bytes (io.open_read_bytes; data = reader handle). vtables 2..64
  * are registered at run time by native code (x07_rt_register_io_reader_vtable_v1,
  * e.g. an FFI shim) and dispatch to its read function. Readers and bufreads are
- * 1-based handles that live until exit (runtime memory, outside mem_stats); a bufread's buffer is never freed or
- * moved, so a view returned by bufread.fill never dangles (a later fill may
- * overwrite its contents). */
+ * 1-based handles that live until exit (runtime memory, outside mem_stats). A
+ * bufread's buffer is allocated by its first fill and never freed or moved, so
+ * a view returned by bufread.fill never dangles (a later fill may overwrite its
+ * contents). */
 #include "x07rt_mem.h"
 
 #define VT_READER 1u
@@ -107,7 +108,7 @@ uint32_t x07_bufread_new(x07_iface it, uint32_t cap) {
   bufreads = (bufread *)grow(bufreads, n_bufreads, &bufreads_cap, (uint32_t)sizeof(bufread));
   bufread *br = &bufreads[n_bufreads++];
   br->src = it;
-  br->buf = (uint8_t *)x07_alloc_runtime(cap);
+  br->buf = 0; /* allocated by the first fill, so an unused bufread costs nothing */
   br->cap = cap;
   br->start = br->end = br->eof = 0;
   return n_bufreads;
@@ -116,6 +117,7 @@ uint32_t x07_bufread_new(x07_iface it, uint32_t cap) {
 x07_view x07_bufread_fill(uint32_t h) {
   bufread *br = bufread_get(h);
   if (br->start == br->end && !br->eof) {
+    if (!br->buf) br->buf = (uint8_t *)x07_alloc_runtime(br->cap);
     uint32_t got = br->src.vtable == VT_READER ? reader_take(br->src.data, br->buf, br->cap)
                                                : ext_read(br->src, br->buf, br->cap);
     br->start = 0;

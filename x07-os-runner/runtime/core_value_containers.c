@@ -166,7 +166,7 @@ static int key_eq(uint32_t kty, const slot *a, const slot *b) {
   return a->i == b->i;
 }
 static void map_alloc(vmap *m, uint32_t cap) {
-  if ((uint64_t)cap * sizeof(slot) > 0x7FFFFFFFu) x07_trap("map_value cap overflow");
+  if ((uint64_t)cap * sizeof(slot) > 0x7FFFFFFFu) x07_trap("out of memory");
   m->cap = cap;
   m->len = 0;
   m->used = (uint8_t *)arr_alloc(cap);
