@@ -13,6 +13,7 @@
 #include "common/policy.hpp"
 #include "common/project.hpp"
 #include "compiler/compiler.hpp"
+#include "compile_help.hpp"
 #include "diag_print.hpp"
 #include "facade_error.hpp"
 #include "profile.hpp"
@@ -105,14 +106,6 @@ const char* stage_of(const std::string& kind) {
   return "lower";
 }
 
-std::string help_for(const x07c::Diagnostic& d) {
-  if (d.code == "X07-TYPE-CALL-0001")
-    return "check the function name and that its module is listed in \"imports\" (and exports it)";
-  if (d.code == "X07-PARSE-0001") return "the file must be x07AST JSON; `x07 fmt --check FILE` shows the same parse error";
-  if (d.code == "X07-UNSUPPORTED-0001") return "see x07-os-runner/compiler/README.md for the supported forms";
-  return "fix the expression at the pointer (see the message)";
-}
-
 std::string x07diag_report(const x07c::CompileResult& r) {
   json::Document doc;
   auto& al = doc.GetAllocator();
@@ -193,8 +186,10 @@ int cmd_check(const std::vector<std::string>& tokens) {
     print_diag(std::cerr, {"X07-INTERNAL-0001", plan.entry.string(), "", r.compile_error(), ""});
     return 1;
   }
-  for (const auto& d : r.diagnostics)
-    print_diag(std::cerr, {d.code, d.file.empty() ? plan.entry.string() : d.file, d.ptr, d.message, help_for(d)});
+  for (const auto& d : r.diagnostics) {
+    const std::string file = d.file.empty() ? plan.entry.string() : d.file;
+    print_diag(std::cerr, {d.code, file, d.ptr, d.message, compile_help(d.code, d.message, file, d.ptr)});
+  }
   return 1;
 }
 

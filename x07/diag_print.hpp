@@ -1,6 +1,6 @@
-// One error style for people: `error[CODE]: FILE:LINE:COL: what happened (at PTR)`
-// then `help: how to fix it`. JSON pointers are turned into the line and column of the
-// source text; the pointer is kept for tools.
+// Diagnostics of the facade's file-oriented commands (check, fmt, test, run's text mode)
+// in the one error style (common/error_style.hpp). JSON pointers become the line and
+// column of the source text; the pointer stays in the message for tools.
 #pragma once
 #include <ostream>
 #include <string>
@@ -15,8 +15,11 @@ struct DiagLine {
   std::string help;     // how to fix it; may be empty
 };
 
-// `source` is the file's text when the caller has it; otherwise the file is read
-// (when it cannot be, the location is just FILE).
+// "FILE:LINE:COL" of `ptr` in `file` ("FILE" when the text cannot be read or located).
+// `source` is the file's text when the caller already has it.
+std::string source_location(const std::string& file, const std::string& ptr, const std::string* source = nullptr);
+
+// error[CODE]: FILE:LINE:COL: message (at PTR)  +  help: …
 void print_diag(std::ostream& os, const DiagLine& d, const std::string* source = nullptr);
 
 }  // namespace x07::facade

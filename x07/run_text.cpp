@@ -9,6 +9,7 @@
 #include "common/json.hpp"
 #include "common/json_locate.hpp"
 #include "compile_help.hpp"
+#include "diag_print.hpp"
 #include "facade_error.hpp"
 
 namespace x07::facade {
@@ -32,21 +33,12 @@ std::string str_or(const json::Value& o, const char* key, std::string dflt = "")
 }
 
 // "FILE:LINE:COL" of the value at `ptr` (just FILE when it cannot be located).
-std::string file_location(const std::string& file, const std::string& ptr) {
-  std::string text;
-  if (!file.empty() && fsutil::read_file(file, text)) {
-    if (auto pos = json::locate_pointer(text, ptr))
-      return file + ":" + std::to_string(pos->line) + ":" + std::to_string(pos->col);
-  }
-  return file;
-}
-
 // "ptr=/solve/3" at the end of a trap text -> the source location of that node (the
 // trap text keeps the pointer).
 std::string trap_location(const std::string& trap, const std::string& entry) {
   size_t at = trap.find(" ptr=");
   if (at == std::string::npos || entry.empty()) return entry;
-  return file_location(entry, trap.substr(at + 5));
+  return source_location(entry, trap.substr(at + 5));
 }
 
 // The head of the call at `ptr` in the entry file ("bytes.get_u8"), so an out-of-bounds
@@ -89,7 +81,7 @@ int present_compile_failure(const json::Value& compile, const std::string& entry
         if (auto f = json::get_string(*l, "file"); f && !f->empty()) file = *f;
         ptr = str_or(*l, "ptr");
       }
-      if (!file.empty()) loc = ptr.empty() ? file : file_location(file, ptr);
+      if (!file.empty()) loc = ptr.empty() ? file : source_location(file, ptr);
       std::string code = str_or(d, "code", "X07C_ERROR");
       std::string msg = str_or(d, "message");
       std::cerr << render_error(code, loc, ptr.empty() ? msg : msg + " (at " + ptr + ")",
