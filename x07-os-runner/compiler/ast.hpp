@@ -172,6 +172,16 @@ const std::vector<Builtin>& builtins();
 int find_builtin(const std::string& name);   // -1 if none
 std::vector<std::string> all_builtin_names();
 
+// ---- budget profiles (budget_profile.cpp) ----
+struct BudgetProfile {
+  uint32_t mode = 0;           // 0 trap_v1, 1 result_err_v1, 2 stats_only_v1, 3 yield_v1
+  std::string label;
+  std::vector<uint32_t> caps;  // alloc_bytes, alloc_calls, realloc_calls, memcpy_bytes, sched_ticks, fuel
+};
+// Loads arch/budgets/profiles/<id>.budget.json under the arch root of `entry_file` (the nearest
+// ancestor directory holding `arch/`, else the working directory). Returns "" or the error text.
+std::string load_budget_profile(const std::string& entry_file, const std::string& id, BudgetProfile* out);
+
 // ---- stages ----
 struct LoadOptions;
 void typecheck_program(Program& prog);        // typecheck.cpp

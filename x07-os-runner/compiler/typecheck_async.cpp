@@ -82,9 +82,10 @@ bool FnChecker::check_async_head(Node& n, bool stmt, Info& out) {
     out = check_budget_scope(n, stmt);
     return true;
   }
-  if (h == "budget.scope_from_arch_v1")
-    err("Unsupported", "budget.scope_from_arch_v1 is not supported yet (arch budget profiles are not loaded); "
-                       "inline the profile as budget.scope_v1 with a budget.cfg_v1", n.ptr);
+  if (h == "budget.scope_from_arch_v1") {
+    out = check_budget_scope_from_arch(n, stmt);
+    return true;
+  }
   if (is_scope_start(h)) {
     out = check_scope_start(n);
     return true;
@@ -94,7 +95,11 @@ bool FnChecker::check_async_head(Node& n, bool stmt, Info& out) {
     Ty t = v >= 0 ? vars_[v].ty : Ty::I32;
     const char* row = t == Ty::ResI32 ? "budget.$res_i32" : t == Ty::ResBytes ? "budget.$res_bytes"
                     : t == Ty::ResView ? "budget.$res_bytes_view" : nullptr;
-    if (!row) err("Typing", "budget.scope_v1 mode=result_err_v1 requires a result_* body", n.ptr);
+    bool arch = n.kids.size() == 3;  // third kid marks budget.scope_from_arch_v1
+    if (!row)
+      err("Typing", arch ? "budget.scope_from_arch_v1 returns result_* for this profile"
+                         : "budget.scope_v1 mode=result_err_v1 requires a result_* body", n.ptr);
+    if (arch) n.kids.pop_back();
     out = check_builtin(n, find_builtin(row));
     return true;
   }
@@ -208,25 +213,50 @@ Info FnChecker::check_budget_scope(Node& n, bool stmt) {
     err("Typing", "budget.cfg_v1 label bytes.lit expects a text string", l.kids[0].ptr);
   if (mi->second == 3 && !async_ctx())
     err("Unsupported", "budget.scope_v1 mode=yield_v1 is only allowed in solve or defasync", n.ptr);
+  return build_budget_scope(n, stmt, mi->second,
+                            {v["alloc_bytes"], v["alloc_calls"], v["realloc_calls"], v["memcpy_bytes"],
+                             v["sched_ticks"], v["fuel"]},
+                            false);
+}
+
+Info FnChecker::build_budget_scope(Node& n, bool stmt, uint32_t mode, const std::vector<uint32_t>& caps, bool arch) {
   std::string p = n.ptr;
   Node body = std::move(n.kids[1]);
   std::vector<Node> kids;
   kids.push_back(mk_list("let", {mk_atom("$budget", p),
                                  mk_list("budget.$begin",
-                                         {mk_int(mi->second, p), mk_int(v["alloc_bytes"], p),
-                                          mk_int(v["alloc_calls"], p), mk_int(v["realloc_calls"], p),
-                                          mk_int(v["memcpy_bytes"], p), mk_int(v["sched_ticks"], p),
-                                          mk_int(v["fuel"], p)},
+                                         {mk_int(mode, p), mk_int(caps[0], p), mk_int(caps[1], p),
+                                          mk_int(caps[2], p), mk_int(caps[3], p), mk_int(caps[4], p),
+                                          mk_int(caps[5], p)},
                                          p)},
                          p));
   kids.push_back(mk_list("let", {mk_atom("$budget_out", p), std::move(body)}, p));
   kids.push_back(mk_list("let", {mk_atom("$budget_err", p), mk_list("budget.$end", {mk_atom("$budget", p)}, p)}, p));
-  if (mi->second == 1)
-    kids.push_back(mk_list("budget.$res", {mk_atom("$budget_out", p), mk_atom("$budget_err", p)}, p));
+  if (mode == 1) {
+    std::vector<Node> res = {mk_atom("$budget_out", p), mk_atom("$budget_err", p)};
+    if (arch) res.push_back(mk_int(1, p));
+    kids.push_back(mk_list("budget.$res", std::move(res), p));
+  }
   else
     kids.push_back(mk_atom("$budget_out", p));
   n = mk_list("begin", std::move(kids), p);
   return check(n, stmt);
+}
+
+// (budget.scope_from_arch_v1 (bytes.lit PROFILE_ID) body): the cfg of a pinned profile
+// (budget_profile.cpp), then the same rewrite as budget.scope_v1.
+Info FnChecker::check_budget_scope_from_arch(Node& n, bool stmt) {
+  arity(n, 2, "budget.scope_from_arch_v1 expects 2 args");
+  const Node& id = n.kids[0];
+  if (id.kind != Node::List || id.text != "bytes.lit" || id.kids.size() != 1 ||
+      (id.kids[0].kind != Node::Atom && id.kids[0].kind != Node::Str))
+    err("Typing", "budget.scope_from_arch_v1 expects bytes.lit profile_id", id.ptr);
+  BudgetProfile prof;
+  std::string e = load_budget_profile(prog_.entry_file, id.kids[0].text, &prof);
+  if (!e.empty()) err("Parse", e, id.ptr);
+  if (prof.mode == 3 && !async_ctx())
+    err("Unsupported", "budget.scope_from_arch_v1 mode=yield_v1 is only allowed in solve or defasync", n.ptr);
+  return build_budget_scope(n, stmt, prof.mode, prof.caps, true);
 }
 
 }  // namespace x07c::tc

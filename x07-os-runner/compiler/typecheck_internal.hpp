@@ -176,6 +176,8 @@ class FnChecker {
   bool check_async_head(Node& n, bool stmt, Info& out);
   Info check_task_scope(Node& n, bool stmt);
   Info check_budget_scope(Node& n, bool stmt);
+  Info check_budget_scope_from_arch(Node& n, bool stmt);
+  Info build_budget_scope(Node& n, bool stmt, uint32_t mode, const std::vector<uint32_t>& caps, bool arch);
   Info check_scope_start(Node& n);
   void check_scope_spawn_pattern(const std::string& let_name, const Node& value);  // X07E_SCOPE_003
   void read_cfg_pairs(const Node& cfg, const std::string& head, std::map<std::string, uint32_t>& vals,

@@ -255,6 +255,21 @@ CASES_LIST = [
      [ECHO],
      ["task.scope_v1", ["task.scope.cfg_v1"], ["begin", ["let", "t", ["main.echo", lit("x")]], ["await", "t"]]],
      {"compile_error_contains": "X07E_SCOPE_003: illegal spawn pattern inside task.scope_v1"}),
+    ("budget_from_arch_builtin_profile",
+     [],
+     ["begin",
+      ["let", "r", ["budget.scope_from_arch_v1", lit("stream_xf_plugin_v1"), ["result_bytes.ok", lit("piped")]]],
+      ["result_bytes.unwrap_or", "r", lit("?")]],
+     {"output_text": "piped"}),
+    ("budget_from_arch_pinned_profile",
+     [],
+     ["budget.scope_from_arch_v1", lit("tight_v1"), ["bytes.alloc", 100]],
+     {"trap": "X07T_BUDGET_EXCEEDED_ALLOC_BYTES"},
+     {"arch/budgets/profiles/tight_v1.budget.json": '{"schema_version": "x07.budget.profile@0.1.0", "id": "tight_v1", "v": 1, "cfg": {"mode": "trap_v1", "label": "tight", "alloc_bytes": 16}}'}),
+    ("budget_from_arch_missing_profile_error",
+     [],
+     ["budget.scope_from_arch_v1", lit("nope_v1"), lit("x")],
+     {"compile_error_contains": "read budget profile file "}),
     ("budget_trap_alloc_bytes",
      [],
      ["budget.scope_v1", ["budget.cfg_v1", ["mode", "trap_v1"], ["label", lit("big")], ["alloc_bytes", 64]],
@@ -299,6 +314,10 @@ def main():
         name, decls, solve, expect = case[:4]
         d = os.path.join(CASES, name)
         os.makedirs(d, exist_ok=True)
+        for rel, text in (case[4] if len(case) > 4 else {}).items():
+            os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
+            with open(os.path.join(d, rel), "w", encoding="utf-8") as f:
+                f.write(text + "\n")
         prog = {"schema_version": "x07.x07ast@0.8.0", "kind": "entry", "module_id": "main", "imports": [],
                 "decls": decls, "solve": solve}
         with open(os.path.join(d, "main.x07.json"), "w", encoding="utf-8") as f:
