@@ -141,6 +141,8 @@ int x07_sb_prepare_cgroup(struct x07_sandbox_plan *plan, const x07_sandbox_confi
 int x07_sb_apply_cgroup(const struct x07_sandbox_plan *plan);
 void x07_sb_release_cgroup(struct x07_sandbox_plan *plan);
 
+/* uid 0 with CAP_SYS_ADMIN (what the namespace layer needs). */
+int x07_sb_namespaces_available(void);
 int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, const char *cwd);
 int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan);
 int x07_sb_prepare_netsup(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);

@@ -92,9 +92,11 @@ static int have_sys_admin(void) {
   return (data[0].effective >> 21) & 1; /* CAP_SYS_ADMIN = 21 */
 }
 
+int x07_sb_namespaces_available(void) { return geteuid() == 0 && have_sys_admin(); }
+
 int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, const char *cwd) {
   if (cfg->in_process || cfg->no_namespaces) return 0;
-  if (geteuid() != 0 || !have_sys_admin()) {
+  if (!x07_sb_namespaces_available()) {
     x07_sb_append(plan->skipped, sizeof plan->skipped,
                   "namespaces need uid 0 with CAP_SYS_ADMIN: no pid/ipc/uts/mount/net namespace, "
                   "fs roots not mounted noexec");

@@ -49,6 +49,15 @@ int x07_sandbox_check_support(const x07_sandbox_config *cfg, const x07_sandbox_c
     x07_sb_append(msg, msg_len, "x07-os-runner was built without libseccomp: no seccomp filter can be generated");
     missing++;
   }
+  /* An allowed exec means its dynamic loader may be exec'd, and the loader maps
+   * code from any readable file unless the fs roots are mounted noexec. */
+  if (cfg->proc_enabled && cfg->allow_spawn && cfg->exec_paths_len && cfg->fs_enabled && !cfg->in_process &&
+      !cfg->no_namespaces && !x07_sb_namespaces_available()) {
+    x07_sb_append(msg, msg_len,
+                  "namespaces unavailable (not uid 0 with CAP_SYS_ADMIN): fs roots cannot be mounted noexec, so the "
+                  "dynamic loader of an allowed exec could run code from them");
+    missing++;
+  }
   return missing;
 }
 
