@@ -45,6 +45,7 @@ class Mistakes(unittest.TestCase):
             "env": write_program(d, ["os.env.get", ["bytes.lit", "HOME"]], "env.x07.json"),
             "time": write_program(d, ["begin", ["os.time.now_unix_ms"], ["bytes.alloc", 0]], "time.x07.json"),
             "exit": write_program(d, ["begin", ["os.process.exit", 3], ["bytes.alloc", 0]], "exit.x07.json"),
+            "net": write_program(d, ["os.net.http_request", ["bytes.lit", "GET http://example.com/"]], "net.x07.json"),
         }
         cls.progs["bad_json"] = os.path.join(d, "bad_json.x07.json")
         write(os.path.join(d, "fs_off.json"), policy_with())
@@ -213,6 +214,10 @@ class Mistakes(unittest.TestCase):
                                           "--out", ok]).returncode, 0)
         self.assertEqual(subprocess.run([ok], capture_output=True, timeout=60).returncode, 3)
         self.assertEqual(x07test.run_x07(["run", "--report", "text", "--program", self.progs["exit"]]).returncode, 3)
+
+    def test_36_networking_disabled_at_run_time(self):
+        self.check(self.sandboxed("net", "fs_off.json"), 5,
+                   r"fs_off\.json sets net\.enabled=false.*--template http-client.*--allow-host")
 
     # ---- x07-os-runner's own errors
     def test_32_runner_mistyped_flag(self):
