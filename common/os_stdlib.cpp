@@ -5,14 +5,12 @@ namespace x07::os_stdlib {
 namespace fs = std::filesystem;
 
 std::vector<fs::path> candidates(const fs::path& runner_dir) {
+  std::vector<fs::path> out;
+  if (runner_dir.empty()) return out;
   const fs::path rel = fs::path("stdlib") / "os" / "0.2.0" / "modules";
-  std::vector<fs::path> out{rel};
-  if (!runner_dir.empty()) {
-    out.push_back(runner_dir / rel);
-    out.push_back(runner_dir / ".." / rel);
-    out.push_back(runner_dir / ".." / "share" / "x07" / rel);
-  }
-  out.push_back(fs::path(X07_SOURCE_ROOT) / "x07-os-runner" / rel);
+  out.push_back(runner_dir / rel);
+  out.push_back(runner_dir / ".." / rel);
+  out.push_back(runner_dir / ".." / "share" / "x07" / rel);  // install tree, and the build tree mirrors it
   return out;
 }
 

@@ -7,8 +7,9 @@
 
 namespace x07::os_stdlib {
 
-// Candidates in search order: relative to the cwd, beside the runner executable,
-// its parent, an install prefix's share/x07, then the source tree this was built from.
+// Candidates in search order, all relative to the runner executable (never the cwd):
+// beside it, its parent, then the prefix's share/x07 (install tree; the build tree links
+// build/share/x07/stdlib/os to the sources so it has the same layout).
 std::vector<std::filesystem::path> candidates(const std::filesystem::path& runner_dir);
 
 // The first candidate that is an existing directory.

@@ -89,6 +89,36 @@ Value solve_object(const Solve& s, Allocator& a) {
   return o;
 }
 
+Value text_position(uint32_t line, uint32_t col, Allocator& a) {
+  Value p(rapidjson::kObjectType);
+  put(p, "line", Value(line), a);
+  put(p, "col", Value(col == 0 ? 1u : col), a);
+  return p;
+}
+
+// `loc` (and `data`) of one diagnostic in the x07diag schema's own forms.
+void put_diagnostic_location(Value& e, const Diagnostic& d, Allocator& a) {
+  Value data(rapidjson::kObjectType);
+  if (d.line > 0) {
+    Value span(rapidjson::kObjectType);
+    if (!d.file.empty()) put(span, "file", str(d.file, a), a);
+    put(span, "start", text_position(d.line, d.col, a), a);
+    put(span, "end", text_position(d.line, d.col, a), a);
+    Value loc(rapidjson::kObjectType);
+    put(loc, "kind", Value("text"), a);
+    put(loc, "span", std::move(span), a);
+    put(e, "loc", std::move(loc), a);
+    if (!d.ptr.empty()) put(data, "ptr", str(d.ptr, a), a);
+  } else if (!d.file.empty() || !d.ptr.empty()) {
+    Value loc(rapidjson::kObjectType);
+    put(loc, "kind", Value("x07ast"), a);
+    put(loc, "ptr", str(d.ptr, a), a);
+    put(e, "loc", std::move(loc), a);
+    if (!d.file.empty()) put(data, "file", str(d.file, a), a);
+  }
+  if (data.MemberCount() > 0) put(e, "data", std::move(data), a);
+}
+
 Value compile_object(const Compile& c, Allocator& a) {
   Value o(rapidjson::kObjectType);
   put(o, "ok", Value(c.ok), a);
@@ -123,13 +153,7 @@ Value compile_object(const Compile& c, Allocator& a) {
       put(e, "severity", str(d.severity, a), a);
       put(e, "stage", str(d.stage, a), a);
       put(e, "message", str(d.message, a), a);
-      if (!d.file.empty() || !d.ptr.empty()) {
-        Value loc(rapidjson::kObjectType);
-        put(loc, "kind", Value("x07ast"), a);
-        put(loc, "file", str(d.file, a), a);
-        put(loc, "ptr", str(d.ptr, a), a);
-        put(e, "loc", std::move(loc), a);
-      }
+      put_diagnostic_location(e, d, a);
       ds.PushBack(e, a);
     }
     put(o, "diagnostics", std::move(ds), a);

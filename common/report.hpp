@@ -55,9 +55,13 @@ struct NativeRequirement {
   std::vector<std::string> features;  // omitted when empty
 };
 
+// One x07diag diagnostic (schema x07.x07diag@0.1.0, $defs/diagnostic). Its location is the
+// schema's text form (span in `file`) when a line is known, else its x07ast form (`ptr`) with
+// the file in `data.file` (the schema's x07ast location has no file field).
 struct Diagnostic {
   std::string code, severity = "error", stage, message;
   std::string file, ptr;  // loc; omitted when both empty
+  uint32_t line = 0, col = 0;  // 1-based; 0 = unknown
 };
 
 struct Compile {

@@ -61,6 +61,11 @@ class FakeToolchain:
         with open(runner, "w") as f:
             f.write(FAKE_RUNNER)
         os.chmod(runner, os.stat(runner).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        # The install layout (bin/ beside share/x07/stdlib/os): the OS module root is found
+        # relative to the runner only.
+        os.makedirs(os.path.join(self.dir, "share", "x07", "stdlib"))
+        os.symlink(os.path.join(x07test.REPO, "x07-os-runner", "stdlib", "os"),
+                   os.path.join(self.dir, "share", "x07", "stdlib", "os"))
         self.log = os.path.join(self.dir, "runner.log.json")
         self.work = os.path.join(self.dir, "work")
         os.makedirs(self.work)

@@ -7,7 +7,6 @@ import os
 import unittest
 
 import jsonschema
-from referencing import Registry, Resource
 
 import x07test
 from facade_helpers import argv_v1, read_bytes
@@ -66,11 +65,7 @@ x07 = x07test.run_x07  # the real facade binary
 
 
 def wrapped_validator():
-    registry = Registry().with_resources([
-        (x07test._X07DIAG_STUB["$id"], Resource.from_contents(x07test._X07DIAG_STUB)),
-        ("https://x07.io/spec/x07-os-runner.report.schema.json",
-         Resource.from_contents(x07test.load_schema("x07-os-runner.report.schema.json"))),
-    ])
+    registry = x07test.schema_registry()
     return jsonschema.Draft202012Validator(x07test.load_schema("x07-run.report.schema.json"), registry=registry)
 
 

@@ -261,6 +261,10 @@ class CompileReports(RunnerTestCase):
         self.assertEqual(c["c_source_size"], 0)
         self.assertIsNone(c["fuel_used"])
         self.assertGreaterEqual(len(c["diagnostics"]), 1)
+        # x07diag's x07ast location has no file: the file travels in data.file (as upstream does).
+        d = c["diagnostics"][0]
+        self.assertEqual(d["loc"], {"kind": "x07ast", "ptr": "/imports/0"})
+        self.assertEqual(d["data"], {"file": bad})
         self.assertEqual(c["native_requires"]["requires"], [])
 
     def test_c_toolchain_failure(self):

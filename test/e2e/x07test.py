@@ -35,26 +35,6 @@ def x07_path():
 
 # ---------------------------------------------------------------- schemas
 
-# The report schema references x07diag diagnostics from a schema that is not shipped
-# with the others; this stand-in checks the fields our diagnostics always carry.
-_X07DIAG_STUB = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://x07.io/spec/x07diag.schema.json",
-    "$defs": {
-        "diagnostic": {
-            "type": "object",
-            "required": ["code", "severity", "stage", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "severity": {"type": "string"},
-                "stage": {"type": "string"},
-                "message": {"type": "string"},
-            },
-        }
-    },
-}
-
-
 @functools.lru_cache(maxsize=None)
 def load_schema(name):
     """The upstream schema `name`. They ship beside the repository (../shared/schemas), not
@@ -73,9 +53,21 @@ def _validator(name):
         # runner.md §8.2: upstream labels an explicitly accepted `none` backend "none",
         # a value outside the schema's enum; our runner keeps that label.
         schema["$defs"]["sandbox_backend"]["enum"].append("none")
-    registry = Registry().with_resource(_X07DIAG_STUB["$id"], Resource.from_contents(_X07DIAG_STUB))
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, registry=registry)
+    return cls(schema, registry=schema_registry())
+
+
+# Schemas other schemas reference by $id (the reports' diagnostics are x07diag ones).
+_REFERENCED_SCHEMAS = ("x07diag.schema.json", "x07-os-runner.report.schema.json")
+
+
+def schema_registry():
+    """A registry holding the real upstream schemas that reports reference by $id."""
+    resources = []
+    for name in _REFERENCED_SCHEMAS:
+        schema = load_schema(name)
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+    return Registry().with_resources(resources)
 
 
 def schemas_available():

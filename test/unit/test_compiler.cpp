@@ -156,6 +156,40 @@ TEST_CASE("compiler: module resolution order and searched paths", "[compiler]") 
   CHECK(amb.error_message.find("module \"app.m\" is ambiguous across roots") == 0);
 }
 
+TEST_CASE("compiler: a package root's module wins over the OS root's copy", "[compiler]") {
+  TempTree t;
+  auto module = [](const std::string& id, const std::string& lit) {
+    return R"({"schema_version":"x07.x07ast@0.3.0","kind":"module","module_id":")" + id +
+           R"(","imports":[],"decls":[{"kind":"export","names":[")" + id + R"(.f"]},{"kind":"defn","name":")" + id +
+           R"(.f","params":[],"result":"bytes","body":["bytes.lit",")" + lit + R"("]}]})";
+  };
+  t.write("pkg/std/os/fs.x07.json", module("std.os.fs", "PKG"));
+  t.write("os/std/os/fs.x07.json", module("std.os.fs", "OS"));
+  t.write("os/std/os/env.x07.json", module("std.os.env", "OSENV"));
+  x07c::CompileOptions o;
+  o.world = "run-os";
+  o.module_roots = {t.root / "pkg"};
+  o.os_stdlib_root = t.root / "os";
+  auto r = x07c::compile_entry_file(
+      t.write("main.x07.json", entry(R"(["bytes.concat",["std.os.fs.f"],["std.os.env.f"]])", "[]",
+                                     R"(["std.os.fs","std.os.env"])")),
+      o);
+  INFO(r.compile_error());
+  REQUIRE(r.ok);
+  CHECK(r.c_source.find("PKG") != std::string::npos);
+  CHECK(r.c_source.find("\"OS\"") == std::string::npos);
+  CHECK(r.c_source.find("OSENV") != std::string::npos);  // the OS root still provides the rest
+  // Passing the OS root again as a user root changes nothing (it is not counted twice).
+  o.module_roots.push_back(t.root / "os");
+  CHECK(x07c::compile_entry_file(t.root / "main.x07.json", o).ok);
+  // Two package roots holding the same module stay ambiguous, as upstream says.
+  t.write("pkg2/std/os/fs.x07.json", module("std.os.fs", "PKG2"));
+  o.module_roots = {t.root / "pkg", t.root / "pkg2"};
+  auto amb = x07c::compile_entry_file(t.root / "main.x07.json", o);
+  REQUIRE_FALSE(amb.ok);
+  CHECK(amb.error_message.find("module \"std.os.fs\" is ambiguous across roots") == 0);
+}
+
 TEST_CASE("compiler: malformed input never crashes", "[compiler][fuzz]") {
   const std::string valid = entry(
       R"(["begin",["let","v",["vec_u8.with_capacity",4]],["for","i",0,["view.len","input"],["set","v",["vec_u8.push","v",["view.get_u8","input","i"]]]],["if",["<u",1,2],["main.f","input"],["vec_u8.into_bytes","v"]]])",

@@ -102,7 +102,29 @@ TEST_CASE("compile-run report: compile-only exit 0, solve exit status drives exi
   json::Document d;
   REQUIRE(json::parse(report::to_json(r), d, nullptr));
   CHECK(d["compile"]["diagnostics"].Size() == 1);
-  CHECK(std::string(d["compile"]["diagnostics"][0]["loc"]["ptr"].GetString()) == "/solve");
+  const auto& diag = d["compile"]["diagnostics"][0];
+  CHECK(std::string(diag["loc"]["kind"].GetString()) == "x07ast");
+  CHECK(std::string(diag["loc"]["ptr"].GetString()) == "/solve");
+  CHECK_FALSE(diag["loc"].HasMember("file"));
+  CHECK(std::string(diag["data"]["file"].GetString()) == "main.x07.json");
   CHECK_FALSE(d["compile"]["native_requires"]["requires"][0].HasMember("features"));
   CHECK(d["solve"]["exit_status"].GetInt() == 3);
+}
+
+TEST_CASE("report: a diagnostic with a line uses x07diag's text location", "[report]") {
+  report::CompileRunReport r;
+  r.world = "run-os";
+  report::Diagnostic diag{"X07-TYPE-0001", "error", "type", "bad", "main.x07.json", "/solve"};
+  diag.line = 3;
+  diag.col = 7;
+  r.compile.diagnostics.push_back(diag);
+  json::Document d;
+  REQUIRE(json::parse(report::to_json(r), d, nullptr));
+  const auto& loc = d["compile"]["diagnostics"][0]["loc"];
+  CHECK(std::string(loc["kind"].GetString()) == "text");
+  CHECK(std::string(loc["span"]["file"].GetString()) == "main.x07.json");
+  CHECK(loc["span"]["start"]["line"].GetInt() == 3);
+  CHECK(loc["span"]["start"]["col"].GetInt() == 7);
+  CHECK(loc["span"]["end"]["line"].GetInt() == 3);
+  CHECK(std::string(d["compile"]["diagnostics"][0]["data"]["ptr"].GetString()) == "/solve");
 }

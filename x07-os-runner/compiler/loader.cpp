@@ -565,6 +565,12 @@ class Loader {
   }
 
   // ---------------- module resolution ----------------
+  bool is_os_stdlib_root(const std::filesystem::path& r) const {
+    if (!opts_.os_stdlib_root) return false;
+    std::error_code ec;
+    return std::filesystem::equivalent(r, *opts_.os_stdlib_root, ec);
+  }
+
   void load_module(const std::string& id, const std::string& from_file, const std::string& import_ptr) {
     if (std::find(stack_.begin(), stack_.end(), id) != stack_.end())
       throw CompileError("Parse", "cyclic import detected at module \"" + id + "\"", from_file, import_ptr);
@@ -581,27 +587,31 @@ class Loader {
         }
       }
     }
-    std::vector<std::filesystem::path> roots = opts_.module_roots;
-    if (opts_.os_stdlib_root) {
-      // Like upstream, the OS root is appended only if the user did not already pass it.
-      auto same_dir = [&](const std::filesystem::path& r) {
-        std::error_code ec;
-        return std::filesystem::equivalent(r, *opts_.os_stdlib_root, ec);
-      };
-      if (std::none_of(roots.begin(), roots.end(), same_dir)) roots.push_back(*opts_.os_stdlib_root);
-    }
+    // The user's roots (project packages, --module-root) are searched together: two hits
+    // there are ambiguous, as upstream says. Our OS module root is only the fallback, so a
+    // package's copy of a module it also holds (std.os.fs, ext.time.*, ...) wins over it.
+    std::vector<std::filesystem::path> roots;
+    for (const auto& r : opts_.module_roots)
+      if (!is_os_stdlib_root(r)) roots.push_back(r);
     std::vector<std::filesystem::path> found;
     std::string searched;
-    for (const auto& r : roots) {
-      std::filesystem::path p = r / rel;
-      searched += (searched.empty() ? "" : ", ") + p.string();
-      std::error_code ec;
-      if (std::filesystem::is_regular_file(p, ec)) found.push_back(p);
-    }
+    auto search = [&](const std::vector<std::filesystem::path>& in) {
+      for (const auto& r : in) {
+        std::filesystem::path p = r / rel;
+        searched += (searched.empty() ? "" : ", ") + p.string();
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(p, ec)) found.push_back(p);
+      }
+    };
+    search(roots);
     if (found.size() > 1) {
       std::string all;
       for (auto& p : found) all += (all.empty() ? "\"" : ", \"") + p.string() + "\"";
       throw CompileError("Parse", "module \"" + id + "\" is ambiguous across roots: [" + all + "]", from_file, import_ptr);
+    }
+    if (found.empty() && opts_.os_stdlib_root) {
+      roots.push_back(*opts_.os_stdlib_root);
+      search({*opts_.os_stdlib_root});
     }
     if (found.empty()) {
       std::string msg = "unknown module: \"" + id + "\"";
