@@ -577,3 +577,21 @@ case('std_str_slices_branded', ['std.str', 'std.text.slices', 'std.text.ascii', 
 ], lines('\u00e9t\u00e9 ok', '\u00e9x', 1431193656, 't\u00e9', 1431193656, '\u00e9t\u00e9 ok',
          x7sl([(0, len('\u00e9t\u00e9'.encode())), (len('\u00e9t\u00e9'.encode()) + 1, 2)]), 0x7e510001, 0),
    inp='\u00e9t\u00e9 ok'.encode(), defs=brdefs)
+
+# ---- std.test
+case('std_test_asserts_and_status', ['std.test'], [
+    N('(result_i32.is_ok (std.test.pass))'),
+    N('(result_i32.err_code (std.test.fail 7))'),
+    N('(result_i32.err_code (std.test.assert_true 0 (std.test.code_assert_true)))'),
+    N('(result_i32.is_ok (std.test.assert_true 5 1))'),
+    N('(result_i32.err_code (std.test.assert_i32_eq 1 2 (std.test.code_assert_i32_eq)))'),
+    N('(result_i32.is_ok (std.test.assert_i32_eq 3 3 9))'),
+    N('(result_i32.err_code (std.test.assert_bytes_eq (bytes.lit "a") (bytes.lit "b") (std.test.code_assert_bytes_eq)))'),
+    N('(result_i32.is_ok (std.test.assert_bytes_eq (bytes.lit "a") (bytes.lit "a") 1))'),
+    N('(result_i32.is_ok (std.test.assert_view_eq input input 1))'),
+    N('(result_i32.err_code (std.test.assert_view_eq input (bytes.view_lit "zz") (std.test.code_assert_view_eq)))'),
+    N('(std.test.code_fail_generic)'),
+    H('(std.test.status_ok)'), H('(std.test.status_skip)'), H('(std.test.status_fail 258)'),
+    H('(std.test.status_from_result_i32 (std.test.fail 3))'), H('(std.test.status_from_result_i32 (std.test.pass))'),
+], lines(1, 7, 1001, 1, 1002, 1, 1003, 1, 1, 1004, 1099,
+         '0100000000', '0200000000', '0002010000', '0003000000', '0100000000'), inp=b'xy')
