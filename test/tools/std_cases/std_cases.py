@@ -595,3 +595,84 @@ case('std_test_asserts_and_status', ['std.test'], [
     H('(std.test.status_from_result_i32 (std.test.fail 3))'), H('(std.test.status_from_result_i32 (std.test.pass))'),
 ], lines(1, 7, 1001, 1, 1002, 1, 1003, 1, 1, 1004, 1099,
          '0100000000', '0200000000', '0002010000', '0003000000', '0100000000'), inp=b'xy')
+
+# ---- std.bitset
+case('std_bitset_ops', ['std.bitset'], [
+    '(let a (std.bitset.new 20))', N('(bytes.len a)'), N('(bytes.len (std.bitset.new 0))'), N('(bytes.len (std.bitset.new 8))'),
+    '(set a (std.bitset.set a 0))', '(set a (std.bitset.set a 9))', '(set a (std.bitset.set a 19))', '(set a (std.bitset.set a 9))',
+    H('a'), N('(std.bitset.test a 9)'), N('(std.bitset.test a 10)'), N('(std.bitset.test a 19)'),
+    '(let b (std.bitset.new 16))', '(set b (std.bitset.set b 9))', '(set b (std.bitset.set b 3))', '(set b (std.bitset.set b 0))',
+    N('(std.bitset.intersection_count a b)'), N('(std.bitset.intersection_count input input)'),
+], lines(3, 0, 1, '010208', 1, 0, 1, 2, sum(bin(c).count('1') for c in b'\xff\x0f\x00\x81')), inp=b'\xff\x0f\x00\x81')
+
+# ---- std.csv
+def _csv_sum(data):
+    total = 0
+    for raw in data.split(b'\n'):
+        line = raw[:-1] if raw.endswith(b'\r') else raw
+        if not line:
+            continue
+        if b',' not in line:
+            return None
+        field = line[line.index(b',') + 1:]
+        import re as _re
+        if not _re.fullmatch(rb'[+-]?[0-9]+', field):
+            return None
+        x = int(field)
+        if not -2**31 <= x < 2**31:
+            return None
+        total += x
+        if not -2**31 <= total < 2**31:
+            return None
+    return total
+for _i, _data in enumerate([b'a,1\nb,2\r\n\nc,-10\n', b'', b'x,2147483647\ny,1\n', b'nocomma\n', b'a,1,2\n', b'a,12\nb,7']):
+    _s = _csv_sum(_data)
+    case('std_csv_sum_%d' % _i, ['std.csv'], [
+        H('(std.csv.sum_second_col_i32_status_le input)'), H('(std.csv.sum_second_col_i32le_or_err input)')],
+        lines(('01' + u32(_s).hex()) if _s is not None else '00', u32(_s).hex() if _s is not None else b'ERR'.hex()), inp=_data)
+
+# ---- std.small_set / std.set
+def _sset(keys):
+    out = b''
+    for k in sorted(set(keys)):
+        out += u32(len(k)) + k
+    return out
+case('std_small_set_ops', ['std.small_set', 'std.doc'], [
+    '(let s (std.small_set.empty_bytes))',
+    '(set s (std.small_set.insert_bytes s (bytes.lit "pear")))', '(set s (std.small_set.insert_bytes s (bytes.lit "apple")))',
+    '(set s (std.small_set.insert_bytes s (bytes.lit "fig")))', '(set s (std.small_set.insert_bytes s (bytes.lit "apple")))',
+    '(set s (std.small_set.insert_bytes s (bytes.lit "ap")))',
+    H('s'), N('(std.small_set.len s)'),
+    N('(std.small_set.contains_bytes (view.to_bytes (bytes.view s)) (bytes.lit "fig"))'),
+    N('(tapp std.small_set.contains bytes_view s (bytes.view_lit "figs"))'),
+    H('(std.small_set.iter_next_v1 s (std.small_set.iter_init_v1 s))'),
+    H('(std.small_set.iter_next_v1 s 6)'), H('(std.small_set.iter_next_v1 s 400)'), H('(std.small_set.iter_next_v1 s -3)'),
+], lines(_sset([b'pear', b'apple', b'fig', b'ap']).hex(), 4, 1, 0, '01' + b'ap'.hex(), '01' + b'apple'.hex(), '000100000000000000', '000200000000000000'))
+
+case('std_set_unique_lines', ['std.set'], [L('(std.set.unique_lines_sorted input)'), N('(bytes.len (std.set.unique_lines_sorted (bytes.view_lit "")))')],
+     lines(b'\n'.join(sorted(set(l.rstrip(b'\r').strip(b' \t') for l in b'b\n a \r\n\t\na\nc  \nb'.split(b'\n')) - {b''})), 0),
+     inp=b'b\n a \r\n\t\na\nc  \nb')
+
+# ---- std.small_map / std.map
+def _smap(d):
+    return b''.join(u32(len(k)) + k + u32(v) for k, v in sorted(d.items()))
+case('std_small_map_ops', ['std.small_map', 'std.doc'], [
+    '(let m (std.small_map.empty_bytes_u32))',
+    '(set m (std.small_map.put_bytes_u32 m (bytes.view_lit "b") 7))', '(set m (std.small_map.put_bytes_u32 m (bytes.view_lit "a") 1))',
+    '(set m (std.small_map.inc1_bytes_u32 m (bytes.view_lit "b")))', '(set m (std.small_map.inc1_bytes_u32 m (bytes.view_lit "c")))',
+    '(set m (std.small_map.put_bytes_u32 m (bytes.view_lit "a") -1))',
+    H('m'), N('(std.small_map.len_bytes_u32 m)'), N('(std.small_map.get_bytes_u32 m (bytes.view_lit "b"))'),
+    N('(std.small_map.get_bytes_u32 m (bytes.view_lit "zz"))'), N('(std.small_map.get_bytes_u32_or m (bytes.view_lit "zz") 42)'),
+    H('(std.small_map.iter_next_v1 m 9)'),
+    '(set m (std.small_map.remove_bytes_u32 m (bytes.view_lit "b")))', '(set m (std.small_map.remove_bytes_u32 m (bytes.view_lit "q")))',
+    H('m'),
+], lines(_smap({b'a': 0xffffffff, b'b': 8, b'c': 1}).hex(), 3, 8, 0, 42, '01' + (u32(1) + b'b' + u32(8)).hex(),
+         _smap({b'a': 0xffffffff, b'c': 1}).hex()))
+
+def _wfreq(s):
+    import re as _re
+    from collections import Counter
+    c = Counter(w.lower() for w in _re.findall(rb'[A-Za-z]+', s))
+    return b'\n'.join(k + b'=' + str(v).encode() for k, v in sorted(c.items()))
+case('std_map_word_freq', ['std.map'], [L('(std.map.word_freq_sorted_ascii input)')],
+     lines(_wfreq(b'The cat; the DOG, the cat-9x x')), inp=b'The cat; the DOG, the cat-9x x')
