@@ -256,6 +256,9 @@ class Program:
 def subst(ty, tyenv):
     """Resolve a type ref (string or ["t", A]) to a concrete type name; u32 -> i32 kind."""
     if isinstance(ty, list):
+        if ty[0] in ("option", "result") and len(ty) == 2:  # ["option", T] -> option_i32 / option_bytes ...
+            inner = subst(ty[1], tyenv)
+            return "%s_%s" % (ty[0], "i32" if inner == "u32" else inner)
         if ty[0] != "t" or ty[1] not in tyenv:
             raise CheckError("unknown type ref %r" % (ty,))
         ty = tyenv[ty[1]]

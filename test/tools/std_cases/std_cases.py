@@ -676,3 +676,132 @@ def _wfreq(s):
     return b'\n'.join(k + b'=' + str(v).encode() for k, v in sorted(c.items()))
 case('std_map_word_freq', ['std.map'], [L('(std.map.word_freq_sorted_ascii input)')],
      lines(_wfreq(b'The cat; the DOG, the cat-9x x')), inp=b'The cat; the DOG, the cat-9x x')
+
+# ---- std.json (expected outputs: upstream's own std.json, run by the upstream peer build)
+_JSON_ORACLE = [
+    (b' [ 1 , -2, "x\\"y" , true,false,null,{"z":[],"y":{}} ] ',
+     b'[ 1 , -2, "x\\"y" , true,false,null,{"z":[],"y":{}} ]|[1,-2,"x\\"y",true,false,null,{"y":{},"z":[]}]|[\n  1,\n  -2,\n  "x\\"y",\n  true,\n  false,\n  null,\n  {\n    "y": {},\n    "z": []\n  }\n]|ERR'),
+    (b'{"b":{"d":1,"c":[1,{"q":0,"p":"s"}]},"a":"x","b":3}',
+     b'{"b":{"d":1,"c":[1,{"q":0,"p":"s"}]},"a":"x","b":3}|{"a":"x","b":{"c":[1,{"p":"s","q":0}],"d":1},"b":3}|{\n  "a": "x",\n  "b": {\n    "c": [\n      1,\n      {\n        "p": "s",\n        "q": 0\n      }\n    ],\n    "d": 1\n  },\n  "b": 3\n}|ERR'),
+    (b'{"a":1', b'ERR|ERR|ERR|ERR'),
+    (b'01', b'ERR|ERR|ERR|ERR'),
+    (b'{"a":{"b":{"c":{"y":1,"x":2}}}}\x00a.b.c', b'ERR|ERR|ERR|{"x":2,"y":1}'),
+    (b'{"a":1}\x00a..b', b'ERR|ERR|ERR|ERR'),
+    (b'{"ab":1,"a":2,"b":0,"":5}', b'{"ab":1,"a":2,"b":0,"":5}|{"":5,"a":2,"ab":1,"b":0}|{\n  "": 5,\n  "a": 2,\n  "ab": 1,\n  "b": 0\n}|ERR'),
+    (b'"\\u12g4"', b'ERR|ERR|ERR|ERR'),
+]
+for _i, (_doc, _want) in enumerate(_JSON_ORACLE):
+    case('std_json_%d' % _i, ['std.json'], [
+        '(set out (vec_u8.extend_bytes out (std.json.encode input 0)))', '(set out (vec_u8.push out 124))',
+        '(set out (vec_u8.extend_bytes out (std.json.encode input 1)))', '(set out (vec_u8.push out 124))',
+        '(set out (vec_u8.extend_bytes out (std.json.pretty_encode input)))', '(set out (vec_u8.push out 124))',
+        '(set out (vec_u8.extend_bytes out (std.json.extract_path_canon_or_err input)))'], _want, inp=_doc)
+
+# ---- std.regex-lite, std.http.envelope (expected outputs: upstream's modules run by the upstream peer build)
+_RX_ORACLE = [
+    (b'a*b\x00aaab ab b xab',
+     b'\x04\x00\x00\x00\x06\x00\x00\x00\x00|ERRERRERRERRERRERR{"schema_version":"x07.http.response.envelope@0.1.0","request_id":"r1","status":200,"headers":{},"body":{"bytes_len":5,"text":"hello"}}\n{"schema_version":"x07.http.response.envelope@0.1.0","request_id":7,"status":404,"headers":{"a":"b"},"body":{"bytes_len":3,"base64":"YWJj"}}\n'),
+    (b'ab*c\x00ac abbbc abx',
+     b'\x02\x00\x00\x00\x00\x00\x00\x00\x00|ERRERRERRERRERRERR{"schema_version":"x07.http.response.envelope@0.1.0","request_id":"r1","status":200,"headers":{},"body":{"bytes_len":5,"text":"hello"}}\n{"schema_version":"x07.http.response.envelope@0.1.0","request_id":7,"status":404,"headers":{"a":"b"},"body":{"bytes_len":3,"base64":"YWJj"}}\n'),
+    (b'*a\x00aaa',
+     b'\x00\x00\x00\x00\xff\xff\xff\xff\x00|ERRERRERRERRERRERR{"schema_version":"x07.http.response.envelope@0.1.0","request_id":"r1","status":200,"headers":{},"body":{"bytes_len":5,"text":"hello"}}\n{"schema_version":"x07.http.response.envelope@0.1.0","request_id":7,"status":404,"headers":{"a":"b"},"body":{"bytes_len":3,"base64":"YWJj"}}\n'),
+    (b'.*\x00abc',
+     b'\x01\x00\x00\x00\x03\x00\x00\x00\x00|ERRERRERRERRERRERR{"schema_version":"x07.http.response.envelope@0.1.0","request_id":"r1","status":200,"headers":{},"body":{"bytes_len":5,"text":"hello"}}\n{"schema_version":"x07.http.response.envelope@0.1.0","request_id":7,"status":404,"headers":{"a":"b"},"body":{"bytes_len":3,"base64":"YWJj"}}\n'),
+    (b'{"id":"r1","method":"GET","path":"/a","query":{"q":"1"},"body":{"text":"hi","base64":"aGk="}}',
+     b'\x00\x00\x00\x00\xff\xff\xff\xff\x00|"r1""GET""/a"{"q":"1"}"hi""aGk="{"schema_version":"x07.http.response.envelope@0.1.0","request_id":"r1","status":200,"headers":{},"body":{"bytes_len":5,"text":"hello"}}\n{"schema_version":"x07.http.response.envelope@0.1.0","request_id":7,"status":404,"headers":{"a":"b"},"body":{"bytes_len":3,"base64":"YWJj"}}\n'),
+    (b'{"body":{}}',
+     b'\x00\x00\x00\x00\xff\xff\xff\xff\x00|ERRERRERRERRERRERR{"schema_version":"x07.http.response.envelope@0.1.0","request_id":"r1","status":200,"headers":{},"body":{"bytes_len":5,"text":"hello"}}\n{"schema_version":"x07.http.response.envelope@0.1.0","request_id":7,"status":404,"headers":{"a":"b"},"body":{"bytes_len":3,"base64":"YWJj"}}\n'),
+]
+for _i, (_doc, _want) in enumerate(_RX_ORACLE):
+    case('std_regex_lite_http_envelope_%d' % _i, ['std.regex-lite', 'std.http.envelope'], [
+        '(set out (vec_u8.extend_bytes out (std.regex-lite.count_matches_u32le input)))',
+        '(set out (vec_u8.extend_bytes out (codec.write_u32_le (std.regex-lite.find_literal input (bytes.view_lit "ab")))))',
+        '(set out (vec_u8.push out (std.regex-lite.is_match_literal input (bytes.view_lit "zz"))))',
+        '(set out (vec_u8.push out 124))',
+        '(set out (vec_u8.extend_bytes out (std.http.envelope.extract_id_canon_or_err_v1 input)))',
+        '(set out (vec_u8.extend_bytes out (std.http.envelope.extract_method_canon_or_err_v1 input)))',
+        '(set out (vec_u8.extend_bytes out (std.http.envelope.extract_path_canon_or_err_v1 input)))',
+        '(set out (vec_u8.extend_bytes out (std.http.envelope.extract_query_canon_or_err_v1 input)))',
+        '(set out (vec_u8.extend_bytes out (std.http.envelope.extract_body_text_canon_or_err_v1 input)))',
+        '(set out (vec_u8.extend_bytes out (std.http.envelope.extract_body_base64_canon_or_err_v1 input)))',
+        '(set out (vec_u8.extend_bytes out (std.http.envelope.response_text_canon_v1 (bytes.view_lit "\\"r1\\"") 200 (bytes.view_lit "{}") 5 (bytes.view_lit "\\"hello\\""))))',
+        '(set out (vec_u8.extend_bytes out (std.http.envelope.response_base64_canon_v1 (bytes.view_lit "7") 404 (bytes.view_lit "{\\"a\\":\\"b\\"}") 3 (bytes.view_lit "\\"YWJj\\""))))',
+    ], _want, inp=_doc)
+
+# ---- std.pbt.* (i32 candidates, gen and case checked against upstream's modules with the upstream peer;
+# upstream's own bytes_candidates_case_v1 does not compile there: "use after move")
+def _pbt_case(params):
+    offs, payload = [0], b''
+    for p in params:
+        payload += p
+        offs.append(len(payload))
+    return u32(len(params)) + b''.join(u32(o) for o in offs) + payload
+def _pbt_i32(v):
+    if v == 0:
+        return _pbt_case([])
+    c = [0]
+    h = (v & 0xffffffff) // 2  # x07 "/" divides unsigned
+    while h != 0 and len(c) < 33:
+        c.append(h)
+        h //= 2
+    c += [v - i for i in range(1, v)] if v > 0 else []  # for (v+1)..0 runs no step for v < 0
+    return _pbt_case([u32(x) for x in c])
+def _pbt_bytes(b):
+    if not b:
+        return _pbt_case([])
+    c, l = [], len(b) // 2
+    while True:
+        c.append(b[:l])
+        if l == 0:
+            break
+        l //= 2
+    for i, v in enumerate(b):
+        for keep, repl in ((v != 0, 0), (v // 2 != v, v // 2), (v > 0, v - 1)):
+            if keep:
+                c.append(b[:i] + bytes([repl]) + b[i + 1:])
+    return _pbt_case(c)
+def _lcg(s):
+    return (s * 1103515245 + 12345) & 0xffffffff
+case('std_pbt_shrink_gen_case', ['std.pbt.case_v1', 'std.pbt.gen_v1', 'std.pbt.shrink_v1'], [
+    H('(std.pbt.shrink_v1.i32_candidates_case_v1 5)'), H('(std.pbt.shrink_v1.i32_candidates_case_v1 -4)'),
+    H('(std.pbt.shrink_v1.i32_candidates_case_v1 0)'),
+    H('(std.pbt.shrink_v1.bytes_candidates_case_v1 input)'), H('(std.pbt.shrink_v1.bytes_candidates_case_v1 (bytes.view_lit ""))'),
+    '(let c (std.pbt.shrink_v1.bytes_candidates_case_v1 input))',
+    N('(std.pbt.case_v1.param_count_v1 c)'), L('(std.pbt.case_v1.read_bytes_v1 c 0)'), N('(bytes.len (std.pbt.case_v1.read_bytes_v1 c 99))'),
+    N('(std.pbt.case_v1.read_i32_v1 (std.pbt.shrink_v1.i32_candidates_case_v1 9) 1)'),
+    N('(std.pbt.gen_v1.map_u32_to_bounded_v1 -1 10)'), N('(std.pbt.gen_v1.map_u32_to_bounded_v1 123456789 1)'),
+    N('(std.pbt.gen_v1.map_u32_to_bounded_v1 0x80000000 1000)'),
+    H('(std.pbt.gen_v1.next_bytes_v1 7 6)'), H('(std.pbt.gen_v1.next_bytes_v1 7 -1)'),
+    H('(std.pbt.case_v1.encode_v1 -3 (bytes.view_lit "AB") (bytes.view_lit "c"))'),
+], lines(_pbt_i32(5).hex(), _pbt_i32(-4).hex(), _pbt_i32(0).hex(), _pbt_bytes(b'ab\x03').hex(), _pbt_bytes(b'').hex(),
+         11, 'a', 0, 4, 9, 0, 500,
+         (u32(_lcg(_lcg(7))) + (u32(_lcg(7)) + u32(_lcg(_lcg(7))))[:6]).hex(), u32(7).hex(), '0000000041426' + '3'),
+   inp=b'ab\x03')
+
+# ---- std.slab (expected output: upstream's std.slab run by the upstream peer build)
+case('std_slab_ops', ['std.slab'], [
+    '(let s (std.slab.new_u32 3))',
+    '(for k 0 (view.len input) (begin (let op (view.get_u8 input k)) '
+    '(if (= op \'a\') (set s (std.slab.alloc_u32 s)) (if (>=u op \'0\') (if (<u op \'9\') (set s (std.slab.free_u32 s (- op \'0\'))) 0) 0)) '
+    '(if (= op \'s\') (set s (std.slab.set_u32 s 2 (+ k 104))) 0) '
+    '(set out (vec_u8.extend_bytes out (codec.write_u32_le (std.slab.get_u32 s 2 -5)))) '
+    '(set out (vec_u8.extend_bytes out (codec.write_u32_le (std.slab.free_head_u32 s))))))',
+    '(set out (vec_u8.extend_bytes out s))',
+    '(set out (vec_u8.extend_bytes out (codec.write_u32_le (std.slab.len_u32 s))))',
+    '(set out (vec_u8.extend_bytes out (codec.write_u32_le (std.slab.cap_u32 s))))',
+], bytes.fromhex('fbffffff0200000000000000030000006a00000003000000fbffffff020000006a000000030000006a000000010000006a000000030000006a000000030000006a000000000000006a000000000000007200000000000000030000000300000000000000ffffffffffffffffffffffff0000000072000000000000000300000003000000'),
+   inp=b'aas2a1a9a0s')
+
+# ---- std.lru_cache (expected values: upstream's std.lru_cache run by the upstream peer build;
+# the cache bytes themselves hold a runtime map handle, so only values and links are compared)
+case('std_lru_cache_ops', ['std.lru_cache'], [
+    '(let c (std.lru_cache.new_u32 3))',
+    '(for k 0 (view.len input) (begin (let op (view.get_u8 input k)) '
+    '(if (>=u op \'a\') (set c (std.lru_cache.put_u32 c (- op 96) (+ k 1001))) (set c (std.lru_cache.touch_u32 c (- op 64)))) '
+    '(for q 1 6 (set out (vec_u8.extend_bytes out (codec.write_u32_le (std.lru_cache.peek_u32_or c q -1))))) '
+    '(set out (vec_u8.push out (option_i32.is_some (std.lru_cache.peek_u32_opt c 2)))) '
+    '(set out (vec_u8.extend_bytes out (codec.write_u32_le (std.lru_cache.len_u32 c)))) '
+    '(set out (vec_u8.extend_bytes out (view.slice (bytes.view c) 8 8))) '
+    '(set out (vec_u8.extend_bytes out (view.slice (bytes.view c) 20 (- (bytes.len c) 20))))))',
+], bytes.fromhex('e9030000ffffffffffffffffffffffffffffffff0001000000010000000100000002000000020000000300000000000000010000000000000000000000e90300000000000000000000000000000000000000000000000000000000000000000000e9030000ea030000ffffffffffffffffffffffff0102000000020000000100000003000000020000000300000000000000010000000200000000000000e9030000ea03000000000000020000000000000000000000000000000100000000000000e9030000ea030000eb030000ffffffffffffffff0103000000030000000100000000000000020000000300000000000000010000000200000003000000e9030000ea030000eb030000020000000300000000000000000000000100000002000000e9030000ea030000eb030000ffffffffffffffff0103000000010000000200000000000000020000000300000000000000010000000200000003000000e9030000ea030000eb030000000000000300000001000000030000000000000002000000e9030000ffffffffeb030000ed030000ffffffff0003000000020000000300000000000000020000000300000000000000010000000400000003000000e9030000ed030000eb030000020000000000000001000000030000000100000000000000e9030000ffffffffffffffffed030000ee0300000003000000030000000100000000000000020000000300000000000000010000000400000005000000e9030000ed030000ee030000020000000300000000000000000000000100000002000000e9030000ffffffffffffffffed030000ee0300000003000000030000000100000000000000020000000300000000000000010000000400000005000000e9030000ed030000ee030000020000000300000000000000000000000100000002000000fffffffffffffffff0030000ed030000ee0300000003000000010000000200000000000000020000000300000000000000030000000400000005000000f0030000ed030000ee030000000000000300000001000000030000000000000002000000fffffffffffffffff1030000ed030000ee0300000003000000010000000200000000000000020000000300000000000000030000000400000005000000f1030000ed030000ee030000000000000300000001000000030000000000000002000000'),
+   inp=b'abcAdeBcc')
