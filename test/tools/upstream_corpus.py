@@ -25,7 +25,7 @@ upstream's built-in modules nor in its stdlib/os root is looked up in the progra
 in the newest version of each packages/ext/* package.
 
 Cases that need an outside server (database, TLS or HTTP peers) are listed but left out of the
-pass rate. All runs use the checkout root as the working directory, as upstream's CI does.
+pass rate. All runs use the checkout root as the working directory, as upstream's CI does (tests.json cases: the tests/ folder, as `x07 test` does).
 """
 import argparse
 import base64
@@ -114,8 +114,9 @@ def imports_of(path):
 
 class Case:
     def __init__(self, cid, program, world="run-os", policy=None, input_bytes=b"", expected=None,
-                 oracle=None, roots=(), needs_server=False, setup_error=None):
+                 oracle=None, roots=(), needs_server=False, setup_error=None, cwd=None):
         self.id, self.program, self.world, self.policy = cid, program, world, policy
+        self.cwd = cwd  # None: the checkout root
         self.input, self.expected, self.oracle = input_bytes, expected, oracle
         self.roots, self.needs_server, self.setup_error = list(roots), needs_server, setup_error
         self.status, self.detail = None, ""
@@ -206,8 +207,9 @@ def tests_json_case(up, t, tests_root, tmp):
         json.dump(entry, f)
     roots = [tests_root] + [r for r in up.module_roots(mod_path, [tests_root]) if r != tests_root]
     policy = os.path.join(tests_root, t["policy_json"]) if t.get("policy_json") else None
+    # x07 test runs from the manifest's folder: fixtures and policy roots are relative to it
     return Case(cid, path, world="run-os" if world == "solve-pure" else world, policy=policy,
-                expected=expected, oracle="expect", roots=roots)
+                expected=expected, oracle="expect", roots=roots, cwd=tests_root)
 
 
 def run_runner(runner, case, cwd, tmp):
@@ -263,13 +265,13 @@ def run_case(case, args, up, tmp):
         case.status, case.detail = ("PASS", "") if ok else ("FAIL", why or "expected %s, got %r" % (what, (out or b"")[:80]))
         return case
     if case.expected is None and args.peer:
-        rep, err = run_runner(os.path.join(args.peer, "x07-os-runner"), case, up.root, tmp)
+        rep, err = run_runner(os.path.join(args.peer, "x07-os-runner"), case, case.cwd or up.root, tmp)
         out, why = outcome(rep)
         if out is not None and why is None:
             case.expected, case.oracle = out, "peer"
     if case.expected is None:
         case.expected, case.oracle = default_expectation(case.program), "ci-default"
-    rep, err = run_runner(os.path.join(args.bin_dir, "x07-os-runner"), case, up.root, tmp)
+    rep, err = run_runner(os.path.join(args.bin_dir, "x07-os-runner"), case, case.cwd or up.root, tmp)
     out, why = outcome(rep)
     if rep is None:
         case.status, case.detail = "FAIL", "runner: " + err[:300]
