@@ -44,6 +44,7 @@ enum class Head : uint8_t {
   Extern,      // extern C function (callee = index into Program::fns)
   ContractFail, // synthesized contract check failure (kind, fn, id, index, ptr, witnesses...)
   RecordMake, RecordGet, EnumMake,  // 0.9 records/enums (callee = index into Program::records/enums)
+  Pipe,        // std.stream.pipe_v1 (callee = index into Program::pipes, kids = its runtime values)
 };
 
 struct Node {
@@ -124,6 +125,14 @@ struct Module {
   bool is_entry = false;
 };
 
+// One std.stream.pipe_v1 after parsing (stream_pipe.cpp): the runtime plan (u32 words, see
+// runtime/x07rt_stream.h), the types of its runtime values and the functions it calls.
+struct PipePlan {
+  std::string words;
+  std::vector<Ty> arg_tys;   // I32, Bytes (moved into the pipe) or View
+  std::vector<int> fns;      // indexes into Program::fns, in plan fn-slot order
+};
+
 struct Program {
   std::map<std::string, Module> modules;
   std::vector<Function> fns;
@@ -131,6 +140,7 @@ struct Program {
   std::vector<Record> records;
   std::vector<Enum> enums;
   std::map<std::string, int> record_index, enum_index;
+  std::vector<PipePlan> pipes;
   Node solve;
   std::vector<VarDecl> solve_vars;
   std::string entry_file;

@@ -646,6 +646,10 @@ class Loader {
         // std.brand.cast_*(brand, validator, x) calls the validator function at run time
         if (n.text.rfind("std.brand.cast_", 0) == 0 && n.kids.size() >= 2 && n.kids[1].kind == Node::Atom)
           callee = n.kids[1].text;
+        // std.stream.pipe_v1 stages call functions named by ["std.stream.fn_v1", f] / ["validator", f]
+        if ((n.text == "std.stream.fn_v1" || n.text == "validator") && n.kids.size() == 1 &&
+            n.kids[0].kind == Node::Atom)
+          callee = n.kids[0].text;
         auto it = prog_.fn_index.find(callee);
         if (it != prog_.fn_index.end()) {
           const Function& f = prog_.fns[it->second];

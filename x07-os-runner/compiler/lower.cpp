@@ -525,6 +525,8 @@ class FnLowerer {
         }
         return assign(f.result_ty, call(fn_cname(prog_, n.callee), args));
       }
+      case Head::Pipe:
+        return lower_pipe(n);
       case Head::RecordMake: {
         IrOperand b = assign(Ty::Bytes, call("x07_bytes_new", {IrOperand::num(4u * (uint32_t)n.kids.size())}));
         for (size_t i = 0; i < n.kids.size(); i++) {
@@ -748,6 +750,30 @@ class FnLowerer {
     return want ? IrOperand::local(r) : IrOperand::num(0);
   }
 
+  // std.stream.pipe_v1: the runtime engine (runtime/stream_pipe.c) runs the plan with the pipe's
+  // values, evaluated here in argument order, and the C functions behind its std.stream.fn_v1 refs.
+  IrOperand lower_pipe(const Node& n) {
+    const PipePlan& plan = prog_.pipes[n.callee];
+    std::vector<IrOperand> vals;
+    for (const auto& k : n.kids) vals.push_back(lower_arg(k));
+    IrOperand h = assign(Ty::PtrMutVoid, call("x07_pipe_begin", {IrOperand::str(plan.words),
+                                                                 IrOperand::num((uint32_t)plan.words.size())}));
+    auto attach = [&](const char* fn, uint32_t i, IrOperand v) {
+      IrStmt s;
+      s.kind = IrStmt::Eval;
+      s.rhs = call(fn, {h, IrOperand::num(i), std::move(v)});
+      emit(std::move(s));
+    };
+    for (size_t i = 0; i < vals.size(); i++) {
+      Ty t = plan.arg_tys[i];
+      attach(t == Ty::Bytes ? "x07_pipe_arg_bytes" : t == Ty::View ? "x07_pipe_arg_view" : "x07_pipe_arg_i32",
+             (uint32_t)i, vals[i]);
+    }
+    for (size_t i = 0; i < plan.fns.size(); i++)
+      attach("x07_pipe_arg_fn", (uint32_t)i, IrOperand::local("(x07_pipe_fn)" + fn_cname(prog_, plan.fns[i])));
+    return assign(Ty::Bytes, call("x07_pipe_run", {h, IrOperand::local("input")}));
+  }
+
   IrOperand lower_builtin(const Node& n) {
     const Builtin& b = builtins()[n.callee];
     if (b.os || (b.flags & BF_PROTO)) used_os_.insert(n.callee);
@@ -835,6 +861,7 @@ IrProgram lower_program(const Program& prog) {
   l.lower_body(prog.solve, 0);
   ir.fns.push_back(std::move(solve));
   for (const auto& f : ir.fns) ir.uses_sched = ir.uses_sched || f.uses_sched;
+  if (!prog.pipes.empty()) ir.extern_protos.push_back("#include \"x07rt_stream.h\"");
   for (int e : externs) {
     const Function& f = prog.fns[e];
     std::string p = std::string(f.extern_void ? "void" : ty_c(f.result_ty)) + " " + f.link_name + "(";

@@ -206,6 +206,7 @@ Info FnChecker::check_list(Node& n, bool stmt) {
     return {Ty::I32};
   }
   if (h == "match") return check_match(n, stmt);
+  if (h == "std.stream.pipe_v1") return check_pipe(n);
   if (h == "tapp") {
     if (Info r; container_tapp(n, stmt, r)) return r;
     return check_tapp(n);

@@ -2,6 +2,7 @@
 // (monomorphized), ty.* intrinsics and record/enum operations.
 #include <algorithm>
 
+#include "stream_pipe.hpp"
 #include "typecheck_internal.hpp"
 
 namespace x07c::tc {
@@ -156,6 +157,22 @@ Info FnChecker::check_builtin(Node& n, int bi) {
     return {t == Ty::PtrMutU8 ? Ty::PtrConstU8 : t == Ty::PtrMutI32 ? Ty::PtrConstI32 : t == Ty::PtrMutVoid ? Ty::PtrConstVoid : t};
   }
   return {b.result, is_view_like(b.result) ? src : -1, builtin_result_brand(n, b, arg_brands)};
+}
+
+// std.stream.pipe_v1: the descriptors are parsed once (stream_pipe.cpp); the pipe's runtime
+// values (its kids afterwards) are checked like the arguments of a call.
+Info FnChecker::check_pipe(Node& n) {
+  if (n.head != Head::Pipe) {
+    n.callee = parse_stream_pipe(prog_, n, file_);
+    n.head = Head::Pipe;
+  }
+  std::vector<Ty> tys = prog_.pipes[n.callee].arg_tys;
+  std::vector<int> arg_borrows;
+  for (size_t i = 0; i < n.kids.size(); i++) {
+    check_arg(n.kids[i], tys[i], tys[i] == Ty::View ? 'c' : 'v', "std.stream.pipe_v1", i, true);
+    note_arg_borrow(n.kids[i], arg_borrows);
+  }
+  return {Ty::Bytes};
 }
 
 Info FnChecker::check_call(Node& n, int fi) {

@@ -157,6 +157,7 @@ class FnChecker {
   void note_arg_borrow(const Node& a, std::vector<int>& borrowed);
   Info check_builtin(Node& n, int bi);
   Info check_call(Node& n, int fi);
+  Info check_pipe(Node& n);  // std.stream.pipe_v1 (descriptors: stream_pipe.cpp)
   Info check_tapp(Node& n);
   std::string resolve_type_arg(const Node& t);
   Info check_ty_intrinsic(Node& n, bool stmt);

@@ -183,6 +183,15 @@ uint32_t x07_set_u32_contains(uint32_t h, uint32_t k);
 uint32_t x07_set_u32_remove(uint32_t h, uint32_t k);
 x07_bytes x07_set_u32_dump(uint32_t h);
 
+/* ---- scratch_u8_fixed_v1: fixed-capacity scratch buffers behind i32 handles ---- */
+uint32_t x07_scratch_u8_fixed_new(uint32_t cap);
+uint32_t x07_scratch_u8_fixed_clear(uint32_t h);
+uint32_t x07_scratch_u8_fixed_len(uint32_t h);
+uint32_t x07_scratch_u8_fixed_cap(uint32_t h);
+x07_view x07_scratch_u8_fixed_as_view(uint32_t h);
+x07_res_i32 x07_scratch_u8_fixed_try_write(uint32_t h, x07_view b);
+uint32_t x07_scratch_u8_fixed_drop(uint32_t h);
+
 /* ---- contract violations (X07T_CONTRACT_V1 payload, then trap) ---- */
 void x07_contract_begin(const char *kind, const char *fn, const char *id, uint32_t index, const char *ptr);
 void x07_contract_witness_i32(uint32_t v);
