@@ -212,6 +212,25 @@ case("stream_json_canon_max_total", doc_of(
          [["std.stream.xf.json_canon_stream_v1", ["max_total_json_bytes", 4]]], COLLECT)),
      out(err(2, "stream:budget_in_bytes")))
 
+# object budgets: each member costs escaped name + sort key (UTF-16) + value + 20, plus 8 at the end
+# -> {"a":1,"b":2} costs 2*(3+2+1+20) + 2*8 = 68
+for limit, expect_ok in [(68, True), (67, False)]:
+    case("stream_json_canon_object_bytes_%d" % limit, doc_of(
+        pipe(cfg(), src_bytes(lit('{"b":2,"a":1}')),
+             [["std.stream.xf.json_canon_stream_v1", ["max_object_total_bytes", limit]]], COLLECT)),
+         out(ok(13, 13, 1, 1, b'{"a":1,"b":2}') if expect_ok else err(23, "stream:json_object_too_large",
+                                                                        u32(0) + u32(0))))
+case("stream_json_canon_max_members", doc_of(
+    pipe(cfg(), src_bytes(lit('[0,{"b":2,"a":1}]')),
+         [["std.stream.xf.json_canon_stream_v1", ["max_object_members", 1]]], COLLECT)),
+     out(err(23, "stream:json_object_too_large", u32(3) + u32(0))))
+utf16_sorted = '{"\U0001F600":2,"\uff01":1}'.encode()
+# names sort by UTF-16 code units: U+1F600 (a surrogate pair, 0xD83D...) before U+FF01
+case("stream_json_canon_utf16_order", doc_of(
+    pipe(cfg(), src_bytes(lit('{"\\uff01":1,"\\ud83d\\ude00":2}')),
+         [["std.stream.xf.json_canon_stream_v1"]], COLLECT)),
+     out(ok(29, len(utf16_sorted), 1, 1, utf16_sorted)))
+
 # --- plugins ---------------------------------------------------------------------------
 case("stream_plugin_frame_via_plugin_v1", doc_of(
     pipe(cfg(), src_bytes(lit("hey")), [plugin("xf.frame_u32le_v1", lit(""))], COLLECT)),

@@ -353,7 +353,9 @@ static int parse_object(jcs *j, uint32_t pos, uint32_t depth, x07_vec *out, uint
     }
     x07_vec_push_bytes(&cur->text, ":", 1);
     if (parse_value(j, pos + 1, depth, &cur->text, &pos)) goto done;
-    used += (uint64_t)cur->text.len + cur->key.len + 8;
+    /* upstream's budget: per member its record (key offset + 3 lengths, escaped name, sort key,
+     * value) and a 4-byte offset entry; 8 more bytes per member for the sort at the end */
+    used += (uint64_t)(cur->text.len - 1) + cur->key.len + 20;
     if (used > j->max_obj_bytes) {
       jfail(j, E_OBJECT_TOO_LARGE, obj_off);
       goto done;
@@ -369,6 +371,10 @@ static int parse_object(jcs *j, uint32_t pos, uint32_t depth, x07_vec *out, uint
     }
     if (j->buf[pos] == '}') break;
     jfail(j, E_SYNTAX, pos);
+    goto done;
+  }
+  if (used + 8ull * n > j->max_obj_bytes) {
+    jfail(j, E_OBJECT_TOO_LARGE, obj_off);
     goto done;
   }
   qsort(m, n, sizeof(member), cmp_member);
