@@ -199,7 +199,8 @@ case("stream_json_canon_chunks", doc_of(
      out(ok(len(json_in.encode()), len(json_out) + 4 * len(chunks), 1, len(chunks),
             b"".join(u32(len(c)) + c for c in chunks))))
 case("stream_json_canon_duplicate_key", doc_of(
-    pipe(cfg(), src_bytes(lit('{"a":1,"a":2}')), [["std.stream.xf.json_canon_stream_v1"]], COLLECT)),
+    # max_out 256: the object budget defaults to min(max_out_bytes, 4 MiB)
+    pipe(cfg(max_out=256), src_bytes(lit('{"a":1,"a":2}')), [["std.stream.xf.json_canon_stream_v1"]], COLLECT)),
      out(err(21, "stream:json_not_ijson", u32(7) + u32(0))))
 case("stream_json_canon_too_deep", doc_of(
     pipe(cfg(), src_bytes(lit("[[1]]")), [["std.stream.xf.json_canon_stream_v1", ["max_depth", 1]]], COLLECT)),
@@ -227,7 +228,7 @@ case("stream_json_canon_max_members", doc_of(
 utf16_sorted = '{"\U0001F600":2,"\uff01":1}'.encode()
 # names sort by UTF-16 code units: U+1F600 (a surrogate pair, 0xD83D...) before U+FF01
 case("stream_json_canon_utf16_order", doc_of(
-    pipe(cfg(), src_bytes(lit('{"\\uff01":1,"\\ud83d\\ude00":2}')),
+    pipe(cfg(max_out=256), src_bytes(lit('{"\\uff01":1,"\\ud83d\\ude00":2}')),
          [["std.stream.xf.json_canon_stream_v1"]], COLLECT)),
      out(ok(29, len(utf16_sorted), 1, 1, utf16_sorted)))
 
