@@ -1,7 +1,8 @@
 """std.stream.pipe_v1 through real programs and real files: the fs source's bufread
-chunking (frames split across reads), max_steps, the fs write sink, a sandbox policy
-that refuses the source file (runtime and kernel backends), and a split-lines program
-run through the `x07 run` facade on piped input."""
+chunking (frames split across reads), max_steps, the fs write sinks (whole file and
+streaming: buffering, flush budget, cfg check), sandbox policies that refuse the source
+or the sink path (runtime and kernel backends), and a split-lines program run through
+the `x07 run` facade on piped input."""
 import json
 import os
 import struct
@@ -82,6 +83,47 @@ class StreamPipeTest(unittest.TestCase):
         self.assertEqual(o.output, ok_doc(8, 14, 1, 2))
         with open(os.path.join(self.dir, "out/lines.bin"), "rb") as f:
             self.assertEqual(f.read(), u32(3) + b"one" + u32(3) + b"two")
+
+    def fs_stream_pipe(self, path, hash_sink=True, **fields):
+        caps = ["begin", ["let", "v", ["vec_u8.with_capacity", 24]],
+                ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le", 1]]],
+                ["set", "v", ["vec_u8.extend_zeroes", "v", 20]], ["vec_u8.into_bytes", "v"]]
+        head = ("std.stream.sink.world_fs_write_stream_hash_fnv1a32_v1" if hash_sink
+                else "std.stream.sink.world_fs_write_stream_v1")
+        sink = [head, ["std.stream.expr_v1", oe.lit(path)], ["std.stream.expr_v1", caps]]
+        sink += [[k, v] for k, v in fields.items()]
+        return pipe(cfg(64, 64), ["std.stream.src.bytes_v1", ["std.stream.expr_v1", oe.lit("aaaa\nbb\ncccccc\n")]],
+                    [["std.stream.xf.split_lines_v1", ["std.stream.expr_v1", 10], ["std.stream.expr_v1", 16]]], sink)
+
+    def test_fs_write_stream_sink_buffers_and_flushes(self):
+        # buf_cap 5, flush_min 4: "aaaa" flushes, "bb" waits, "cccccc" flushes "bb" and is written
+        # directly (3 writes); the hash covers the written bytes
+        o = self.run_pipe(self.fs_stream_pipe("out/s.bin", buf_cap_bytes=5, flush_min_bytes=4))
+        data = b"aaaabbcccccc"
+        h = 0x811C9DC5
+        for c in data:
+            h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+        self.assertEqual(o.output, ok_doc(15, 12, 1, 3, u32(h)), o.solve)
+        with open(os.path.join(self.dir, "out/s.bin"), "rb") as f:
+            self.assertEqual(f.read(), data)
+        o = self.run_pipe(self.fs_stream_pipe("out/p.bin", hash_sink=False))
+        self.assertEqual(o.output, ok_doc(15, 12, 1, 3), o.solve)
+
+    def test_fs_write_stream_sink_limits(self):
+        o = self.run_pipe(self.fs_stream_pipe("out/f.bin", buf_cap_bytes=5, flush_min_bytes=4, max_flushes=2))
+        self.assertEqual(o.output, err_doc(43, "stream:fs_too_many_flushes", u32(0) + u32(3) + u32(12)))
+        o = self.run_pipe(self.fs_stream_pipe("out/g.bin", buf_cap_bytes=5, flush_min_bytes=6))
+        self.assertEqual(o.output, err_doc(1, "stream:fs_sink_cfg_invalid"))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "out/g.bin")))
+
+    def test_sandbox_refuses_fs_write_stream_outside_write_roots(self):
+        pol = t.base_policy(fs={"enabled": True, "read_roots": ["data"], "write_roots": ["out"], "deny_hidden": True})
+        for name, args in oe.BACKENDS:
+            with self.subTest(backend=name):
+                o = self.run_pipe(self.fs_stream_pipe("data/evil.bin"), world="run-os-sandboxed", policy=pol,
+                                  backend_args=args)
+                self.assertEqual(o.output[:5], b"\x00" + u32(40), o.solve)
+                self.assertFalse(os.path.exists(os.path.join(self.dir, "data/evil.bin")))
 
     def test_sandbox_refuses_source_outside_read_roots(self):
         t.write(os.path.join(self.dir, "secret.bin"), b"top secret")

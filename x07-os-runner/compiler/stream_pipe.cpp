@@ -5,6 +5,7 @@
 // std.stream.fn_v1 functions are passed to the engine as C function pointers.
 #include "stream_pipe.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -33,9 +34,7 @@ const char* const kUnsupportedXfs[] = {"std.stream.xf.par_map_stream_v1",
                                        "std.stream.xf.par_map_stream_result_bytes_v1",
                                        "std.stream.xf.par_map_stream_unordered_v1",
                                        "std.stream.xf.par_map_stream_unordered_result_bytes_v1"};
-const char* const kUnsupportedSinks[] = {"std.stream.sink.world_fs_write_stream_v1",
-                                         "std.stream.sink.world_fs_write_stream_hash_fnv1a32_v1",
-                                         "std.stream.sink.net_tcp_connect_write_v1",
+const char* const kUnsupportedSinks[] = {"std.stream.sink.net_tcp_connect_write_v1",
                                          "std.stream.sink.net_tcp_write_stream_handle_v1",
                                          "std.stream.sink.net_tcp_write_u32frames_v1"};
 
@@ -52,6 +51,13 @@ struct Cfg {
 };
 
 // json_canon_stream_v1 fields (0 = default, resolved against cfg once it is known).
+// world_fs_write_stream*_v1 fields (0 = default: buf_cap = chunk_max_bytes, flush_min = buf_cap,
+// max_flushes = ceil(max_out_bytes / flush_min) + 4).
+struct FsSinkCfg {
+  bool present = false;
+  int32_t buf_cap = 0, flush_min = 0, max_flushes = 0;
+};
+
 struct JsonCfg {
   int32_t max_depth = 0, max_total_json_bytes = 0, max_object_members = 0, max_object_total_bytes = 0,
           emit_chunk_max_bytes = 0;
@@ -70,6 +76,9 @@ class PipeParser {
     Node& chain = n.kids[2];
     if (chain.kind != Node::List) fail("pipe chain must be a list", chain.ptr);
     if (chain.text != "std.stream.chain_v1") fail("pipe chain must be std.stream.chain_v1", chain.ptr);
+    if (chain.kids.size() > 4096)  // the runtime hands items down the stages by recursion
+      fail("std.stream.chain_v1 has " + std::to_string(chain.kids.size()) +
+               " stages; at most 4096 are supported (split the pipe in two)", chain.ptr, "Budget");
     std::vector<JsonCfg> json_cfgs;
     for (Node& xf : chain.kids) {
       stages.push_back(parse_xf(xf, json_cfgs));
@@ -81,6 +90,18 @@ class PipeParser {
     if (cfg.chunk_max_bytes <= 0 || cfg.bufread_cap_bytes <= 0 || cfg.max_in_bytes <= 0 || cfg.max_out_bytes <= 0 ||
         cfg.max_items <= 0 || cfg.bufread_cap_bytes < cfg.chunk_max_bytes)
       cfg_error = X07_PIPE_CFGERR_CFG;
+    if (fs_sink_.present) {
+      FsSinkCfg& f = fs_sink_;
+      if (f.buf_cap == 0) f.buf_cap = cfg.chunk_max_bytes;
+      if (f.flush_min == 0) f.flush_min = f.buf_cap;
+      if (f.max_flushes == 0) {
+        int64_t out = std::max(cfg.max_out_bytes, 1), fmin = std::max(f.flush_min, 1);
+        f.max_flushes = (int32_t)std::min<int64_t>((out + fmin - 1) / fmin + 4, INT32_MAX);
+      }
+      if (!cfg_error && (f.buf_cap <= 0 || f.flush_min <= 0 || f.flush_min > f.buf_cap || f.max_flushes <= 0))
+        cfg_error = X07_PIPE_CFGERR_FS_SINK;
+      for (int32_t x : {f.buf_cap, f.flush_min, f.max_flushes}) sink.push((uint32_t)x);
+    }
     if (!cfg_error) {
       if (json_stages.size() > 1)
         fail("std.stream.pipe_v1 supports at most one std.stream.xf.json_canon_stream_v1", json_stages[1]->ptr);
@@ -142,6 +163,7 @@ class PipeParser {
   const std::string& file_;
   PipePlan plan_;
   std::vector<Node> params_;
+  FsSinkCfg fs_sink_;
 
   [[noreturn]] void fail(const std::string& msg, const std::string& ptr, const char* kind = "Typing") {
     throw CompileError(kind, msg, file_, ptr);
@@ -545,6 +567,31 @@ class PipeParser {
       kind = X07_PIPE_SINK_FS_WRITE_FILE;
       arg = add_param(n.kids[0], Ty::Bytes);
       sink_brand(1);
+    } else if (head == "std.stream.sink.world_fs_write_stream_v1" ||
+               head == "std.stream.sink.world_fs_write_stream_hash_fnv1a32_v1") {
+      if (n.kids.size() < 2) fail(head + " expects at least 2 arguments (path, caps)", n.ptr);
+      kind = head == "std.stream.sink.world_fs_write_stream_v1" ? X07_PIPE_SINK_FS_WRITE_STREAM
+                                                                : X07_PIPE_SINK_FS_WRITE_STREAM_HASH;
+      arg = add_param(n.kids[0], Ty::Bytes);
+      uint32_t caps = add_param(n.kids[1], Ty::Bytes);
+      auto f = kv_fields(head, n.kids, 2);
+      only_fields(head, f, {"buf_cap_bytes", "flush_min_bytes", "max_flushes", "in_item_brand"});
+      auto field = [&](const char* key, int32_t min) {
+        if (!f.count(key)) return 0;
+        int32_t x = expect_i32(*f.at(key), std::string(key) + " must be an integer");
+        if (x < min) fail(head + " " + key + " must be >= " + std::to_string(min), f.at(key)->ptr);
+        return x;
+      };
+      fs_sink_.present = true;
+      fs_sink_.buf_cap = field("buf_cap_bytes", 1);
+      fs_sink_.flush_min = field("flush_min_bytes", 1);
+      fs_sink_.max_flushes = field("max_flushes", 0);
+      if (f.count("in_item_brand")) brand_in(*f.at("in_item_brand"), true);
+      w.push(0);
+      w.push(kind);
+      w.push(arg);
+      w.push(caps);
+      return w;  // buf_cap, flush_min, max_flushes follow once cfg is known
     } else if (listed(kUnsupportedSinks, head)) {
       fail(head + " is not supported by this toolchain yet (see the Stream pipes rows of the compiler README)", n.ptr,
            "Unsupported");

@@ -15,6 +15,10 @@ x07_res_bytes x07_os_fs_stream_read_some_v1(uint32_t h, uint32_t max);
 x07_res_i32 x07_os_fs_stream_close_read_v1(uint32_t h);
 uint32_t x07_os_fs_stream_drop_read_v1(uint32_t h);
 uint32_t x07_os_fs_write_file(x07_bytes path, x07_bytes data);
+x07_res_i32 x07_os_fs_stream_open_write_v1(x07_bytes path, x07_bytes caps);
+x07_res_i32 x07_os_fs_stream_write_all_v1(uint32_t h, x07_view data);
+x07_res_i32 x07_os_fs_stream_close_v1(uint32_t h);
+uint32_t x07_os_fs_stream_drop_v1(uint32_t h);
 
 typedef x07_bytes (*map_fn)(x07_view input, x07_view item);
 typedef uint32_t (*pred_fn)(x07_view input, x07_view item);
@@ -58,6 +62,9 @@ typedef struct {
   uint32_t nstages;
   stage *st;
   uint32_t sink_frames, sink_kind, sink_arg;
+  /* fs stream sinks */
+  uint32_t fs_caps_arg, fs_buf_cap, fs_flush_min, fs_max_flushes, fs_flushes, fs_h;
+  int fs_open;
   uint32_t bytes_in, bytes_out, items_in, items_out;
   int stop;
   x07_vec sink_vec;
@@ -194,6 +201,65 @@ static void fnv1a(uint32_t *h, const uint8_t *d, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) *h = (*h ^ d[i]) * 16777619u;
 }
 
+static int is_fs_stream(const pipe *p) {
+  return p->sink_kind == X07_PIPE_SINK_FS_WRITE_STREAM || p->sink_kind == X07_PIPE_SINK_FS_WRITE_STREAM_HASH;
+}
+
+static void fs_close(pipe *p) {
+  if (!p->fs_open) return;
+  (void)x07_os_fs_stream_close_v1(p->fs_h);
+  (void)x07_os_fs_stream_drop_v1(p->fs_h);
+  p->fs_open = 0;
+}
+
+static int fs_fail(pipe *p, uint32_t code, const char *msg, uint32_t ec) {
+  uint32_t pl[3] = {ec, p->fs_flushes, p->bytes_out};
+  return fail_words(p, code, msg, pl, 3);
+}
+
+/* One write of the streaming fs sink (a buffer flush, or a large item written directly). */
+static int fs_write(pipe *p, x07_view data) {
+  p->fs_flushes += 1;
+  if (p->fs_flushes > p->fs_max_flushes) {
+    fs_close(p);
+    return fs_fail(p, 43, "stream:fs_too_many_flushes", 0);
+  }
+  x07_res_i32 r = x07_os_fs_stream_write_all_v1(p->fs_h, data);
+  if (r.tag != 1) {
+    fs_close(p);
+    return fs_fail(p, 41, "stream:fs_write_failed", r.val);
+  }
+  if (p->sink_kind == X07_PIPE_SINK_FS_WRITE_STREAM_HASH) fnv1a(&p->hash, data.ptr, data.len);
+  return 0;
+}
+
+static int fs_flush(pipe *p) {
+  if (p->sink_vec.len == 0) return 0;
+  x07_view v = {p->sink_vec.ptr, p->sink_vec.len};
+  if (fs_write(p, v)) return -1;
+  p->sink_vec.len = 0;
+  return 0;
+}
+
+/* Buffers up to buf_cap_bytes, flushing at flush_min_bytes; an item that does not fit
+ * flushes the buffer first and, when it alone fills a buffer, is written directly. */
+static int fs_push(pipe *p, const uint8_t *d, uint32_t n) {
+  if ((int32_t)n <= 0) return 0;
+  x07_view data = {d, n};
+  if (p->sink_vec.len + n > p->fs_buf_cap) {
+    if (fs_flush(p)) return -1;
+    if (n >= p->fs_buf_cap) {
+      if (fs_write(p, data)) return -1;
+    } else {
+      x07_vec_push_bytes(&p->sink_vec, d, n);
+    }
+  } else {
+    x07_vec_push_bytes(&p->sink_vec, d, n);
+  }
+  if (p->sink_vec.len >= p->fs_flush_min) return fs_flush(p);
+  return 0;
+}
+
 static int sink_item(pipe *p, x07_view item) {
   if (p->sink_frames && (int32_t)item.len < 0) return fail(p, 10, "stream:frame_too_large");
   uint32_t items = p->items_out + 1;
@@ -214,6 +280,10 @@ static int sink_item(pipe *p, x07_view item) {
       if (p->sink_frames) fnv1a(&p->hash, hdr, 4);
       fnv1a(&p->hash, item.ptr, item.len);
       break;
+    case X07_PIPE_SINK_FS_WRITE_STREAM:
+    case X07_PIPE_SINK_FS_WRITE_STREAM_HASH:
+      if (p->sink_frames && fs_push(p, hdr, 4)) return -1;
+      return fs_push(p, item.ptr, item.len);
     default:
       break;
   }
@@ -237,6 +307,16 @@ static int sink_finish(pipe *p) {
     p->sink_vec.len = p->sink_vec.cap = 0;
     uint32_t rc = x07_os_fs_write_file(path, data);
     if (rc != 0) return fail_words(p, 41, "stream:fs_write_failed", &rc, 1);
+  } else if (is_fs_stream(p)) {
+    if (fs_flush(p)) return -1;
+    x07_res_i32 cl = x07_os_fs_stream_close_v1(p->fs_h);
+    (void)x07_os_fs_stream_drop_v1(p->fs_h);
+    p->fs_open = 0;
+    if (cl.tag != 1) return fs_fail(p, 42, "stream:fs_close_failed", cl.val);
+    if (p->sink_kind == X07_PIPE_SINK_FS_WRITE_STREAM_HASH) {
+      payload = x07_bytes_new(4);
+      x07_wr_u32le(payload.ptr, p->hash);
+    }
   }
   return finish_ok(p, payload);
 }
@@ -456,6 +536,12 @@ static void read_plan(pipe *p) {
   p->sink_frames = word(p);
   p->sink_kind = word(p);
   p->sink_arg = word(p);
+  if (is_fs_stream(p)) {
+    p->fs_caps_arg = word(p);
+    p->fs_buf_cap = word(p);
+    p->fs_flush_min = word(p);
+    p->fs_max_flushes = word(p);
+  }
   p->hash = 2166136261u;
 }
 
@@ -522,9 +608,25 @@ static void run(pipe *p) {
     fail(p, 1, "stream:cfg_invalid");
     return;
   }
+  if (p->cfg_error == X07_PIPE_CFGERR_FS_SINK) {
+    fail(p, 1, "stream:fs_sink_cfg_invalid");
+    return;
+  }
   if (p->cfg_error == X07_PIPE_CFGERR_JSON_CFG) {
     fail(p, 1, "stream:json_canon_cfg_invalid");
     return;
+  }
+  if (is_fs_stream(p)) { /* opened before the plugin stages are initialised, like upstream */
+    pipe_arg *path = arg(p, p->sink_arg, ARG_BYTES), *caps = arg(p, p->fs_caps_arg, ARG_BYTES);
+    x07_res_i32 h = x07_os_fs_stream_open_write_v1(path->b, caps->b);
+    path->b = caps->b = x07_bytes_empty();
+    if (h.tag != 1) {
+      fs_fail(p, 40, "stream:fs_open_failed", h.val);
+      return;
+    }
+    p->fs_h = h.val;
+    p->fs_open = 1;
+    x07_vec_reserve(&p->sink_vec, p->fs_buf_cap);
   }
   if (p->sink_kind == X07_PIPE_SINK_COLLECT || p->sink_kind == X07_PIPE_SINK_FS_WRITE_FILE)
     x07_vec_reserve(&p->sink_vec, p->max_out < 65536u ? p->max_out : 65536u);
@@ -551,6 +653,7 @@ x07_bytes x07_pipe_run(void *pp, x07_view input) {
   for (uint32_t i = 0; i < p->nargs; i++)
     if (p->args[i].kind == ARG_NONE) x07_trap("std.stream.pipe_v1: pipe argument missing");
   run(p);
+  if (p->fs_open) (void)x07_os_fs_stream_drop_v1(p->fs_h); /* failed elsewhere: never committed */
   x07_bytes doc = p->doc;
   for (uint32_t i = 0; i < p->nstages; i++) {
     stage *s = &p->st[i];

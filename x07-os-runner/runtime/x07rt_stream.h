@@ -14,7 +14,7 @@
  *        X07_PIPE_CFGERR_* the pipe returns as its ERR doc),
  *   source: kind, arg,
  *   n_stages, then per stage: kind + kind-specific words (see stream_pipe.c),
- *   sink: u32frames (0/1), kind, arg.
+ *   sink: u32frames (0/1), kind, arg [, caps arg, buf_cap, flush_min, max_flushes for fs streams].
  */
 #ifndef X07RT_STREAM_H
 #define X07RT_STREAM_H
@@ -25,6 +25,7 @@ enum {
   X07_PIPE_CFGERR_NONE = 0,
   X07_PIPE_CFGERR_CFG = 1,        /* stream:cfg_invalid */
   X07_PIPE_CFGERR_JSON_CFG = 2,   /* stream:json_canon_cfg_invalid */
+  X07_PIPE_CFGERR_FS_SINK = 3,    /* stream:fs_sink_cfg_invalid */
 };
 
 enum { X07_PIPE_SRC_BYTES = 1, X07_PIPE_SRC_FS_OPEN_READ = 2 };
@@ -65,6 +66,9 @@ enum {
   X07_PIPE_SINK_HASH_FNV1A32 = 2,
   X07_PIPE_SINK_NULL = 3,
   X07_PIPE_SINK_FS_WRITE_FILE = 4, /* arg (bytes path) */
+  /* streaming fs writers: arg (bytes path), then caps arg, buf_cap_bytes, flush_min_bytes, max_flushes */
+  X07_PIPE_SINK_FS_WRITE_STREAM = 5,
+  X07_PIPE_SINK_FS_WRITE_STREAM_HASH = 6,
 };
 
 #ifndef __cplusplus /* the compiler only needs the plan constants */
