@@ -279,6 +279,44 @@ case("stream_require_brand_item_too_large", doc_of(
     pipe(cfg(), src_bytes(lit("abcde\n")), [split(), brand_stage], COLLECT), [NO_DIGITS]),
      out(err(70, "stream:brand_item_too_large")))
 
+# --- item brands (compile time) ------------------------------------------------------
+TOK_LEN = {"kind": "defn", "name": "main.tok_len", "params": [{"name": "x", "ty": "bytes_view", "brand": "main.tok"}],
+           "result": "bytes", "body": ["codec.write_u32_le", ["view.len", "x"]]}
+ALWAYS_OK = defn("main.always_ok", [("x", "bytes_view")], "result_i32", ["result_i32.ok", 0])
+require_tok = ["std.stream.xf.require_brand_v1", ["brand", "main.tok"], ["validator", "main.always_ok"]]
+case("stream_brand_require_then_branded_map", doc_of(
+    pipe(cfg(), src_bytes(lit("ab\nc\n")),
+         [split(), require_tok, ["std.stream.xf.filter_v1", fn("main.nonempty")],
+          ["std.stream.xf.map_bytes_v1", fn("main.tok_len")]],
+         ["std.stream.sink.collect_bytes_v1", ["in_item_brand", "any"]]), [TOK_LEN, ALWAYS_OK, NONEMPTY]),
+     out(ok(5, 8, 1, 2, u32(2) + u32(1))))
+case("stream_brand_typecheck_off", doc_of(
+    pipe(cfg(typecheck_item_brands_v1=0), src_bytes(lit("abc")), [["std.stream.xf.map_bytes_v1", fn("main.tok_len")]],
+         COLLECT), [TOK_LEN]),
+     out(ok(3, 4, 1, 1, u32(3))))
+
+
+def brand_err(name, p, contains, decls):
+    case(name, doc_of(p, decls), {"compile_error_contains": contains})
+
+
+brand_err("stream_err_brand_required",
+          pipe(cfg(), src_bytes(lit("abc")), [["std.stream.xf.map_bytes_v1", fn("main.tok_len")]], COLLECT),
+          "E_PIPE_BRAND_REQUIRED: expected bytes_view@main.tok, got unbranded (add [", [TOK_LEN])
+brand_err("stream_err_brand_dropped_by_split",
+          pipe(cfg(), src_bytes(lit("abc")), [require_tok, split()],
+               ["std.stream.sink.null_v1", ["in_item_brand", "main.tok"]]),
+          "E_PIPE_BRAND_REQUIRED: sink expected bytes_view@main.tok, got unbranded", [ALWAYS_OK])
+brand_err("stream_err_brand_mismatch",
+          pipe(cfg(), src_bytes(lit("abc")), [require_tok, ["std.stream.xf.take_v1", ["std.stream.expr_v1", 1]]],
+               ["std.stream.sink.u32frames_v1", COLLECT, ["in_item_brand", "main.other"]]),
+          "E_PIPE_BRAND_MISMATCH: sink expected bytes_view@main.other, got bytes_view@main.tok", [ALWAYS_OK])
+brand_err("stream_err_brand_auto_needs_registry",
+          pipe(cfg(auto_require_brand_v1=1), src_bytes(lit("abc")),
+               [["std.stream.xf.map_bytes_v1", fn("main.tok_len")]], COLLECT),
+          "Unsupported: auto_require_brand_v1: inserting std.stream.xf.require_brand_v1 needs a brand registry",
+          [TOK_LEN])
+
 # --- compile errors (file + JSON pointer + fix) ------------------------------------------
 def compile_err(name, p, contains, decls=()):
     case(name, doc_of(p, decls), {"compile_error_contains": contains})

@@ -48,6 +48,15 @@ bool listed(const char* const (&names)[N], const std::string& s) {
 struct Cfg {
   int32_t chunk_max_bytes = 0, bufread_cap_bytes = 0, max_in_bytes = 0, max_out_bytes = 0, max_items = 0;
   int32_t max_steps = 0, emit_payload = 1, emit_stats = 1;
+  int32_t typecheck_item_brands = 1, auto_require_brand = 0, verify_produced_brands = 0;
+};
+
+// Compile-time item brand facts of one stage (upstream's item brand typing v1).
+struct StageBrands {
+  std::string head, in, out;  // explicit in_item_brand / out_item_brand ("" = inferred)
+  int fn = -1;                // map_bytes: its function (param/result brands)
+  std::string brand;          // require_brand_v1: the brand it attaches
+  std::string ptr;
 };
 
 // json_canon_stream_v1 fields (0 = default, resolved against cfg once it is known).
@@ -81,10 +90,16 @@ class PipeParser {
                " stages; at most 4096 are supported (split the pipe in two)", chain.ptr, "Budget");
     std::vector<JsonCfg> json_cfgs;
     for (Node& xf : chain.kids) {
+      cur_ = StageBrands();
+      cur_.head = xf.text;
+      cur_.ptr = xf.ptr;
       stages.push_back(parse_xf(xf, json_cfgs));
+      stage_brands_.push_back(cur_);
       if (xf.text == "std.stream.xf.json_canon_stream_v1") json_stages.push_back(&xf);
     }
+    sink_ptr_ = n.kids[3].ptr;
     Words sink = parse_sink(n.kids[3], false);
+    if (cfg.typecheck_item_brands) check_item_brands(cfg);
 
     uint32_t cfg_error = X07_PIPE_CFGERR_NONE;
     if (cfg.chunk_max_bytes <= 0 || cfg.bufread_cap_bytes <= 0 || cfg.max_in_bytes <= 0 || cfg.max_out_bytes <= 0 ||
@@ -164,6 +179,9 @@ class PipeParser {
   PipePlan plan_;
   std::vector<Node> params_;
   FsSinkCfg fs_sink_;
+  StageBrands cur_;
+  std::vector<StageBrands> stage_brands_;
+  std::string src_brand_, src_ptr_, sink_in_, sink_ptr_;
 
   [[noreturn]] void fail(const std::string& msg, const std::string& ptr, const char* kind = "Typing") {
     throw CompileError(kind, msg, file_, ptr);
@@ -236,9 +254,11 @@ class PipeParser {
   void brand_in(const Node& v, bool sink) {
     if (v.kind != Node::Atom) fail("in_item_brand must be an identifier", v.ptr);
     if (sink && v.text == "same") fail("in_item_brand must be \"any\" or a brand id", v.ptr);
+    (sink ? sink_in_ : cur_.in) = v.text;
   }
   void brand_out(const Node& v) {
     if (v.kind != Node::Atom) fail("out_item_brand must be an identifier", v.ptr);
+    cur_.out = v.text;
   }
   void xf_brand_fields(const std::string& head, const std::map<std::string, Node*>& f) {
     only_fields(head, f, {"in_item_brand", "out_item_brand"});
@@ -265,8 +285,10 @@ class PipeParser {
       else if (k == "max_steps") c.max_steps = expect_i32(v, k + " must be an integer");
       else if (k == "emit_payload") c.emit_payload = expect_i32(v, k + " must be an integer") != 0;
       else if (k == "emit_stats") c.emit_stats = expect_i32(v, k + " must be an integer") != 0;
-      else if (k == "allow_nondet_v1" || k == "typecheck_item_brands_v1" || k == "auto_require_brand_v1" ||
-               k == "verify_produced_brands_v1")
+      else if (k == "typecheck_item_brands_v1") c.typecheck_item_brands = expect_01(v, k);
+      else if (k == "auto_require_brand_v1") c.auto_require_brand = expect_01(v, k);
+      else if (k == "verify_produced_brands_v1") c.verify_produced_brands = expect_01(v, k);
+      else if (k == "allow_nondet_v1")
         expect_01(v, k);
       else if (k == "brand_registry_ref_v1") {
         if (v.kind != Node::List || v.text != "bytes.lit" || v.kids.size() != 1 ||
@@ -294,8 +316,12 @@ class PipeParser {
       uint32_t arg = add_param(n.kids[0], bytes ? Ty::Bytes : Ty::View);
       auto f = kv_fields(head, n.kids, 1);
       only_fields(head, f, {"out_item_brand"});
-      if (f.count("out_item_brand") && f.at("out_item_brand")->kind != Node::Atom)
-        fail("out_item_brand must be an identifier", f.at("out_item_brand")->ptr);
+      if (f.count("out_item_brand")) {
+        const Node& b = *f.at("out_item_brand");
+        if (b.kind != Node::Atom) fail("out_item_brand must be an identifier", b.ptr);
+        src_brand_ = b.text;
+        src_ptr_ = n.ptr;
+      }
       w.push(bytes ? X07_PIPE_SRC_BYTES : X07_PIPE_SRC_FS_OPEN_READ);
       w.push(arg);
       return w;
@@ -316,6 +342,7 @@ class PipeParser {
       bool map = head == "std.stream.xf.map_bytes_v1";
       uint32_t fn = map ? add_fn(n.kids[0], head, {Ty::View}, Ty::Bytes, "(bytes_view) -> bytes")
                         : add_fn(n.kids[0], head, {Ty::View}, Ty::I32, "(bytes_view) -> i32");
+      if (map) cur_.fn = plan_.fns[fn];
       xf_brand_fields(head, kv_fields(head, n.kids, 1));
       w.push(map ? X07_PIPE_XF_MAP_BYTES : X07_PIPE_XF_FILTER);
       w.push(fn);
@@ -451,6 +478,7 @@ class PipeParser {
       }
       uint32_t fn = add_fn_name(vid, "E_PIPE_BRAND_VALIDATOR_SIG: " + head, {Ty::View}, Ty::ResI32,
                                 "(bytes_view) -> result_i32");
+      cur_.brand = brand.text;
       w.push(X07_PIPE_XF_REQUIRE_BRAND);
       w.push((uint32_t)max_item);
       w.push(fn);
@@ -516,6 +544,57 @@ class PipeParser {
     return w;
   }
 
+  // Upstream's item brand typing (v1): the brand of the items flowing out of each stage is
+  // known at compile time; a stage or sink that requires a brand must get exactly that one.
+  // Inserting require_brand stages (auto_require_brand_v1 on a mismatch, verify_produced_brands_v1)
+  // needs a brand registry (meta.brands_v1), which this toolchain does not read.
+  void check_item_brands(const Cfg& cfg) {
+    auto registry_needed = [&](const std::string& what, const std::string& ptr) {
+      fail(what + ": inserting std.stream.xf.require_brand_v1 needs a brand registry (meta.brands_v1), which this "
+                  "toolchain does not support yet (add an explicit require_brand_v1 stage with a validator)",
+           ptr, "Unsupported");
+    };
+    if (cfg.verify_produced_brands && !src_brand_.empty()) registry_needed("verify_produced_brands_v1", src_ptr_);
+    std::string cur = src_brand_;
+    auto require = [&](const std::string& want, const std::string& ptr, const char* who) {
+      if (cur == want) return;
+      if (!cur.empty())
+        fail(std::string("E_PIPE_BRAND_MISMATCH: ") + who + "expected bytes_view@" + want + ", got bytes_view@" + cur,
+             ptr);
+      if (cfg.auto_require_brand) registry_needed("auto_require_brand_v1", ptr);
+      fail(std::string("E_PIPE_BRAND_REQUIRED: ") + who + "expected bytes_view@" + want +
+               ", got unbranded (add [\"std.stream.xf.require_brand_v1\", [\"brand\", \"" + want +
+               "\"], [\"validator\", <fn>]] before it)",
+           ptr);
+    };
+    for (const StageBrands& s : stage_brands_) {
+      std::string in = s.in;
+      if (in.empty() && s.fn >= 0) {
+        const Function& f = prog_.fns[s.fn];
+        if (!f.params.empty()) in = f.params[0].ty.brand;
+      }
+      if (in == "same") {
+        if (cur.empty()) fail("E_PIPE_BRAND_REQUIRED: stage requires branded items, got unbranded", s.ptr);
+      } else if (!in.empty() && in != "any") {
+        require(in, s.ptr, "");
+      }
+      std::string out = s.out;
+      bool claim = !out.empty() && out != "same" && out != "none";
+      if (out.empty()) {
+        if (!s.brand.empty()) out = s.brand;
+        else if (s.head == "std.stream.xf.filter_v1" || s.head == "std.stream.xf.take_v1") out = "same";
+        else if (s.fn >= 0) {
+          out = prog_.fns[s.fn].result.brand;
+          claim = !out.empty();
+        }
+      }
+      if (out == "none" || (out.empty() && s.brand.empty())) cur.clear();
+      else if (out != "same") cur = out;
+      if (cfg.verify_produced_brands && claim && !cur.empty()) registry_needed("verify_produced_brands_v1", s.ptr);
+    }
+    if (!sink_in_.empty() && sink_in_ != "any") require(sink_in_, sink_ptr_, "sink ");
+  }
+
   static void plugin_words(Words& w, uint32_t code, uint32_t err_map) {
     w.push(X07_PIPE_XF_PLUGIN);
     w.push(code);
@@ -552,6 +631,7 @@ class PipeParser {
       if (inside_frames) fail("std.stream.sink.u32frames_v1 cannot wrap another u32frames_v1", n.ptr);
       if (n.kids.empty()) fail(head + " expects at least 1 argument (the inner sink)", n.ptr);
       Words inner = parse_sink(n.kids[0], true);
+      sink_in_.clear();  // only the outer sink's in_item_brand is checked, like upstream
       sink_brand(1);
       inner.set(0, 1);
       return inner;
