@@ -5,7 +5,6 @@
  * Every allocation is zero-filled; memory that was never handed out is still
  * zero from mmap, so only reused memory is cleared. */
 #include <string.h>
-#include <stdlib.h>
 #include <sys/mman.h>
 #include "x07rt_mem.h"
 
@@ -34,11 +33,19 @@ uint64_t x07_memcpy_bytes;
 void x07_mem_init(void) {
   arena_cap = x07_cfg_mem_cap;
   if (arena_cap < 4096u) arena_cap = 4096u;
-  void *p = mmap(NULL, arena_cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) {
-    p = calloc(1, arena_cap);
-    if (!p) x07_trap("calloc failed");
+  /* The memory cap and the address-space rlimit are often the same number (a policy's
+   * limits.mem_bytes), and the program's code, stack and libraries need part of that
+   * space: shrink the arena until the mapping fits, so the program still gets the
+   * memory that is really left and traps "out of memory" only when it uses it up. */
+  void *p = MAP_FAILED;
+  for (uint32_t cap = arena_cap; cap >= 4096u; cap = cap / 4u * 3u) {
+    p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p != MAP_FAILED) {
+      arena_cap = cap;
+      break;
+    }
   }
+  if (p == MAP_FAILED) x07_trap("calloc failed");
   arena = (uint8_t *)p;
 }
 
