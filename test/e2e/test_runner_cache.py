@@ -1,6 +1,7 @@
 """The native artifact cache: hits skip the C compiler, concurrent runs share one
 entry safely, --compiled-out copies, and the size cap evicts least-recently-used entries."""
 import concurrent.futures
+import json
 import os
 import time
 import unittest
@@ -10,7 +11,8 @@ from x07test import RunnerTestCase, TempDir, runner_report, write_program
 
 
 def entries(cache):
-    return sorted(n for n in os.listdir(cache) if n not in ("meta", "rt") and not n.startswith("."))
+    return sorted(n for n in os.listdir(cache)
+                  if n not in ("meta", "rt", "src") and not n.startswith(".") and os.path.isdir(os.path.join(cache, n)))
 
 
 class Cache(RunnerTestCase):
@@ -65,7 +67,8 @@ class Cache(RunnerTestCase):
         for r in results:
             self.assertEqual(x07test.b64d(r["solve"]["solve_output_b64"]), b"together")
         entry_dir = os.path.dirname(exes.pop())
-        self.assertEqual(sorted(os.listdir(entry_dir)), ["solver"], "temporary files left behind")
+        left = sorted(n for n in os.listdir(entry_dir) if not n.startswith("src-"))  # src-*: warm-path manifests
+        self.assertEqual(left, ["solver"], "temporary files left behind")
 
     def test_compiled_out_is_a_copy(self):
         prog = write_program(self.d, ["bytes.lit", "copy"])
@@ -106,9 +109,66 @@ class Cache(RunnerTestCase):
         old = time.time() - 7200
         os.utime(leftover, (old, old))
         other = write_program(self.d, ["bytes.lit", "second"], name="other.x07.json")
+        os.unlink(os.path.join(self.cache, "meta", "upkeep"))  # upkeep runs at most once an hour
         runner_report(["--program", other], expect_exit=0, env=self.env)  # a miss runs the cache upkeep
         self.assertFalse(os.path.exists(leftover), "stale temporary survived")
         self.assertTrue(os.path.exists(fresh), "a possibly in-use temporary was removed")
+
+    def test_warm_path_sees_module_changes(self):
+        def module(text):
+            return json.dumps({"schema_version": "x07.x07ast@0.8.0", "kind": "module", "module_id": "greet",
+                               "imports": [], "decls": [{"kind": "export", "names": ["greet.word"]},
+                                                        {"kind": "defn", "name": "greet.word", "params": [],
+                                                         "result": "bytes", "body": ["bytes.lit", text]}]})
+        root1, root2 = os.path.join(self.d, "r1"), os.path.join(self.d, "r2")
+        os.makedirs(root1)
+        os.makedirs(root2)
+        mod = os.path.join(root2, "greet.x07.json")
+        with open(mod, "w") as f:
+            f.write(module("one"))
+        prog = write_program(self.d, ["greet.word"], imports=["greet"])
+        args = ["--program", prog, "--module-root", root1, "--module-root", root2]
+
+        def output():
+            rep = runner_report(args, expect_exit=0, env=self.env)[1]
+            return x07test.b64d(rep["solve"]["solve_output_b64"]), rep["compile"]
+
+        self.assertEqual(output()[0], b"one")
+        out, comp = output()  # warm: same answer and the same compile facts without the front end
+        self.assertEqual(out, b"one")
+        self.assertGreater(comp["c_source_size"], 0)
+        with open(mod, "w") as f:  # same size, same second: only the content tells
+            f.write(module("two"))
+        self.assertEqual(output()[0], b"two")
+        # The same module appearing in an earlier root makes the import ambiguous.
+        with open(os.path.join(root1, "greet.x07.json"), "w") as f:
+            f.write(module("three"))
+        p, rep = runner_report(args, env=self.env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("ambiguous", rep["compile"]["compile_error"])
+
+    def test_cap_holds_after_many_fast_compiles(self):
+        first = write_program(self.d, ["bytes.lit", "sizing"], name="s.x07.json")
+        size = os.path.getsize(runner_report(["--program", first], expect_exit=0, env=self.env)[1]["compile"]["compiled_exe"])
+        cap = int(size * 3.5) + self.rt_size()
+        env = dict(self.env, X07_NATIVE_CACHE_MAX_BYTES=str(cap))
+        progs = [write_program(self.d, ["bytes.lit", "fast %d" % i], name="f%d.x07.json" % i) for i in range(12)]
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            reps = list(pool.map(lambda p: runner_report(["--program", p], env=env)[1], progs))
+        for i, rep in enumerate(reps):
+            self.assertEqual(x07test.b64d(rep["solve"]["solve_output_b64"]), b"fast %d" % i)
+        total = sum(os.path.getsize(os.path.join(self.cache, e, "solver")) for e in entries(self.cache))
+        self.assertLessEqual(total + self.rt_size(), cap + size, "cache over its cap by more than one entry")
+        self.assertGreaterEqual(len(entries(self.cache)), 2)
+
+    def test_large_output_round_trips(self):
+        # Past the runner's in-memory threshold the output is spooled to a file and streamed
+        # into the report; the bytes must come back exactly.
+        n = 3 * 1024 * 1024 + 7
+        prog = write_program(self.d, ["bytes.alloc", n])
+        _, rep = runner_report(["--program", prog, "--max-output-bytes", str(n)], expect_exit=0, env=self.env)
+        self.assertEqual(x07test.b64d(rep["solve"]["solve_output_b64"]), bytes(n))
+        self.assertEqual(x07test.b64d(rep["solve"]["stdout_b64"]), n.to_bytes(4, "little") + bytes(n))
 
     def rt_size(self):
         total = 0

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace x07c {
@@ -147,6 +148,9 @@ struct Program {
   std::string world;
   bool allow_unsafe = true, allow_ffi = true;
   uint64_t work = 0;          // compile-time work units (reported as fuel_used)
+  // Module files looked up on disk, in order, and whether each was there: what the
+  // result depends on besides the entry file (the runner's warm-path cache key).
+  std::vector<std::pair<std::string, bool>> module_probes;
 };
 
 // ---- builtin signature tables (builtins.cpp) ----

@@ -52,6 +52,7 @@ static CompileResult run_pipeline(const std::filesystem::path& entry, const Comp
                                        std::to_string(res.c_source.size()));
     res.ok = true;
     res.fuel_used = prog.work;
+    res.module_probes = std::move(prog.module_probes);
     return res;
   } catch (const CompileError& e) {
     res.error_kind = e.kind;

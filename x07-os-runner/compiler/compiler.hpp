@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace x07c {
@@ -36,6 +37,9 @@ struct CompileResult {
   std::string error_message;            // human message naming file, pointer and a fix
   std::vector<Diagnostic> diagnostics;  // at most 20
   uint64_t fuel_used = 0;               // compile-time work units
+  // Module files looked up on disk (path, found), on success: with the entry file's
+  // bytes and the options they determine the result.
+  std::vector<std::pair<std::string, bool>> module_probes;
   // "<Kind>: <message>" as the report's compile.compile_error shows it.
   std::string compile_error() const { return error_kind + ": " + error_message; }
 };

@@ -600,7 +600,9 @@ class Loader {
         std::filesystem::path p = r / rel;
         searched += (searched.empty() ? "" : ", ") + p.string();
         std::error_code ec;
-        if (std::filesystem::is_regular_file(p, ec)) found.push_back(p);
+        bool exists = std::filesystem::is_regular_file(p, ec);
+        prog_.module_probes.emplace_back(p.string(), exists);
+        if (exists) found.push_back(p);
       }
     };
     search(roots);

@@ -1,18 +1,19 @@
 #include "build.hpp"
 
 #include <cstdlib>
-#include <ctime>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fsutil.hpp"
 #include "common/sha256.hpp"
 #include "compiler/compiler.hpp"
+#include "cache_index.hpp"
 #include "native_cache.hpp"
+#include "progress_note.hpp"
+#include "source_key.hpp"
 #include "runner_error.hpp"
 #include "subprocess.hpp"
 #include "toolchain.hpp"
-#include "progress_note.hpp"
 
 namespace x07::runner {
 
@@ -49,15 +50,11 @@ void put_u64le(Sha256& h, uint64_t v) {
   h.update(b, 8);
 }
 
-// Cache key (runner.md §9.4) extended with the runtime library identity.
-std::string cache_key(const std::string& c_src, const Toolchain& tc, const BuildRequest& req,
-                      const std::string& rt_hash) {
+// Everything a native executable depends on besides its C source (runner.md §9.4,
+// extended with the runtime library identity), as one hash.
+std::string build_context(const Toolchain& tc, const BuildRequest& req, const std::string& rt_hash) {
   const std::string_view nul("\0", 1);
   Sha256 h;
-  h.update("x07-native-cache-v2");
-  h.update(nul);
-  h.update(c_src);
-  h.update(nul);
   h.update(tc.identity);
   h.update(nul);
   h.update(req.world);
@@ -95,6 +92,31 @@ std::string cache_key(const std::string& c_src, const Toolchain& tc, const Build
   return h.finish_hex();
 }
 
+// The native cache key: the C source in its build context.
+std::string native_key(const std::string& c_src, const std::string& context) {
+  const std::string_view nul("\0", 1);
+  Sha256 h;
+  h.update("x07-native-cache-v3");
+  h.update(nul);
+  h.update(context);
+  h.update(nul);
+  h.update(c_src);
+  return h.finish_hex();
+}
+
+// What the front end's output depends on besides the sources: the build context, this
+// runner binary (compiler, embedded std modules) and the front-end options. Empty when
+// the runner cannot identify itself (no warm path then).
+std::string front_end_context(const std::string& context, const BuildRequest& req, uint64_t max_c_bytes) {
+  std::string self = runner_binary_identity();
+  if (self.empty()) return "";
+  std::string s = context + "\n" + self + "\n" + req.world + "\n" + (req.allow_unsafe ? "u" : "-") +
+                  (req.allow_ffi ? "f" : "-") + "\n" + std::to_string(max_c_bytes) + "\n";
+  for (const auto& r : req.module_roots) s += "root " + r.string() + "\n";
+  if (req.os_stdlib_root) s += "os " + req.os_stdlib_root->string() + "\n";
+  return s;
+}
+
 std::string cc_failure_block(const std::string& cc, const std::vector<std::string>& argv, const Toolchain& tc,
                              const std::string& src, const std::string& exe, const std::string& keep_c,
                              const std::string& cc_stderr) {
@@ -116,7 +138,8 @@ report::Compile base_compile(const std::string& world) {
 
 }  // namespace
 
-std::optional<std::string> compile_to_c(const BuildRequest& req, report::Compile& c) {
+std::optional<std::string> compile_to_c(const BuildRequest& req, report::Compile& c,
+                                        std::vector<std::pair<std::string, bool>>* module_probes) {
   x07c::CompileOptions opts;
   opts.world = req.world;
   opts.allow_unsafe = req.allow_unsafe;
@@ -151,6 +174,7 @@ std::optional<std::string> compile_to_c(const BuildRequest& req, report::Compile
   }
   c.c_source_size = cr.c_source.size();
   c.fuel_used = cr.fuel_used;
+  if (module_probes) *module_probes = std::move(cr.module_probes);
   return std::move(cr.c_source);
 }
 
@@ -166,31 +190,16 @@ std::vector<std::string> program_cc_args(const BuildRequest& req, const RuntimeL
   return argv;
 }
 
-BuildResult build_program(const BuildRequest& req) {
-  BuildResult res;
-  report::Compile& c = res.compile;
-  c = base_compile(req.world);
+namespace {
 
-  // 1. x07AST -> C, in process.
-  std::optional<std::string> c_source = compile_to_c(req, c);
-  if (!c_source) return res;
-
-  // 2. Native executable, via the cache.
-  const fs::path cache = native_cache_dir();
+// Builds the native executable for `c_source` into `entry_dir`/solver. Returns false
+// (with `c` describing the failure) when the C toolchain failed.
+bool build_native(const BuildRequest& req, const Toolchain& tc, const fs::path& cache, const std::string& rt_hash,
+                  const std::string& c_source, const fs::path& entry_dir, report::Compile& c) {
   std::string err;
-  if (!fsutil::create_dirs(cache, &err))
-    throw RunnerError("create native cache dir: " + cache.string() + ": " + err);
-  Toolchain tc = detect_toolchain(cache);
-  const std::string rt_hash = runtime_content_hash(cache);
-  const fs::path entry_dir = cache / cache_key(*c_source, tc, req, rt_hash);
-  const fs::path solver = entry_dir / "solver";
-
-  struct stat hit {};
-  if (stat(solver.c_str(), &hit) == 0 && (hit.st_mode & S_IXUSR)) {
-    // LRU bookkeeping: refresh the mtime, but at most once a minute per entry.
-    if (time(nullptr) - hit.st_mtim.tv_sec > 60) touch(solver);
-  } else {
-    RuntimeLib rt;
+  RuntimeLib rt;
+  EntryLock rt_lock;  // the library must not be evicted while we link against it
+  for (int attempt = 0; attempt < 3 && !rt_lock.held(); ++attempt) {
     try {
       rt = ensure_runtime(cache, tc, rt_hash, req.debug_borrow);
     } catch (const CcFailure& f) {
@@ -198,53 +207,118 @@ BuildResult build_program(const BuildRequest& req) {
       c.compile_error = "C toolchain failed (exit=" + std::to_string(f.exit_code) + ")";
       c.stdout_bytes = f.out;
       c.stderr_bytes = cc_failure_block(tc.cc, f.argv, tc, f.src, f.exe, "", f.err);
-      return res;
+      return false;
     }
-    if (!fsutil::create_dirs(entry_dir, &err))
-      throw RunnerError("create native cache dir: " + entry_dir.string() + ": " + err);
-    const std::string stem = fsutil::unique_name("solver_");
-    const fs::path src = entry_dir / (stem + ".c");
-    const fs::path tmp_exe = entry_dir / stem;
-    if (!fsutil::write_file_atomic(src, *c_source, &err))
-      throw RunnerError("write C source: " + src.string() + ": " + err);
+    rt_lock = EntryLock::acquire(rt.archive());
+  }
+  if (!rt_lock.held()) throw RunnerError("runtime library evicted while in use: " + rt.archive().string());
+  if (!fsutil::create_dirs(entry_dir, &err))
+    throw RunnerError("create native cache dir: " + entry_dir.string() + ": " + err);
+  const std::string stem = fsutil::unique_name("solver_");
+  const fs::path src = entry_dir / (stem + ".c");
+  const fs::path tmp_exe = entry_dir / stem;
+  if (!fsutil::write_file_atomic(src, c_source, &err))
+    throw RunnerError("write C source: " + src.string() + ": " + err);
 
-    std::vector<std::string> argv = program_cc_args(req, rt, tc);
-    argv.push_back(src.string());
-    argv.push_back("-o");
-    argv.push_back(tmp_exe.string());
-    argv.insert(argv.end(), tc.cc_args.begin(), tc.cc_args.end());
-    argv.insert(argv.end(), req.extra_cc_args.begin(), req.extra_cc_args.end());
-    argv.push_back(rt.main_object().string());
-    argv.push_back(rt.archive().string());
-    argv.insert(argv.end(), rt.link_libs.begin(), rt.link_libs.end());
+  std::vector<std::string> argv = program_cc_args(req, rt, tc);
+  argv.push_back(src.string());
+  argv.push_back("-o");
+  argv.push_back(tmp_exe.string());
+  argv.insert(argv.end(), tc.cc_args.begin(), tc.cc_args.end());
+  argv.insert(argv.end(), req.extra_cc_args.begin(), req.extra_cc_args.end());
+  argv.push_back(rt.main_object().string());
+  argv.push_back(rt.archive().string());
+  argv.insert(argv.end(), rt.link_libs.begin(), rt.link_libs.end());
 
-    std::optional<ProgressNote> note(std::in_place, "compiling " + req.entry.filename().string());
-    ToolResult r = run_tool(argv);
-    note.reset();
-    const bool keep_c = env_truthy("X07_KEEP_C");
-    std::string kept;
-    if (keep_c) {
-      kept = (entry_dir / "solver.c").string();
-      ::rename(src.c_str(), kept.c_str());
-    } else {
-      ::unlink(src.c_str());
+  std::optional<ProgressNote> note(std::in_place, "compiling " + req.entry.filename().string());
+  ToolResult r = run_tool(argv);
+  note.reset();
+  const bool keep_c = env_truthy("X07_KEEP_C");
+  std::string kept;
+  if (keep_c) {
+    kept = (entry_dir / "solver.c").string();
+    ::rename(src.c_str(), kept.c_str());
+  } else {
+    ::unlink(src.c_str());
+  }
+  c.stdout_bytes = r.out;
+  c.stderr_bytes = r.err;
+  if (!r.started || r.exit_code != 0) {
+    ::unlink(tmp_exe.c_str());
+    c.exit_status = r.started ? r.exit_code : 1;
+    std::string cc_err = r.started ? r.err : tc.cc + ": " + fsutil::os_error_text(r.spawn_errno) + "\n";
+    c.compile_error = "C toolchain failed (exit=" + std::to_string(c.exit_status) + ")";
+    c.stderr_bytes = cc_failure_block(tc.cc, argv, tc, src.string(), tmp_exe.string(), kept, cc_err);
+    return false;
+  }
+  const fs::path solver = entry_dir / "solver";
+  if (::rename(tmp_exe.c_str(), solver.c_str()) != 0)
+    throw RunnerError("install executable: " + solver.string() + ": " + fsutil::os_error_text(errno));
+  return true;
+}
+
+}  // namespace
+
+BuildResult build_program(const BuildRequest& req) {
+  BuildResult res;
+  report::Compile& c = res.compile;
+  c = base_compile(req.world);
+
+  const fs::path cache = native_cache_dir();
+  std::string err;
+  if (!fsutil::create_dirs(cache, &err))
+    throw RunnerError("create native cache dir: " + cache.string() + ": " + err);
+  Toolchain tc = detect_toolchain(cache);
+  const std::string rt_hash = runtime_content_hash(cache);
+  const std::string context = build_context(tc, req, rt_hash);
+  const uint64_t max_c_bytes = max_c_bytes_from_env();
+
+  // 1. Warm path: the sources are unchanged since an earlier compile, no front end needed.
+  std::optional<std::string> src_key;
+  if (std::string fe = front_end_context(context, req, max_c_bytes); !fe.empty()) src_key = source_key(req.entry, fe);
+  fs::path solver;
+  if (src_key) {
+    if (auto hit = source_lookup(cache, *src_key)) {
+      solver = cache / hit->native_key / "solver";
+      res.entry_lock = std::make_shared<EntryLock>(EntryLock::acquire(solver));
+      if (res.entry_lock->held()) {
+        cache_touch(solver);
+        c.c_source_size = hit->c_source_size;
+        c.fuel_used = hit->fuel_used;
+      } else {
+        res.entry_lock.reset();
+      }
     }
-    c.stdout_bytes = r.out;
-    c.stderr_bytes = r.err;
-    if (!r.started || r.exit_code != 0) {
-      ::unlink(tmp_exe.c_str());
-      c.exit_status = r.started ? r.exit_code : 1;
-      std::string cc_err = r.started ? r.err : tc.cc + ": " + fsutil::os_error_text(r.spawn_errno) + "\n";
-      c.compile_error = "C toolchain failed (exit=" + std::to_string(c.exit_status) + ")";
-      c.stderr_bytes = cc_failure_block(tc.cc, argv, tc, src.string(), tmp_exe.string(), kept, cc_err);
-      return res;
-    }
-    if (::rename(tmp_exe.c_str(), solver.c_str()) != 0)
-      throw RunnerError("install executable: " + solver.string() + ": " + fsutil::os_error_text(errno));
-    evict_lru(cache, entry_dir);
   }
 
-  // 3. Optional copy for the caller.
+  if (!res.entry_lock) {
+    // 2. x07AST -> C, in process.
+    std::vector<std::pair<std::string, bool>> probes;
+    std::optional<std::string> c_source = compile_to_c(req, c, &probes);
+    if (!c_source) return res;
+
+    // 3. Native executable, via the cache.
+    const std::string key = native_key(*c_source, context);
+    const fs::path entry_dir = cache / key;
+    solver = entry_dir / "solver";
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      EntryLock lock = EntryLock::acquire(solver);
+      if (lock.held()) {
+        cache_touch(solver);
+      } else {
+        if (!build_native(req, tc, cache, rt_hash, *c_source, entry_dir, c)) return res;
+        lock = EntryLock::acquire(solver);
+        if (!lock.held()) continue;  // evicted by a concurrent runner before we could lock it
+        cache_index_add(cache, key);
+      }
+      res.entry_lock = std::make_shared<EntryLock>(std::move(lock));
+      break;
+    }
+    if (!res.entry_lock) throw RunnerError("native cache entry evicted while in use: " + solver.string());
+    if (src_key) source_record(cache, *src_key, {key, c.c_source_size, c.fuel_used ? *c.fuel_used : 0}, probes);
+  }
+
+  // 4. Optional copy for the caller.
   fs::path reported = solver;
   if (req.compiled_out) {
     if (!fsutil::copy_file_atomic(solver, *req.compiled_out, &err))

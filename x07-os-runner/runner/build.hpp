@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "common/report.hpp"
 
 namespace x07::runner {
+
+class EntryLock;
 
 struct BuildRequest {
   std::filesystem::path entry;
@@ -28,6 +31,7 @@ struct BuildRequest {
 struct BuildResult {
   report::Compile compile;
   std::optional<std::filesystem::path> exe;  // the executable to run (cache path), when compile.ok
+  std::shared_ptr<EntryLock> entry_lock;     // keeps `exe` from eviction while this result lives
 };
 
 // Throws RunnerError only for runner-side failures (e.g. --compiled-out cannot be written).
@@ -35,7 +39,9 @@ BuildResult build_program(const BuildRequest& req);
 
 // x07AST -> C for `req`, recording the outcome in `c` (compile_error, diagnostics, C size,
 // compile fuel). Returns the C source, or nullopt when compilation failed.
-std::optional<std::string> compile_to_c(const BuildRequest& req, report::Compile& c);
+// `module_probes`, when given, receives the module files looked up (path, found).
+std::optional<std::string> compile_to_c(const BuildRequest& req, report::Compile& c,
+                                        std::vector<std::pair<std::string, bool>>* module_probes = nullptr);
 
 struct RuntimeLib;
 struct Toolchain;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -10,6 +9,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "cache_index.hpp"
 #include "common/embedded.hpp"
 #include "common/fsutil.hpp"
 #include "common/sha256.hpp"
@@ -30,23 +30,6 @@ bool is_c_source(std::string_view p) { return p.size() > 2 && p.substr(p.size() 
 std::string base_name(std::string_view p) {
   size_t slash = p.rfind('/');
   return std::string(slash == std::string_view::npos ? p : p.substr(slash + 1));
-}
-
-uint64_t dir_size(const fs::path& dir) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    struct stat st {};
-    if (lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode)) total += static_cast<uint64_t>(st.st_size);
-  }
-  return total;
-}
-
-int64_t mtime_ns(const fs::path& p) {
-  struct stat st {};
-  if (stat(p.c_str(), &st) != 0) return 0;
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
 }  // namespace
@@ -142,7 +125,7 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
   }
   lib.dir = cache_dir / "rt" / key.finish_hex();
   if (access(lib.archive().c_str(), R_OK) == 0) {
-    touch(lib.archive());
+    cache_touch(lib.archive());
     return lib;
   }
 
@@ -220,58 +203,8 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
   if (ec) fs::remove_all(tmp, ec);  // another process published the same library first
   if (access(lib.archive().c_str(), R_OK) != 0)
     throw CcFailure{1, {}, "", "runtime library missing after build: " + lib.archive().string(), "", ""};
-  evict_lru(cache_dir, lib.dir);
+  cache_index_add(cache_dir, "rt/" + lib.dir.filename().string());
   return lib;
-}
-
-void touch(const fs::path& p) { utimensat(AT_FDCWD, p.c_str(), nullptr, 0); }
-
-void evict_lru(const fs::path& cache_dir, const fs::path& keep) {
-  struct Entry {
-    fs::path dir;
-    int64_t used;
-    uint64_t size;
-  };
-  std::vector<Entry> entries;
-  uint64_t total = 0;
-  std::error_code ec;
-  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  // Leftovers of runs that died mid-build (temp dirs/files older than an hour).
-  auto stale = [&](const fs::path& p) { return mtime_ns(p) < now_ns - 3600LL * 1000000000LL; };
-  auto consider = [&](const fs::path& dir, const fs::path& marker) {
-    for (auto f = fs::directory_iterator(dir, ec); !ec && f != fs::directory_iterator(); f.increment(ec)) {
-      if (f->path().filename().string().rfind("solver_", 0) == 0 && stale(f->path())) fs::remove(f->path(), ec);
-    }
-    ec.clear();
-    uint64_t size = dir_size(dir);
-    total += size;
-    entries.push_back({dir, mtime_ns(fs::exists(marker, ec) ? marker : dir), size});
-  };
-  for (auto it = fs::directory_iterator(cache_dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (!it->is_directory(ec) || name == "meta" || name.rfind(".", 0) == 0) continue;
-    if (name == "rt") {
-      for (auto rt = fs::directory_iterator(it->path(), ec); !ec && rt != fs::directory_iterator(); rt.increment(ec)) {
-        if (rt->path().filename().string().rfind(".", 0) != 0) consider(rt->path(), rt->path() / "libx07rt.a");
-        else if (stale(rt->path())) fs::remove_all(rt->path(), ec);
-      }
-      ec.clear();
-      continue;
-    }
-    consider(it->path(), it->path() / "solver");
-  }
-  const uint64_t cap = native_cache_max_bytes();
-  if (total <= cap) return;
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
-  const int64_t recent = now_ns - 60LL * 1000000000LL;
-  for (const auto& e : entries) {
-    if (total <= cap) break;
-    if (e.dir == keep || e.used > recent) continue;
-    fs::remove_all(e.dir, ec);
-    if (!ec) total -= std::min(total, e.size);
-  }
 }
 
 }  // namespace x07::runner

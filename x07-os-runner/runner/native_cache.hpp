@@ -1,6 +1,6 @@
 // The content-addressed native artifact cache: directory selection, the cached
-// runtime library (libx07rt.a, built once per runtime content + C toolchain),
-// cache keys, LRU touch, and size-capped eviction.
+// runtime library (libx07rt.a, built once per runtime content + C toolchain).
+// The size index, entry locks and eviction are in cache_index.hpp.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -48,12 +48,5 @@ std::vector<std::string> base_c_flags();
 // (atomically: temp dir + rename). Throws CcFailure when the C compiler fails.
 RuntimeLib ensure_runtime(const std::filesystem::path& cache_dir, const Toolchain& tc, const std::string& rt_hash,
                           bool debug_borrow);
-
-// Marks a cache entry as recently used (mtime = now).
-void touch(const std::filesystem::path& p);
-
-// Evicts least-recently-used entries until the cache fits its cap. Entries used
-// in the last minute and `keep` are never removed.
-void evict_lru(const std::filesystem::path& cache_dir, const std::filesystem::path& keep);
 
 }  // namespace x07::runner
