@@ -1,5 +1,11 @@
 #include "common/report.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+#include <vector>
+
 #include "common/base64.hpp"
 #include "common/json.hpp"
 
@@ -15,6 +21,91 @@ Value opt_str(const std::optional<std::string>& s, Allocator& a) { return s ? st
 Value b64(const std::string& bytes, Allocator& a) { return str(base64::encode(bytes), a); }
 
 void put(Value& obj, const char* key, Value v, Allocator& a) { obj.AddMember(Value(key, a), v, a); }
+
+// File-backed fields are rendered as unique placeholder strings first, then replaced by
+// their base64 text while the report is written out.
+struct Spooled {
+  std::vector<std::pair<std::string, FileBytes>> fields;  // placeholder -> bytes
+  std::string nonce;
+};
+thread_local Spooled* g_spooled = nullptr;
+
+std::string random_nonce() {
+  unsigned char b[16] = {};
+  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t r = ::read(fd, b, sizeof b);
+    (void)r;
+    ::close(fd);
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (unsigned char c : b) s += {hex[c >> 4], hex[c & 15]};
+  s += std::to_string(::getpid());
+  return s;
+}
+
+Value b64_or_file(const std::string& bytes, const std::optional<FileBytes>& file, Allocator& a) {
+  if (!file) return b64(bytes, a);
+  if (!g_spooled) {  // to_json: materialize (callers that need flat memory use write_json)
+    std::string data(file->size, '\0');
+    size_t got = 0;
+    while (got < data.size()) {
+      ssize_t r = ::pread(*file->fd, data.data() + got, data.size() - got, static_cast<off_t>(file->offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += static_cast<size_t>(r);
+    }
+    data.resize(got);
+    return b64(data, a);
+  }
+  std::string token = "x07-spooled-" + g_spooled->nonce + "-" + std::to_string(g_spooled->fields.size());
+  g_spooled->fields.emplace_back(token, *file);
+  return str(token, a);
+}
+
+// Writes base64 of `f` to `out` in chunks (a multiple of 3 bytes each, so the pieces join).
+bool stream_b64(std::ostream& out, const FileBytes& f) {
+  std::string buf(3 * 65536, '\0');
+  uint64_t off = f.offset, left = f.size;
+  while (left > 0) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(left, buf.size()));
+    size_t got = 0;
+    while (got < want) {
+      ssize_t r = ::pread(*f.fd, buf.data() + got, want - got, static_cast<off_t>(off + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;
+      got += static_cast<size_t>(r);
+    }
+    out << base64::encode(std::string_view(buf.data(), got));
+    if (!out) return false;
+    off += got;
+    left -= got;
+  }
+  return true;
+}
+
+// Writes the rendered report, replacing each placeholder (as a whole JSON string) by
+// the streamed base64 of its bytes.
+bool write_spliced(std::ostream& out, const std::string& rendered, const Spooled& sp) {
+  std::vector<std::pair<size_t, const std::pair<std::string, FileBytes>*>> at;  // in output order
+  for (const auto& f : sp.fields) {
+    size_t p = rendered.find("\"" + f.first + "\"");
+    if (p == std::string::npos) return false;
+    at.emplace_back(p, &f);
+  }
+  std::sort(at.begin(), at.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  size_t pos = 0;
+  for (const auto& [p, f] : at) {
+    out.write(rendered.data() + pos, static_cast<std::streamsize>(p + 1 - pos));  // through the opening quote
+    if (!stream_b64(out, f->second)) return false;
+    pos = p + 1 + f->first.size();  // the closing quote is written with the next piece
+  }
+  out.write(rendered.data() + pos, static_cast<std::streamsize>(rendered.size() - pos));
+  out.flush();
+  return static_cast<bool>(out);
+}
+
 
 Value mem_stats(const MemStats& m, Allocator& a) {
   Value o(rapidjson::kObjectType);
@@ -56,8 +147,8 @@ void add_solve_fields(Value& o, const Solve& s, Allocator& a) {
   };
   put(o, "ok", Value(s.ok), a);
   put(o, "exit_status", Value(s.exit_status), a);
-  put(o, "solve_output_b64", b64(s.solve_output, a), a);
-  put(o, "stdout_b64", b64(s.stdout_bytes, a), a);
+  put(o, "solve_output_b64", b64_or_file(s.solve_output, s.solve_output_file, a), a);
+  put(o, "stdout_b64", b64_or_file(s.stdout_bytes, s.stdout_file, a), a);
   put(o, "stderr_b64", b64(s.stderr_bytes, a), a);
   counter("fuel_used", &Metrics::fuel_used);
   counter("heap_used", &Metrics::heap_used);
@@ -211,5 +302,28 @@ std::string to_json(const CompileRunReport& r) {
   add_common_tail(d, r.sandbox_backend, r.runtime_attestation, a);
   return json::to_pretty_sorted(d);
 }
+
+namespace {
+
+template <class R>
+bool write_json_impl(std::ostream& out, const R& r) {
+  Spooled sp;
+  sp.nonce = random_nonce();
+  g_spooled = &sp;
+  std::string rendered;
+  try {
+    rendered = to_json(r);
+  } catch (...) {
+    g_spooled = nullptr;
+    throw;
+  }
+  g_spooled = nullptr;
+  return write_spliced(out, rendered, sp);
+}
+
+}  // namespace
+
+bool write_json(std::ostream& out, const RunOsReport& r) { return write_json_impl(out, r); }
+bool write_json(std::ostream& out, const CompileRunReport& r) { return write_json_impl(out, r); }
 
 }  // namespace x07::report

@@ -2,7 +2,9 @@
 // writer. Reports are pretty-printed with byte-sorted keys at every level plus "\n".
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,13 @@ struct Metrics {
   std::optional<DebugStats> debug_stats;
 };
 
+// Bytes left in a file instead of memory (a program's large output): `size` bytes of
+// the file open as *fd, from `offset`. The descriptor closes with its last holder.
+struct FileBytes {
+  std::shared_ptr<const int> fd;
+  uint64_t offset = 0, size = 0;
+};
+
 // The solve object (§2.5); for mode run-os its fields sit at the report's top level.
 struct Solve {
   bool ok = false;
@@ -44,6 +53,8 @@ struct Solve {
   std::string solve_output;  // raw bytes (written as base64)
   std::string stdout_bytes;  // raw captured stdout, including the length prefix
   std::string stderr_bytes;
+  // When set, these replace solve_output / stdout_bytes (written base64 as a stream).
+  std::optional<FileBytes> solve_output_file, stdout_file;
   std::optional<Metrics> metrics;
   std::optional<std::string> trap;
   std::optional<std::string> trap_help;
@@ -107,5 +118,9 @@ struct CompileRunReport {
 
 std::string to_json(const RunOsReport& r);
 std::string to_json(const CompileRunReport& r);
+// The same bytes written to `out`, with file-backed fields base64-encoded as a stream
+// (memory stays flat however large the program's output). Returns false on a write error.
+bool write_json(std::ostream& out, const RunOsReport& r);
+bool write_json(std::ostream& out, const CompileRunReport& r);
 
 }  // namespace x07::report

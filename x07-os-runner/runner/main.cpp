@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <iostream>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "attestation.hpp"
@@ -96,7 +98,9 @@ struct RunSetup {
   std::optional<policy::Policy> policy;
   Backend backend = Backend::None;
   bool accepted_weaker = false;
-  std::string input;
+  std::string input;        // the input bytes, unless input_fd streams them
+  int input_fd = -1;        // a regular input file, sent to the program from here
+  uint64_t input_size = 0;
   uint64_t max_output_bytes = kDefaultMaxOutputBytes;
   uint64_t wall_ms = 0;
   std::vector<Rlimit> rlimits;
@@ -129,10 +133,11 @@ report::Solve run_program(const RunSetup& s, const fs::path& exe, const std::opt
   }
   req.env = s.world == "run-os-sandboxed" ? sandboxed_env(s.policy ? &*s.policy : nullptr, env) : build_env(env);
   if (cwd) req.cwd = cwd->string();
-  uint32_t len = s.input.size() > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<uint32_t>(s.input.size());
+  uint32_t len = s.input_size > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<uint32_t>(s.input_size);
   req.stdin_bytes.reserve(4 + s.input.size());
   for (int i = 0; i < 4; ++i) req.stdin_bytes += static_cast<char>((len >> (8 * i)) & 0xFF);
   req.stdin_bytes += s.input;
+  if (s.input_fd >= 0 && lseek(s.input_fd, 0, SEEK_SET) == 0) req.stdin_file = s.input_fd;
   req.stdout_cap = static_cast<size_t>(4 + s.max_output_bytes + 1);
   req.stderr_cap = kStderrCap;
   req.wall_ms = s.wall_ms;
@@ -214,8 +219,19 @@ int run(int argc, char** argv) {
     kernel_sandbox_preflight(*s.policy, backend.accepted_weaker);
 
   if (o.input) {
-    std::string err;
-    if (!fsutil::read_file(*o.input, s.input, &err)) throw RunnerError("read input: " + *o.input + ": " + err);
+    // A regular file is streamed to the program (never held whole in memory); anything
+    // else (a pipe, a device) is read first.
+    int fd = ::open(o.input->c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      s.input_fd = fd;
+      s.input_size = static_cast<uint64_t>(st.st_size);
+    } else {
+      if (fd >= 0) ::close(fd);
+      std::string err;
+      if (!fsutil::read_file(*o.input, s.input, &err)) throw RunnerError("read input: " + *o.input + ": " + err);
+      s.input_size = s.input.size();
+    }
   }
   s.max_output_bytes = o.max_output_bytes.value_or(kDefaultMaxOutputBytes);
   if (sandboxed && s.policy) {
@@ -244,7 +260,7 @@ int run(int argc, char** argv) {
   const std::optional<std::string> sandbox_label =
       sandboxed ? std::optional<std::string>(backend_name(backend.effective)) : std::nullopt;
 
-  Attestation attest(o, s.policy ? &*s.policy : nullptr, backend, s.input.size());
+  Attestation attest(o, s.policy ? &*s.policy : nullptr, backend, s.input_size);
 
   if (o.artifact) {
     if (sandboxed && !o.accept_precompiled_artifact)
@@ -256,7 +272,7 @@ int run(int argc, char** argv) {
     r.sandbox_backend = sandbox_label;
     r.solve = run_program(s, *o.artifact, std::nullopt, *o.artifact, false);
     if (o.attest_runtime) r.runtime_attestation = attest.write(*o.artifact, std::nullopt, r.solve);
-    std::cout << report::to_json(r);
+    report::write_json(std::cout, r);
     return r.exit_code();
   }
 
@@ -335,7 +351,7 @@ int run(int argc, char** argv) {
     r.runtime_attestation = attest.write(built.exe->string(), run_dir ? std::optional<std::string>(run_dir->string())
                                                                       : std::nullopt,
                                          *r.solve);
-  std::cout << report::to_json(r);
+  report::write_json(std::cout, r);
   return r.exit_code();
 }
 

@@ -147,18 +147,19 @@ std::string utf8_lossy(std::string_view s) {
   return out;
 }
 
+std::optional<std::string> frame_error(std::string_view head, uint64_t total, uint64_t max_output_bytes) {
+  if (total < 4 || head.size() < 4) return "native stdout too short for length prefix";
+  uint64_t len = rd_u32le(head);
+  if (len > max_output_bytes)
+    return "native output too large: " + std::to_string(len) + " > max_output_bytes=" + std::to_string(max_output_bytes);
+  if (total != 4 + len)
+    return "native stdout length mismatch: expected " + std::to_string(4 + len) + " got " + std::to_string(total);
+  return std::nullopt;
+}
+
 std::optional<std::string> parse_frame(std::string_view out, uint64_t max_output_bytes, std::string* trap) {
-  if (out.size() < 4) {
-    *trap = "native stdout too short for length prefix";
-    return std::nullopt;
-  }
-  uint64_t len = rd_u32le(out);
-  if (len > max_output_bytes) {
-    *trap = "native output too large: " + std::to_string(len) + " > max_output_bytes=" + std::to_string(max_output_bytes);
-    return std::nullopt;
-  }
-  if (out.size() != 4 + len) {
-    *trap = "native stdout length mismatch: expected " + std::to_string(4 + len) + " got " + std::to_string(out.size());
+  if (auto e = frame_error(out.substr(0, 4), out.size(), max_output_bytes)) {
+    *trap = *e;
     return std::nullopt;
   }
   return std::string(out.substr(4));
@@ -182,7 +183,13 @@ report::Solve solve_from_outcome(const SpawnOutcome& o, const TrapContext& ctx) 
   const uint64_t max_output_bytes = ctx.max_output_bytes;
   report::Solve s;
   s.exit_status = o.exit_status();
-  s.stdout_bytes = o.live_out + o.out;  // --stream-output: the program's own writes, then the frame
+  if (!o.live_out.empty()) {
+    s.stdout_bytes = o.live_out + o.out.read(0, o.out.size());  // --stream-output: the program's own writes, then the frame
+  } else if (o.out.in_memory()) {
+    s.stdout_bytes = o.out.memory();
+  } else {
+    s.stdout_file = o.out.range(0, o.out.size());
+  }
   s.stderr_bytes = o.err;
   if (o.timed_out) {
     s.trap = "timed out";
@@ -191,9 +198,9 @@ report::Solve solve_from_outcome(const SpawnOutcome& o, const TrapContext& ctx) 
   } else if (o.out_truncated) {
     s.trap = "stdout exceeded cap";
   } else {
-    std::string frame_err;
-    if (auto payload = parse_frame(o.out, max_output_bytes, &frame_err)) s.solve_output = std::move(*payload);
-    else s.trap = frame_err;
+    if (auto e = frame_error(o.out.read(0, 4), o.out.size(), max_output_bytes)) s.trap = *e;
+    else if (o.out.in_memory()) s.solve_output = o.out.memory().substr(4);
+    else s.solve_output_file = o.out.range(4, o.out.size() - 4);
     if (o.signaled) s.trap = "terminated by signal " + std::to_string(o.signal);
     s.metrics = parse_metrics(o.err);
     if (s.exit_status == 0 && !s.metrics && !s.trap) s.trap = "missing metrics json line on stderr";

@@ -15,6 +15,8 @@ inline constexpr size_t kStderrCap = 262144;
 
 // Parses the u32le-length-prefixed stdout frame; returns the payload, or sets *trap.
 std::optional<std::string> parse_frame(std::string_view out, uint64_t max_output_bytes, std::string* trap);
+// The trap text for a framed stdout of `total` bytes starting with `head`, or nullopt if well formed.
+std::optional<std::string> frame_error(std::string_view head, uint64_t total, uint64_t max_output_bytes);
 
 // Finds the metrics JSON line in stderr (scanning from the last line backwards).
 std::optional<report::Metrics> parse_metrics(std::string_view err);

@@ -157,16 +157,20 @@ bool forward_live(int fd, int to, std::string& kept, size_t cap) {
 
 void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+void append_to(std::string& buf, const char* p, size_t n) { buf.append(p, n); }
+void append_to(Spool& buf, const char* p, size_t n) { buf.append(p, n); }
+
 // Reads what is available; keeps at most `cap` bytes and drops the rest.
 // Returns false at EOF or on a hard error.
-bool drain(int fd, std::string& buf, size_t cap, bool& truncated) {
+template <class Sink>
+bool drain(int fd, Sink& buf, size_t cap, bool& truncated) {
   char tmp[65536];
   for (;;) {
     ssize_t n = read(fd, tmp, sizeof tmp);
     if (n > 0) {
-      size_t room = cap > buf.size() ? cap - buf.size() : 0;
+      size_t room = cap > buf.size() ? cap - static_cast<size_t>(buf.size()) : 0;
       size_t keep = std::min(room, static_cast<size_t>(n));
-      buf.append(tmp, keep);
+      append_to(buf, tmp, keep);
       if (keep < static_cast<size_t>(n)) truncated = true;
       continue;
     }
@@ -270,8 +274,25 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
   set_nonblock(in_fd);
   set_nonblock(out_fd);
   set_nonblock(err_fd);
-  size_t in_off = 0;
-  if (req.stdin_bytes.empty()) {
+  // stdin: req.stdin_bytes, then req.stdin_file to its end, one chunk in memory at a time.
+  std::string file_chunk;
+  std::string_view pending = req.stdin_bytes;
+  bool file_left = req.stdin_file >= 0;
+  auto refill = [&]() {
+    while (pending.empty() && file_left) {
+      file_chunk.resize(65536);
+      ssize_t r = read(req.stdin_file, file_chunk.data(), file_chunk.size());
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        file_left = false;
+        break;
+      }
+      file_chunk.resize(static_cast<size_t>(r));
+      pending = file_chunk;
+    }
+  };
+  refill();
+  if (pending.empty()) {
     close(in_fd);
     in_fd = -1;
   }
@@ -322,9 +343,10 @@ SpawnOutcome spawn_program(const SpawnRequest& req) {
     if (pr < 0 && errno != EINTR) break;
     if (pr > 0) {
       if (idx_in >= 0 && (fds[idx_in].revents & (POLLOUT | POLLERR | POLLHUP))) {
-        ssize_t w = write(in_fd, req.stdin_bytes.data() + in_off, req.stdin_bytes.size() - in_off);
-        if (w > 0) in_off += static_cast<size_t>(w);
-        if ((w < 0 && errno != EAGAIN && errno != EINTR) || in_off == req.stdin_bytes.size()) {
+        ssize_t w = write(in_fd, pending.data(), pending.size());
+        if (w > 0) pending.remove_prefix(static_cast<size_t>(w));
+        refill();
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || pending.empty()) {
           close(in_fd);  // write errors (EPIPE) are ignored: the program chose not to read
           in_fd = -1;
         }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "spool.hpp"
+
 struct x07_sandbox_plan;
 
 namespace x07::runner {
@@ -19,7 +21,8 @@ struct SpawnRequest {
   std::string exe;                  // absolute path
   std::vector<std::string> env;     // complete environment, "KEY=VALUE"
   std::optional<std::string> cwd;   // working directory (default: inherited)
-  std::string stdin_bytes;          // already framed
+  std::string stdin_bytes;          // sent first (the frame header, or all of the framed input)
+  int stdin_file = -1;              // then this file's bytes to its end (-1: none); read from here
   size_t stdout_cap = 0;            // bytes kept; more sets stdout_truncated
   size_t stderr_cap = 0;
   uint64_t wall_ms = 1;
@@ -39,7 +42,8 @@ struct SpawnOutcome {
   bool signaled = false;
   int signal = 0;
   bool timed_out = false;
-  std::string out, err;  // out: the frame channel (fd 1, or fd 3 with frame_on_fd3)
+  Spool out;             // the frame channel (fd 1, or fd 3 with frame_on_fd3): memory while small, then a temporary file
+  std::string err;
   std::string live_out;  // frame_on_fd3: the program's own stdout writes
   bool out_truncated = false, err_truncated = false;
   int exit_status() const { return exited ? exit_code : signaled ? 128 + signal : 1; }
