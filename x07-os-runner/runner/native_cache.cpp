@@ -123,7 +123,17 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
     key.update(f);
     key.update(nul);
   }
-  lib.dir = cache_dir / "rt" / key.finish_hex();
+  const std::string key_hex = key.finish_hex();
+  // Built with the toolchain at build/install time (lib/x07/rt next to bin/): read-only,
+  // never evicted, and a new user's first run skips building the library.
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    RuntimeLib pre = lib;
+    pre.dir = exe.parent_path().parent_path() / "lib" / "x07" / "rt" / key_hex;
+    if (access(pre.archive().c_str(), R_OK) == 0 && access(pre.main_object().c_str(), R_OK) == 0) return pre;
+  }
+  lib.dir = cache_dir / "rt" / key_hex;
   if (access(lib.archive().c_str(), R_OK) == 0) {
     cache_touch(lib.archive());
     return lib;
@@ -198,7 +208,6 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
                     r.started ? r.err : "ar: " + fsutil::os_error_text(r.spawn_errno), "", ""};
   }
   for (const auto& o : objects) ::unlink(o.c_str());
-  std::error_code ec;
   fs::rename(tmp, lib.dir, ec);
   if (ec) fs::remove_all(tmp, ec);  // another process published the same library first
   if (access(lib.archive().c_str(), R_OK) != 0)
