@@ -286,16 +286,6 @@ int cmd_run(const std::vector<std::string>& tokens) {
     ctx.entry = entry_file_of(target, manifest);
     return present_text_report(c.out, c.exit_code, ctx);
   }
-  // Pass-through (the report printed as the runner writes it): the runner writes straight
-  // to our stdout/stderr instead of through a copy held here.
-  if (report_mode == "runner" && !a.get("report-out") && !a.has("quiet-json")) {
-    std::cout.flush();
-    Captured c = run_inherited(runner, argv);
-    if (c.exit_code < 0)
-      std::cerr << render_error("X07RUN_KILLED", "", "x07-os-runner was killed by signal " + std::to_string(c.signal),
-                                "it was stopped from outside (e.g. Ctrl-C or the OOM killer); rerun it");
-    return c.exit_code < 0 ? 2 : (c.exit_code & 0xFF);
-  }
   Captured c = run_captured(runner, argv);
   std::cerr << c.err << std::flush;
   int code = c.exit_code < 0 ? 2 : (c.exit_code & 0xFF);

@@ -23,20 +23,6 @@ struct Fd {
   }
 };
 
-Captured wait_child(pid_t pid) {
-  Captured c;
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) {
-    c.exit_code = WEXITSTATUS(status);
-  } else {
-    c.exit_code = -1;
-    c.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  }
-  return c;
-}
-
 }  // namespace
 
 Captured run_captured(const std::filesystem::path& program, const std::vector<std::string>& args,
@@ -104,27 +90,16 @@ Captured run_captured(const std::filesystem::path& program, const std::vector<st
       }
     }
   }
-  Captured w = wait_child(pid);
-  w.out = std::move(c.out);
-  w.err = std::move(c.err);
-  return w;
-}
-
-Captured run_inherited(const std::filesystem::path& program, const std::vector<std::string>& args) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  std::string prog = program.string();
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv{prog.data()};
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = program.has_parent_path() ? posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv.data(), environ)
-                                     : posix_spawnp(&pid, prog.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw Failure("exec " + prog + ": " + fsutil::os_error_text(rc));
-  return wait_child(pid);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) {
+    c.exit_code = WEXITSTATUS(status);
+  } else {
+    c.exit_code = -1;
+    c.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  }
+  return c;
 }
 
 }  // namespace x07::facade

@@ -21,9 +21,4 @@ struct Captured {
 Captured run_captured(const std::filesystem::path& program, const std::vector<std::string>& args,
                       const std::filesystem::path& cwd = {}, bool inherit_stderr = false);
 
-// Runs `program` with stdin on /dev/null and this process's stdout/stderr (nothing is
-// copied through the facade): for when the facade would only pass the output through.
-// Returns like run_captured (out/err empty); throws Failure when it cannot be started.
-Captured run_inherited(const std::filesystem::path& program, const std::vector<std::string>& args);
-
 }  // namespace x07::facade
