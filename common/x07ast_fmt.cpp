@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "json.hpp"
+#include "text.hpp"
 
 namespace x07::x07ast {
 namespace {
@@ -27,18 +28,9 @@ struct Fail {
 };
 [[noreturn]] void fail(std::string msg, std::string ptr) { throw Fail{{std::move(msg), std::move(ptr)}}; }
 
-std::string jq(std::string_view s) {
-  std::string out;
-  json::append_quoted(out, s);
-  return out;
-}
+using text::trim;
 
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\n\r\f\v";
-  const size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
+std::string jq(std::string_view s) { return text::json_quoted(s); }
 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -46,14 +38,14 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // Name rules of the reader: dotted ids of [A-Za-z_][A-Za-z0-9_-]* segments, local
 // names [A-Za-z_][A-Za-z0-9_]*, type names [A-Za-z][A-Za-z0-9_]*.
 void check_dotted(std::string_view raw, const std::string& what, const std::string& ptr) {
-  const std::string_view id = trim(raw);
+  const std::string id = trim(raw);
   if (id.empty()) fail(what + " must not be empty", ptr);
   if (id.find('/') != std::string_view::npos || id.find('\\') != std::string_view::npos)
     fail("invalid " + what + " (path separators are not allowed): " + jq(id), ptr);
   size_t start = 0;
   while (true) {
     const size_t dot = id.find('.', start);
-    const std::string_view seg = id.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    const std::string_view seg = std::string_view(id).substr(start, dot == std::string::npos ? std::string_view::npos : dot - start);
     if (seg.empty()) fail("invalid " + what + " (empty segment): " + jq(id), ptr);
     if (!(is_alpha(seg[0]) || seg[0] == '_'))
       fail("invalid " + what + " segment start (must be [A-Za-z_]): " + jq(id), ptr);
@@ -66,7 +58,7 @@ void check_dotted(std::string_view raw, const std::string& what, const std::stri
 }
 
 void check_local(std::string_view raw, const std::string& ptr) {
-  const std::string_view n = trim(raw);
+  const std::string n = trim(raw);
   if (n.empty()) fail("local name must be non-empty", ptr);
   if (!(is_alpha(n[0]) || n[0] == '_')) fail("invalid local name start (must be [A-Za-z_]): " + jq(n), ptr);
   for (char c : n.substr(1))
@@ -74,7 +66,7 @@ void check_local(std::string_view raw, const std::string& ptr) {
 }
 
 void check_type_name(std::string_view raw, const std::string& ptr) {
-  const std::string_view n = trim(raw);
+  const std::string n = trim(raw);
   if (n.empty()) fail("type name must be non-empty", ptr);
   if (!is_alpha(n[0])) fail("invalid type name start (must be [A-Za-z]): " + jq(n), ptr);
   for (char c : n.substr(1))
@@ -262,7 +254,7 @@ class Reader {
       fail("unsupported schema_version: got " + jq(schema_) + " (supported: " + list + ")", "/schema_version");
     }
     const std::string kind_raw = required_string(root_, "kind", "/kind");
-    const std::string_view kind = trim(kind_raw);
+    const std::string kind = trim(kind_raw);
     if (kind != "entry" && kind != "module")
       fail("invalid kind: expected \"entry\" or \"module\" got " + jq(kind_raw), "/kind");
     is_module_ = kind == "module";
@@ -320,7 +312,7 @@ class Reader {
       const Value& d = (*decls)[i];
       if (!d.IsObject()) fail("decls[" + std::to_string(i) + "] must be an object", dptr);
       const std::string kind_raw = required_string(d, "kind", dptr + "/kind");
-      const std::string_view kind = trim(kind_raw);
+      const std::string kind = trim(kind_raw);
       if (kind == "export") {
         read_export(d, dptr);
       } else if (kind == "defn" || kind == "defasync") {
@@ -385,7 +377,7 @@ class Reader {
     b_.put(o, "name", b_.str(name));
     if (const Value* doc = json::find(d, "doc")) {
       if (!doc->IsString()) fail("doc must be a string", dptr + "/doc");
-      const std::string_view t = trim(std::string_view(doc->GetString(), doc->GetStringLength()));
+      const std::string t = trim(std::string_view(doc->GetString(), doc->GetStringLength()));
       if (!t.empty()) b_.put(o, "doc", b_.str(t));
     }
     b_.put_nonempty(o, "type_params", type_params(d, dptr));
