@@ -67,6 +67,30 @@ struct Node {
   bool keep_temp = false;    // owned temporary must live to the end of the scope (peek/borrow)
 };
 
+// Nodes built by the compiler's own rewrites (sugar, async scopes), pointing at `ptr`.
+inline Node mk_atom(const std::string& text, const std::string& ptr) {
+  Node n;
+  n.kind = Node::Atom;
+  n.text = text;
+  n.ptr = ptr;
+  return n;
+}
+inline Node mk_int(int32_t v, const std::string& ptr) {
+  Node n;
+  n.kind = Node::Int;
+  n.ival = v;
+  n.ptr = ptr;
+  return n;
+}
+inline Node mk_list(const std::string& head, std::vector<Node> kids, const std::string& ptr) {
+  Node n;
+  n.kind = Node::List;
+  n.text = head;
+  n.kids = std::move(kids);
+  n.ptr = ptr;
+  return n;
+}
+
 // A type reference in a signature: a concrete token or a generic parameter.
 struct TyRef {
   std::string name;          // token ("bytes") or type parameter name ("A")

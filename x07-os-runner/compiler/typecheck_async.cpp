@@ -18,29 +18,6 @@ namespace x07c::tc {
 
 namespace {
 
-Node mk_atom(const std::string& t, const std::string& ptr) {
-  Node n;
-  n.kind = Node::Atom;
-  n.text = t;
-  n.ptr = ptr;
-  return n;
-}
-Node mk_int(uint32_t v, const std::string& ptr) {
-  Node n;
-  n.kind = Node::Int;
-  n.ival = (int32_t)v;
-  n.ptr = ptr;
-  return n;
-}
-Node mk_list(const std::string& head, std::vector<Node> kids, const std::string& ptr) {
-  Node n;
-  n.kind = Node::List;
-  n.text = head;
-  n.kids = std::move(kids);
-  n.ptr = ptr;
-  return n;
-}
-
 bool is_scope_start(const std::string& h) {
   return h == "task.scope.start_soon_v1" || h == "task.scope.async_let_bytes_v1" ||
          h == "task.scope.async_let_result_bytes_v1";

@@ -12,31 +12,6 @@
 
 namespace x07c::tc {
 
-namespace {
-Node atom(const std::string& s, const std::string& ptr) {
-  Node n;
-  n.kind = Node::Atom;
-  n.text = s;
-  n.ptr = ptr;
-  return n;
-}
-Node num(int32_t v, const std::string& ptr) {
-  Node n;
-  n.kind = Node::Int;
-  n.ival = v;
-  n.ptr = ptr;
-  return n;
-}
-Node list(const std::string& head, std::vector<Node> kids, const std::string& ptr) {
-  Node n;
-  n.kind = Node::List;
-  n.text = head;
-  n.kids = std::move(kids);
-  n.ptr = ptr;
-  return n;
-}
-}  // namespace
-
 Info FnChecker::check_try_doc(Node& n, bool stmt) {
   arity(n, 1, "try_doc expects 1 arg");
   if (result_ != Ty::Bytes)
@@ -45,14 +20,14 @@ Info FnChecker::check_try_doc(Node& n, bool stmt) {
                       "returning bytes)", n.ptr);
   const std::string p = n.ptr;
   const std::string doc = "$doc" + p;  // not a valid x07 identifier: cannot clash with user names
-  auto len = [&] { return list("bytes.len", {atom(doc, p)}, p); };
-  Node bad = list("||", {list("=", {len(), num(0, p)}, p),
-                         list("!=", {list("bytes.get_u8", {atom(doc, p), num(0, p)}, p), num(1, p)}, p)}, p);
-  Node ret = list("return", {list("bytes.slice", {atom(doc, p), num(0, p), len()}, p)}, p);
-  Node body = list("begin", {}, p);
-  body.kids.push_back(list("let", {atom(doc, p), std::move(n.kids[0])}, p));
-  body.kids.push_back(list("if", {std::move(bad), std::move(ret), num(0, p)}, p));
-  body.kids.push_back(list("bytes.slice", {atom(doc, p), num(1, p), list("-", {len(), num(1, p)}, p)}, p));
+  auto len = [&] { return mk_list("bytes.len", {mk_atom(doc, p)}, p); };
+  Node bad = mk_list("||", {mk_list("=", {len(), mk_int(0, p)}, p),
+                         mk_list("!=", {mk_list("bytes.get_u8", {mk_atom(doc, p), mk_int(0, p)}, p), mk_int(1, p)}, p)}, p);
+  Node ret = mk_list("return", {mk_list("bytes.slice", {mk_atom(doc, p), mk_int(0, p), len()}, p)}, p);
+  Node body = mk_list("begin", {}, p);
+  body.kids.push_back(mk_list("let", {mk_atom(doc, p), std::move(n.kids[0])}, p));
+  body.kids.push_back(mk_list("if", {std::move(bad), std::move(ret), mk_int(0, p)}, p));
+  body.kids.push_back(mk_list("bytes.slice", {mk_atom(doc, p), mk_int(1, p), mk_list("-", {len(), mk_int(1, p)}, p)}, p));
   Ty arg_ty = Ty::Never;
   n = std::move(body);
   Info r = check_list(n, stmt);
