@@ -106,7 +106,7 @@ struct x07_sandbox_plan {
   size_t fs_rules, net_rules; /* counts, for the summary */
 
   x07_sb_bpf seccomp;      /* stage 1 (len 0 = skipped) */
-  int drop_caps;           /* prepared as uid 0 */
+  int drop_caps;           /* prepared as uid 0, or the child gets a user namespace */
 
   int cgroup_procs_fd;     /* pids cgroup the child joins (-1 = none) */
   char cgroup_dir[512];
@@ -117,6 +117,8 @@ struct x07_sandbox_plan {
   x07_sb_mount *ns_mounts;  /* applied in order (parents first) in the new mount namespace */
   size_t ns_mounts_len, ns_data_mounts;
   char ns_cwd[4096];
+  int userns;               /* not root: CLONE_NEWUSER, the child maps our own uid/gid */
+  char uid_map[32], gid_map[32];
 
   int netsup;               /* network supervisor needed (net enabled, user notification available) */
   int netsup_child_fd;      /* handoff socket the child writes its listener fd to (-1 = none) */
@@ -141,8 +143,11 @@ int x07_sb_prepare_cgroup(struct x07_sandbox_plan *plan, const x07_sandbox_confi
 int x07_sb_apply_cgroup(const struct x07_sandbox_plan *plan);
 void x07_sb_release_cgroup(struct x07_sandbox_plan *plan);
 
-/* uid 0 with CAP_SYS_ADMIN (what the namespace layer needs). */
+/* uid 0 with CAP_SYS_ADMIN (what the namespace layer needs as root). */
 int x07_sb_namespaces_available(void);
+/* Not root: the kernel lets us create a user namespace with mount and pid
+ * namespaces inside (probed once per process by a short-lived clone). */
+int x07_sb_userns_available(void);
 int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, const char *cwd);
 int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan);
 int x07_sb_prepare_netsup(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);

@@ -1,6 +1,10 @@
-/* Namespaces, a layer under Landlock and seccomp (uid 0 with CAP_SYS_ADMIN).
+/* Namespaces, a layer under Landlock and seccomp.
  *
- * The child is created in a new pid namespace by the caller's
+ * As uid 0 with CAP_SYS_ADMIN they are created directly; as any other user in a
+ * new user namespace (where the kernel allows unprivileged ones) that maps only
+ * the runner's own uid and gid, so the program is not root in it and loses the
+ * namespace's capabilities at exec (they are also dropped before).
+ * The child is created in a new pid (and user) namespace by the caller's
  * clone(x07_sandbox_clone_flags(plan)) and enters new ipc, uts and mount
  * namespaces (and a new, empty network namespace when the policy turns
  * networking off) in x07_sandbox_apply. In the mount namespace the
@@ -17,8 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define DATA_FLAGS (MS_NOEXEC | MS_NOSUID | MS_NODEV)
@@ -94,15 +102,90 @@ static int have_sys_admin(void) {
 
 int x07_sb_namespaces_available(void) { return geteuid() == 0 && have_sys_admin(); }
 
+static int write_proc_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  size_t len = strlen(text);
+  ssize_t n = write(fd, text, len);
+  int e = n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+  close(fd);
+  return e;
+}
+
+/* In a fresh user namespace: map our own ids (setgroups must be denied first
+ * for an unprivileged gid_map). Raw syscalls only. */
+static int map_own_ids(const char *uid_map, const char *gid_map) {
+  int r = write_proc_file("/proc/self/setgroups", "deny");
+  if (r && r != -ENOENT) return r; /* ENOENT: kernels before 3.19 have no such file */
+  if ((r = write_proc_file("/proc/self/uid_map", uid_map)) != 0) return r;
+  return write_proc_file("/proc/self/gid_map", gid_map);
+}
+
+static void format_maps(char *uid_map, char *gid_map, size_t len) {
+  snprintf(uid_map, len, "%u %u 1\n", (unsigned)geteuid(), (unsigned)geteuid());
+  snprintf(gid_map, len, "%u %u 1\n", (unsigned)getegid(), (unsigned)getegid());
+}
+
+struct userns_probe {
+  char uid_map[32], gid_map[32];
+};
+
+static int userns_probe_child(void *arg) {
+  const struct userns_probe *p = arg;
+  if (map_own_ids(p->uid_map, p->gid_map) != 0) return 1;
+  if (unshare(CLONE_NEWNS) != 0) return 2;
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) return 3;
+  return 0;
+}
+
+/* Sysctls and LSMs (Debian's unprivileged_userns_clone, max_user_namespaces,
+ * Ubuntu's AppArmor restriction) decide; asking the kernel is the only sure
+ * answer: a vfork-style clone into user + pid namespaces that maps its ids and
+ * makes its mounts private, as the real child will (~0.1 ms, once). */
+int x07_sb_userns_available(void) {
+  static int cached = -1;
+  if (cached >= 0) return cached;
+  struct userns_probe p;
+  format_maps(p.uid_map, p.gid_map, sizeof p.uid_map);
+  static char stack[16384] __attribute__((aligned(16)));
+  pid_t pid = clone(userns_probe_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | CLONE_NEWUSER | CLONE_NEWPID | SIGCHLD, &p);
+  int status = 0;
+  if (pid < 0) {
+    cached = 0;
+    return 0;
+  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  cached = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return cached;
+}
+
+/* A bind remount must keep flags the host mount has (in a user namespace they
+ * are locked, and granting writes on a read-only fs is moot anyway). */
+static void keep_host_flags(struct x07_sandbox_plan *plan) {
+  for (size_t i = 0; i < plan->ns_mounts_len; i++) {
+    struct statvfs sv;
+    if (statvfs(plan->ns_mounts[i].path, &sv) != 0) continue;
+    if (sv.f_flag & ST_RDONLY) plan->ns_mounts[i].flags |= MS_RDONLY;
+    if (sv.f_flag & ST_NOEXEC) plan->ns_mounts[i].flags |= MS_NOEXEC;
+  }
+}
+
 int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, const char *cwd) {
   if (cfg->in_process || cfg->no_namespaces) return 0;
   if (!x07_sb_namespaces_available()) {
-    x07_sb_append(plan->skipped, sizeof plan->skipped,
-                  "namespaces need uid 0 with CAP_SYS_ADMIN: no pid/ipc/uts/mount/net namespace, "
-                  "fs roots not mounted noexec");
-    return 0;
+    if (!x07_sb_userns_available()) {
+      x07_sb_append(plan->skipped, sizeof plan->skipped,
+                    "namespaces need uid 0 with CAP_SYS_ADMIN or unprivileged user namespaces (refused by this "
+                    "kernel): no pid/ipc/uts/mount/net namespace, fs roots not mounted noexec");
+      return 0;
+    }
+    plan->userns = 1;
+    plan->drop_caps = 1; /* the child holds every capability of its user namespace until exec */
+    plan->ns_flags |= CLONE_NEWUSER;
+    format_maps(plan->uid_map, plan->gid_map, sizeof plan->uid_map);
   }
-  plan->ns_flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS;
+  plan->ns_flags |= CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS;
   if (!cfg->net_enabled) plan->ns_flags |= CLONE_NEWNET;
   snprintf(plan->ns_cwd, sizeof plan->ns_cwd, "%s", cwd);
   int r = 0;
@@ -123,20 +206,29 @@ int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_c
       r = add_exec(plan, data_roots, cwd, cfg->extra_read_paths[i]);
   }
   plan->ns_data_mounts = data_roots;
+  keep_host_flags(plan);
   return r;
 }
 
-/* Only the pid namespace must come from clone() (unshare moves children only);
- * x07_sandbox_apply unshares the others itself, so the mounts can never land in
- * the caller's namespace even if it forked without these flags. */
+/* Only the pid namespace must come from clone() (unshare moves children only),
+ * and the user namespace (a vfork child shares its memory, and unshare refuses
+ * CLONE_NEWUSER then); x07_sandbox_apply unshares the others itself, so the
+ * mounts can never land in the caller's namespace even if it forked without
+ * these flags. */
 unsigned long x07_sandbox_clone_flags(const x07_sandbox_plan *plan) {
-  return plan ? plan->ns_flags & CLONE_NEWPID : 0;
+  return plan ? plan->ns_flags & (CLONE_NEWPID | CLONE_NEWUSER) : 0;
 }
 
-/* Child side: new ipc/uts/mount (+net) namespaces, then the mounts. Raw syscalls only. */
+/* Child side: ids mapped in the user namespace, new ipc/uts/mount (+net)
+ * namespaces, then the mounts. Raw syscalls only. */
 int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan) {
   if (!(plan->ns_flags & CLONE_NEWNS)) return 0;
-  if (unshare((int)(plan->ns_flags & ~(unsigned long)CLONE_NEWPID)) != 0) return -errno;
+  if (plan->userns) {
+    /* a map is written once: this fails (EPERM) unless clone() created the user namespace */
+    int r = map_own_ids(plan->uid_map, plan->gid_map);
+    if (r) return r;
+  }
+  if (unshare((int)(plan->ns_flags & ~(unsigned long)(CLONE_NEWPID | CLONE_NEWUSER))) != 0) return -errno;
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) return -errno;
   for (size_t i = 0; i < plan->ns_mounts_len; i++) {
     const x07_sb_mount *m = &plan->ns_mounts[i];

@@ -52,9 +52,10 @@ int x07_sandbox_check_support(const x07_sandbox_config *cfg, const x07_sandbox_c
   /* An allowed exec means its dynamic loader may be exec'd, and the loader maps
    * code from any readable file unless the fs roots are mounted noexec. */
   if (cfg->proc_enabled && cfg->allow_spawn && cfg->exec_paths_len && cfg->fs_enabled && !cfg->in_process &&
-      !cfg->no_namespaces && !x07_sb_namespaces_available()) {
+      !cfg->no_namespaces && !x07_sb_namespaces_available() && !x07_sb_userns_available()) {
     x07_sb_append(msg, msg_len,
-                  "namespaces unavailable (not uid 0 with CAP_SYS_ADMIN): fs roots cannot be mounted noexec, so the "
+                  "namespaces unavailable (not uid 0 with CAP_SYS_ADMIN, and the kernel refuses unprivileged user "
+                  "namespaces): fs roots cannot be mounted noexec, so the "
                   "dynamic loader of an allowed exec could run code from them");
     missing++;
   }
@@ -125,10 +126,10 @@ static void describe_into(const x07_sandbox_plan *plan, out_buf *o) {
     else put(o, " %s=%llu", rlimit_name(plan->rlimits[i].resource), (unsigned long long)v);
   }
   if (plan->procs_cgroup) put(o, "; pids cgroup max=%llu", (unsigned long long)(plan->procs_max ? plan->procs_max : 1));
-  if (plan->drop_caps) put(o, "; capabilities dropped (uid 0)");
+  if (plan->drop_caps) put(o, "; capabilities dropped (%s)", plan->userns ? "user namespace" : "uid 0");
   if (plan->netsup) put(o, "; network supervisor: tcp/udp destinations %zu allowed, listen needs a port", plan->dests_len);
   if (plan->ns_flags)
-    put(o, "; namespaces pid ipc uts mount%s (%zu root%s mounted noexec)",
+    put(o, "; namespaces %spid ipc uts mount%s (%zu root%s mounted noexec)", plan->userns ? "user " : "",
         (plan->ns_flags & CLONE_NEWNET) ? " net" : "", plan->ns_data_mounts, plan->ns_data_mounts == 1 ? "" : "s");
   if (plan->skipped[0]) put(o, "; not enforced: %s", plan->skipped);
 }
