@@ -57,6 +57,7 @@ int FnChecker::declare(const std::string& name, Ty ty) {
   VarState v;
   v.name = name;
   v.ty = ty;
+  v.scope = scopes_.size() - 1;
   vars_.push_back(v);
   out_vars_.push_back({name, ty});
   scopes_.back().push_back(idx);
@@ -108,6 +109,9 @@ void FnChecker::check_returned_view(const Info& r, const std::string& ptr) {
 }
 
 void FnChecker::use_var(int v, const std::string& ptr) {
+  if (vars_[v].moved && is_view_like(vars_[v].ty))  // only set_borrowed_owner marks a view
+    err("Typing", "use of view after its owner was set: \"" + vars_[v].name + "\" " + vars_[v].moved_ptr +
+                      " (take the view again after the set)", ptr);
   if (vars_[v].moved)
     err("Typing", "use after move: \"" + vars_[v].name + "\" moved_ptr=" + vars_[v].moved_ptr +
                       " (borrow it as a view instead of moving it, clone it before the move, or set it again)", ptr);

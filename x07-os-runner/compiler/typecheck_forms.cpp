@@ -74,11 +74,7 @@ Info FnChecker::check_set(Node& n, bool stmt) {
   if (rhs.ty != vars_[v].ty && rhs.ty != Ty::Never)
     err("Typing", "type mismatch in set for variable \"" + vars_[v].name + "\" (variable is " +
                       ty_debug_name(vars_[v].ty) + ", value is " + ty_debug_name(rhs.ty) + ")", n.ptr);
-  if (!vars_[v].borrowers.empty()) {
-    int b = vars_[v].borrowers[0];
-    err("Typing", "set while borrowed: \"" + vars_[v].name + "\" borrowed_by=\"" + display(b) +
-                      "\" borrowed_ptr=" + vars_[b].borrow_ptr, n.ptr);
-  }
+  if (!vars_[v].borrowers.empty()) set_borrowed_owner(v, n);
   vars_[v].moved = false;
   if (rhs.ty != Ty::Never) vars_[v].brand = rhs.brand;
   if (is_view_like(vars_[v].ty)) {
@@ -94,6 +90,28 @@ Info FnChecker::check_set(Node& n, bool stmt) {
   if (!stmt && is_owned(vars_[v].ty))
     err("Typing", "set expression cannot produce an owned value; use (begin (set ...) <var>)", n.ptr);
   return {vars_[v].ty, rhs.src, rhs.brand};
+}
+
+// Setting an owner that views still borrow. Upstream's compiler rejects it in defn bodies and solve
+// ("set while borrowed"), but checks no borrows at all in defasync bodies, where its ext-net code sets a
+// buffer whose view is never read again. There the views die instead: a later read of one is an error
+// (upstream would read freed memory). Views declared outside the innermost loop stay an error, since the
+// next iteration could read them before anything marks them.
+void FnChecker::set_borrowed_owner(int v, const Node& n) {
+  auto reject = [&](int b) {
+    err("Typing", "set while borrowed: \"" + vars_[v].name + "\" borrowed_by=\"" + display(b) +
+                      "\" borrowed_ptr=" + vars_[b].borrow_ptr, n.ptr);
+  };
+  if (!in_task()) reject(vars_[v].borrowers[0]);
+  for (int b : vars_[v].borrowers)
+    if (vars_[b].name.rfind("$tmp", 0) == 0 || (!loop_scopes_.empty() && vars_[b].scope < loop_scopes_.back()))
+      reject(b);
+  for (int b : vars_[v].borrowers) {
+    vars_[b].moved = true;
+    vars_[b].moved_ptr = "borrowed \"" + vars_[v].name + "\" at " + vars_[b].borrow_ptr + ", which was set at " + n.ptr;
+    vars_[b].borrow_src = -1;
+  }
+  vars_[v].borrowers.clear();
 }
 
 Info FnChecker::check_if(Node& n, bool stmt) {
@@ -159,9 +177,11 @@ Info FnChecker::check_for(Node& n) {
   }
   n.var = v;
   brand_loop([&] {
+    loop_scopes_.push_back(scopes_.size());
     push_scope();
     check(n.kids[3], true);
     pop_scope(n.kids[3].ptr);
+    loop_scopes_.pop_back();
   });
   return {Ty::I32};
 }
@@ -170,12 +190,14 @@ Info FnChecker::check_while(Node& n) {
   n.head = Head::While;
   arity(n, 2, "while form: (while <cond:i32> <body:any>)");
   brand_loop([&] {
+    loop_scopes_.push_back(scopes_.size());
     push_scope();
     expect(n.kids[0], check(n.kids[0], false).ty, Ty::I32, "while condition must be i32");
     pop_scope(n.kids[0].ptr);
     push_scope();
     check(n.kids[1], true);
     pop_scope(n.kids[1].ptr);
+    loop_scopes_.pop_back();
   });
   return {Ty::I32};
 }

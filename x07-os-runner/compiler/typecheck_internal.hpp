@@ -23,6 +23,7 @@ struct VarState {
   std::string borrow_ptr;         // view vars: pointer of the expression that borrowed
   std::vector<int> borrowers;     // owned vars: view vars currently borrowing it
   bool is_param = false;
+  size_t scope = 0;               // index in scopes_ of the scope that declared it
   std::string brand;              // brand of the value currently held (flow-sensitive, joined at merges)
 };
 
@@ -86,6 +87,7 @@ class FnChecker {
   };
   std::vector<BrandUse> loop_brand_uses_;
   int loop_depth_ = 0;
+  std::vector<size_t> loop_scopes_;  // scopes_.size() at the start of each enclosing loop body
   const Node* body_ = nullptr;  // the function body (its view result is checked as a return)
 
   [[noreturn]] void err(const char* kind, const std::string& msg, const std::string& ptr) {
@@ -145,6 +147,7 @@ class FnChecker {
   Info check_begin(Node& n, bool stmt);
   Info check_let(Node& n, bool stmt);
   Info check_set(Node& n, bool stmt);
+  void set_borrowed_owner(int v, const Node& n);
   Info check_if(Node& n, bool stmt);
   Info check_for(Node& n);
   Info check_while(Node& n);
