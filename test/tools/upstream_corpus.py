@@ -10,7 +10,8 @@ Cases (ids are stable, so runs can be compared):
 - `example:NN_name`            docs/examples/NN_*.x07.json, run-os, a fixed input
 - `smoke:SUITE:CASE`           ci/suites/smoke/*.json (world, policy, input, expected from the suite)
 - `external_os:DIR[:POLICY]`   tests/external_os/DIR/src/*.x07.json, run-os, and run-os-sandboxed with
-                               each run-os-policy*.json beside it
+                               each run-os-policy*.json beside it and each policy upstream's
+                               scripts/ci/check_external_packages_os_smoke.sh runs it with
 - `external_pure:DIR`          tests/external_pure/DIR/src/*.x07.json, run-os
 - `tests.json:ID`              tests/tests.json: a generated entry calls the test function
                                (result_i32, ok = pass); solve-pure cases run in run-os
@@ -24,6 +25,10 @@ when the program returns that literal and no `ok`). The oracle used is printed w
 Module roots are found the way upstream's CI scripts pass them: every import that is neither one of
 upstream's built-in modules nor in its stdlib/os root is looked up in the program's own folders, then
 in the newest version of each packages/ext/* package.
+
+Every runner call passes `--auto-ffi` (what `x07 run` does by default), so programs using an FFI
+package (meta.import_mode "ffi": zlib, sockets, curl) get its ffi/*.c and libraries linked, the
+effect of the X07_CC_ARGS upstream's CI script builds by hand.
 
 Cases that need an outside server (database, TLS or HTTP peers) are listed but left out of the
 pass rate. All runs use the checkout root as the working directory, as upstream's CI does (tests.json cases: the tests/ folder, as `x07 test` does).
@@ -140,6 +145,20 @@ DOCUMENTED_OUTPUTS = {
 }
 
 
+def ci_sandboxed_runs(root):
+    """{program path: [policy paths]}: the run-os-sandboxed runs of upstream's external-packages CI script."""
+    script = os.path.join(root, "scripts/ci/check_external_packages_os_smoke.sh")
+    try:
+        text = open(script, encoding="utf-8").read()
+    except OSError:
+        return {}
+    runs = {}
+    for m in re.finditer(r'\brun_one_multi_sandboxed\s+"[^"]*"\s*\\\s*"([^"]+)"\s*\\\s*"([^"]+)"', text):
+        prog, pol = (os.path.normpath(os.path.join(root, x)) for x in m.groups())
+        runs.setdefault(prog, []).append(pol)
+    return runs
+
+
 def default_expectation(program):
     text = open(program, encoding="utf-8").read()
     if '"OK"' in text and '"ok"' not in text:
@@ -168,6 +187,7 @@ def collect(up, tmp):
                               expected=b64d(c.get("expected_b64", "")), oracle="suite",
                               roots=up.module_roots(prog, [os.path.dirname(prog)]),
                               needs_server=any(m in sname for m in SERVER_MARKERS)))
+    ci_runs = ci_sandboxed_runs(root)
     for kind in ("external_os", "external_pure"):
         local_common = os.path.join(root, "tests", kind, "modules")
         for d in sorted(glob.glob(os.path.join(root, "tests", kind, "*"))):
@@ -176,14 +196,16 @@ def collect(up, tmp):
                 continue
             name = os.path.basename(d)
             server = any(m in name for m in SERVER_MARKERS)
-            policies = sorted(glob.glob(os.path.join(d, "run-os-policy*.json")))
+            local_policies = sorted(glob.glob(os.path.join(d, "run-os-policy*.json")))
             for prog in progs:
+                policies = local_policies + [p for p in ci_runs.get(os.path.normpath(prog), [])
+                                             if p not in local_policies]
                 pname = name if os.path.basename(prog) == "main.x07.json" else \
                     name + "/" + os.path.basename(prog)[: -len(".x07.json")]
                 roots = up.module_roots(prog, [os.path.dirname(prog), d, local_common])
                 if os.path.normpath(prog) in suite_programs:
                     continue  # run by its smoke suite, with the suite's documented inputs and outputs
-                if not (policies and "deny" in name):  # deny programs only make sense under their policy
+                if not (policies and ("deny" in name or "denied" in name)):  # only meaningful under their policy
                     cases.append(Case("%s:%s" % (kind, pname), prog, roots=roots, needs_server=server))
                 for pol in policies:
                     pid = os.path.basename(pol)[len("run-os-policy"):].strip(".-")[: -len("json")].strip(".")
@@ -228,7 +250,7 @@ def tests_json_case(up, t, tests_root, tmp):
 
 
 def run_runner(runner, case, cwd, tmp):
-    args = [runner, "--program", case.program, "--world", case.world]
+    args = [runner, "--program", case.program, "--world", case.world, "--auto-ffi"]
     for r in case.roots:
         args += ["--module-root", r]
     if case.policy:

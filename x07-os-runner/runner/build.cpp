@@ -84,6 +84,7 @@ std::string build_context(const Toolchain& tc, const BuildRequest& req, const st
     h.update(nul);
     file_content(a, "file");
   }
+  for (const auto& f : req.key_files) file_content(f, "key_file");
   h.update("x07-runtime");
   h.update(nul);
   h.update(rt_hash);

@@ -25,6 +25,7 @@ struct BuildRequest {
   uint64_t max_memory_bytes = 0;
   bool debug_borrow = false;
   std::vector<std::string> extra_cc_args;  // project link args etc., after X07_CC_ARGS
+  std::vector<std::string> key_files;      // other inputs of the C build (ffi headers): bytes go into the key
   std::optional<std::string> compiled_out;
 };
 

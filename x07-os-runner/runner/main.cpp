@@ -335,8 +335,9 @@ int run(int argc, char** argv) {
     run_dir = m.dir;
   }
   if (o.auto_ffi) {
-    std::vector<std::string> ffi = auto_ffi_cc_args(ffi_packages, b.module_roots);
-    b.extra_cc_args.insert(b.extra_cc_args.end(), ffi.begin(), ffi.end());
+    AutoFfi ffi = auto_ffi_collect(ffi_packages, b.module_roots);
+    b.extra_cc_args.insert(b.extra_cc_args.end(), ffi.cc_args.begin(), ffi.cc_args.end());
+    b.key_files = std::move(ffi.key_files);
   }
 
   if (o.bundle_out) return build_bundle(o, b, s.policy ? &*s.policy : nullptr, s.backend, r.mode);

@@ -12,7 +12,10 @@
  * so the dynamic loader cannot map code from data the program can read or
  * write; executables the policy allows that lie inside a root (the program,
  * allowed execs, their interpreters, FFI libraries) are bound over themselves
- * again without noexec. Mount propagation to the host is cut first (slave). */
+ * again without noexec. So are the system library directories when they lie in a
+ * read-only root: the loader maps libc and FFI libraries (-lz, -lssl) from there,
+ * and they are code the program cannot change. Mount propagation to the host is
+ * cut first (slave). */
 #include "sandbox_internal.h"
 #include "sandbox_paths.h"
 
@@ -83,6 +86,32 @@ static int add_exec(struct x07_sandbox_plan *plan, size_t data_roots, const char
     }
     if (x07_sb_exec_interpreter(real, interp, sizeof interp) != 0) return 0;
     snprintf(cur, sizeof cur, "%s", interp);
+  }
+  return 0;
+}
+
+/* Where the loader finds shared libraries (also Landlock's default read grant). */
+static const char *const k_system_lib_dirs[] = {
+    "/lib", "/lib64", "/lib32", "/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/local/lib",
+};
+
+/* A system library directory inside a read-only data root gets its exec back
+ * (read-only). Inside a writable root it stays noexec: the program could plant
+ * code there. Roots are sorted by length, so the last one matching is the innermost. */
+static int add_system_lib_dirs(struct x07_sandbox_plan *plan, size_t data_roots) {
+  for (size_t d = 0; d < sizeof k_system_lib_dirs / sizeof *k_system_lib_dirs; d++) {
+    char real[X07_SB_PATH_MAX];
+    if (!realpath(k_system_lib_dirs[d], real)) continue;
+    x07_sb_mount *inner = NULL;
+    for (size_t i = 0; i < data_roots; i++)
+      if (path_under(real, plan->ns_mounts[i].path)) inner = &plan->ns_mounts[i];
+    if (!inner || !(inner->flags & MS_RDONLY)) continue;
+    if (strcmp(inner->path, real) == 0) { /* the root is the library directory itself */
+      inner->flags &= ~(unsigned long)MS_NOEXEC;
+      continue;
+    }
+    int r = add_mount(plan, real, MS_RDONLY | MS_NOSUID | MS_NODEV);
+    if (r) return r;
   }
   return 0;
 }
@@ -204,6 +233,7 @@ int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_c
       r = add_exec(plan, data_roots, cwd, cfg->exec_paths[i]);
     for (size_t i = 0; !r && i < cfg->extra_read_paths_len; i++)
       r = add_exec(plan, data_roots, cwd, cfg->extra_read_paths[i]);
+    if (!r && cfg->system_lib_paths) r = add_system_lib_dirs(plan, data_roots);
   }
   plan->ns_data_mounts = data_roots;
   keep_host_flags(plan);
