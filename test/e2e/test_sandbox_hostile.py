@@ -138,9 +138,10 @@ int main(void) {
 """
 
 
-def pids_cgroup_parent():
-    """The writable pids cgroup directory the sandbox would create its per-run cgroup
-    under (cgroup v1 pids hierarchy, or v2 with pids enabled for our subtree), or None."""
+def pids_cgroup_parent(controller="pids"):
+    """The writable cgroup directory the sandbox would create its per-run cgroup under
+    for `controller` (cgroup v1 hierarchy of that controller, or v2 with it enabled for
+    our subtree), or None."""
     try:
         with open("/proc/self/cgroup") as f:
             own = [line.rstrip("\n").split(":", 2) for line in f]
@@ -149,11 +150,11 @@ def pids_cgroup_parent():
     except OSError:
         return None
     for v2 in (False, True):
-        path = next((p for i, c, p in own if ((i == "0" and c == "") if v2 else "pids" in c.split(","))), None)
+        path = next((p for i, c, p in own if ((i == "0" and c == "") if v2 else controller in c.split(","))), None)
         for m in mounts:
             sep = m.index("-")
             fstype, opts = m[sep + 1], m[sep + 3] if len(m) > sep + 3 else ""
-            if path is None or fstype != ("cgroup2" if v2 else "cgroup") or (not v2 and "pids" not in opts.split(",")):
+            if path is None or fstype != ("cgroup2" if v2 else "cgroup") or (not v2 and controller not in opts.split(",")):
                 continue
             root, mnt = m[3], m[4]
             rel = path[len(root):] if root != "/" and path.startswith(root) else path
@@ -161,7 +162,7 @@ def pids_cgroup_parent():
             if v2:
                 try:
                     with open(os.path.join(d, "cgroup.subtree_control")) as f:
-                        if "pids" not in f.read().split():
+                        if controller not in f.read().split():
                             continue
                 except OSError:
                     continue

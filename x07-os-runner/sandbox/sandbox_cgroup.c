@@ -1,13 +1,17 @@
-/* A pids cgroup per sandboxed run, for uid 0 with spawning allowed.
+/* Per-run cgroups, for uid 0 with spawning allowed: pids and memory.
  *
- * The kernel never applies RLIMIT_NPROC to uid 0, so for root the policy's
- * `limits.procs` needs another mechanism: a child cgroup of the runner's own
- * pids cgroup with pids.max = procs. The child joins it before exec (write "0"
- * to cgroup.procs through an fd opened by the parent); when the plan is freed
- * every task still in it (grandchildren that left the process group included)
- * is killed and the cgroup removed. Works with cgroup v1 (pids hierarchy) and
- * v2 when the pids controller is enabled for our subtree. Best effort: when no
- * writable pids cgroup exists the plan says so in its "not enforced" list. */
+ * The kernel never applies RLIMIT_NPROC to uid 0, and RLIMIT_AS caps each
+ * process, not a tree of them, so with spawning allowed (the only case where the
+ * program can have more than one process) the run gets child cgroups of the
+ * runner's own: pids.max = limits.procs and a memory limit = limits.mem_bytes
+ * (memory.max + memory.swap.max 0 on v2; memory.limit_in_bytes +
+ * memory.memsw.limit_in_bytes on v1), so the kernel's OOM killer ends a process of
+ * the run when the tree together goes past it. With cgroup v2 both controllers
+ * share one directory; with v1 each hierarchy gets its own. The child joins them
+ * before exec (writes "0" to cgroup.procs through fds opened by the parent); when
+ * the plan is freed every task still in them (grandchildren that left the process
+ * group included) is killed and the cgroups removed. Best effort: without a
+ * writable cgroup with the controller the plan says so in its "not enforced" list. */
 #include "sandbox_internal.h"
 
 #include <dirent.h>
@@ -33,8 +37,8 @@ static int has_token(const char *list, const char *token) {
   return 0;
 }
 
-/* Our cgroup path in the pids hierarchy (v1) or the unified one (v2). */
-static int own_cgroup_path(int v2, char *out, size_t out_len) {
+/* Our cgroup path in the controller's hierarchy (v1) or the unified one (v2). */
+static int own_cgroup_path(int v2, const char *controller, char *out, size_t out_len) {
   FILE *f = fopen("/proc/self/cgroup", "re");
   if (!f) return -1;
   char line[1024];
@@ -45,15 +49,15 @@ static int own_cgroup_path(int v2, char *out, size_t out_len) {
     *c1 = *c2 = 0;
     char *path = c2 + 1;
     path[strcspn(path, "\n")] = 0;
-    int match = v2 ? (strcmp(line, "0") == 0 && c1[1] == 0) : has_token(c1 + 1, "pids");
+    int match = v2 ? (strcmp(line, "0") == 0 && c1[1] == 0) : has_token(c1 + 1, controller);
     if (match && (size_t)snprintf(out, out_len, "%s", path) < out_len) found = 0;
   }
   fclose(f);
   return found;
 }
 
-/* Mount point + mount root of the pids v1 hierarchy or of cgroup2. */
-static int cgroup_mount(int v2, char *mnt, size_t mnt_len, char *root, size_t root_len) {
+/* Mount point + mount root of the controller's v1 hierarchy or of cgroup2. */
+static int cgroup_mount(int v2, const char *controller, char *mnt, size_t mnt_len, char *root, size_t root_len) {
   FILE *f = fopen("/proc/self/mountinfo", "re");
   if (!f) return -1;
   char line[4096];
@@ -63,7 +67,7 @@ static int cgroup_mount(int v2, char *mnt, size_t mnt_len, char *root, size_t ro
     if (!sep) continue;
     char fstype[64], source[512], opts[1024] = "";
     if (sscanf(sep + 3, "%63s %511s %1023s", fstype, source, opts) < 2) continue;
-    if (v2 ? strcmp(fstype, "cgroup2") != 0 : (strcmp(fstype, "cgroup") != 0 || !has_token(opts, "pids")))
+    if (v2 ? strcmp(fstype, "cgroup2") != 0 : (strcmp(fstype, "cgroup") != 0 || !has_token(opts, controller)))
       continue;
     char r[1024], m[1024];
     if (sscanf(line, "%*s %*s %*s %1023s %1023s", r, m) != 2) continue;
@@ -82,11 +86,12 @@ static int write_text(const char *path, const char *text) {
   return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-/* The directory under which we may create a pids-limited child cgroup. */
-static int pids_parent_dir(char *out, size_t out_len) {
+/* The directory under which we may create a child cgroup with `controller`. */
+static int parent_dir(const char *controller, char *out, size_t out_len, int *is_v2) {
   for (int v2 = 0; v2 <= 1; v2++) {
     char path[1024], mnt[1024], root[1024];
-    if (own_cgroup_path(v2, path, sizeof path) != 0 || cgroup_mount(v2, mnt, sizeof mnt, root, sizeof root) != 0)
+    if (own_cgroup_path(v2, controller, path, sizeof path) != 0 ||
+        cgroup_mount(v2, controller, mnt, sizeof mnt, root, sizeof root) != 0)
       continue;
     const char *rel = path;
     size_t rl = strlen(root);
@@ -100,56 +105,110 @@ static int pids_parent_dir(char *out, size_t out_len) {
       snprintf(ctl, sizeof ctl, "%s/cgroup.subtree_control", out);
       FILE *f = fopen(ctl, "re");
       if (!f) continue;
-      int ok = fgets(buf, sizeof buf, f) && has_token(buf, "pids");
+      int ok = fgets(buf, sizeof buf, f) && has_token(buf, controller);
       fclose(f);
       if (!ok) continue;
     }
-    if (access(out, W_OK) == 0) return 0;
+    if (access(out, W_OK) == 0) {
+      *is_v2 = v2;
+      return 0;
+    }
   }
   return -1;
 }
 
-int x07_sb_prepare_cgroup(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg) {
-  plan->cgroup_procs_fd = -1;
-  if (cfg->procs == X07_SANDBOX_LIMIT_UNSET || geteuid() != 0 || !(cfg->proc_enabled && cfg->allow_spawn))
-    return 0;
-  if (cfg->in_process) {
-    x07_sb_append(plan->skipped, sizeof plan->skipped, "limits.procs (in-process sandbox as uid 0: no pids cgroup)");
-    return 0;
-  }
+/* The per-run cgroup directory for `controller`, shared with an earlier one under
+ * the same parent (v2); -1 when there is no writable one. */
+static int run_cgroup(struct x07_sandbox_plan *plan, const char *controller, int *is_v2) {
   static unsigned counter;
   char parent[1024];
+  if (parent_dir(controller, parent, sizeof parent, is_v2) != 0) return -1;
+  size_t pl = strlen(parent);
+  for (int i = 0; i < plan->cgroups_len; i++) {
+    const char *d = plan->cgroups[i].dir;
+    if (strncmp(d, parent, pl) == 0 && d[pl] == '/' && !strchr(d + pl + 1, '/')) return i;
+  }
+  if (plan->cgroups_len == 2) return -1;
+  char *dir = plan->cgroups[plan->cgroups_len].dir;
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  if (pids_parent_dir(parent, sizeof parent) != 0 ||
-      (size_t)snprintf(plan->cgroup_dir, sizeof plan->cgroup_dir, "%s/x07-sandbox-%d-%u-%ld", parent, (int)getpid(),
-                       __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED), (long)ts.tv_nsec) >=
-          sizeof plan->cgroup_dir ||
-      mkdir(plan->cgroup_dir, 0700) != 0) {
-    plan->cgroup_dir[0] = 0;
-    x07_sb_append(plan->skipped, sizeof plan->skipped, "limits.procs (no writable pids cgroup; uid 0 ignores nproc)");
+  if ((size_t)snprintf(dir, sizeof plan->cgroups[0].dir, "%s/x07-sandbox-%d-%u-%ld", parent, (int)getpid(),
+                       __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED), (long)ts.tv_nsec) >= sizeof plan->cgroups[0].dir ||
+      mkdir(dir, 0700) != 0) {
+    dir[0] = 0;
+    return -1;
+  }
+  char file[1200];
+  snprintf(file, sizeof file, "%s/cgroup.procs", dir);
+  int fd = open(file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    rmdir(dir);
+    dir[0] = 0;
+    return -1;
+  }
+  plan->cgroups[plan->cgroups_len].procs_fd = fd;
+  return plan->cgroups_len++;
+}
+
+static int write_limit(const char *dir, const char *file, uint64_t value) {
+  char path[1200], text[32];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  snprintf(text, sizeof text, "%llu", (unsigned long long)value);
+  return write_text(path, text);
+}
+
+int x07_sb_prepare_cgroup(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg) {
+  const int want_pids = cfg->procs != X07_SANDBOX_LIMIT_UNSET, want_mem = cfg->mem_bytes != X07_SANDBOX_LIMIT_UNSET;
+  if ((!want_pids && !want_mem) || geteuid() != 0 || !(cfg->proc_enabled && cfg->allow_spawn)) return 0;
+  if (cfg->in_process) {
+    x07_sb_append(plan->skipped, sizeof plan->skipped,
+                  "limits.procs and limits.mem_bytes per tree (in-process sandbox as uid 0: no cgroups)");
     return 0;
   }
-  char file[1200], max[32];
-  snprintf(max, sizeof max, "%llu", (unsigned long long)(cfg->procs ? cfg->procs : 1));
-  snprintf(file, sizeof file, "%s/pids.max", plan->cgroup_dir);
-  int ok = write_text(file, max) == 0;
-  snprintf(file, sizeof file, "%s/cgroup.procs", plan->cgroup_dir);
-  if (ok) plan->cgroup_procs_fd = open(file, O_WRONLY | O_CLOEXEC);
-  if (plan->cgroup_procs_fd < 0) {
-    rmdir(plan->cgroup_dir);
-    plan->cgroup_dir[0] = 0;
-    x07_sb_append(plan->skipped, sizeof plan->skipped, "limits.procs (pids cgroup not writable; uid 0 ignores nproc)");
-    return 0;
+  int v2 = 0;
+  if (want_pids) {
+    int i = run_cgroup(plan, "pids", &v2);
+    if (i >= 0 && write_limit(plan->cgroups[i].dir, "pids.max", cfg->procs ? cfg->procs : 1) == 0)
+      plan->procs_cgroup = 1;
+    else
+      x07_sb_append(plan->skipped, sizeof plan->skipped, "limits.procs (no writable pids cgroup; uid 0 ignores nproc)");
   }
-  plan->procs_cgroup = 1;
+  if (want_mem) {
+    int i = run_cgroup(plan, "memory", &v2);
+    const char *dir = i >= 0 ? plan->cgroups[i].dir : NULL;
+    if (dir && write_limit(dir, v2 ? "memory.max" : "memory.limit_in_bytes", cfg->mem_bytes) == 0) {
+      /* no swapping past the limit (the files are missing without swap accounting) */
+      if (v2) write_limit(dir, "memory.swap.max", 0);
+      else write_limit(dir, "memory.memsw.limit_in_bytes", cfg->mem_bytes);
+      plan->mem_cgroup = 1;
+      plan->mem_cgroup_index = i;
+      plan->mem_v2 = v2;
+    } else {
+      x07_sb_append(plan->skipped, sizeof plan->skipped,
+                    "limits.mem_bytes per process tree (no writable memory cgroup; RLIMIT_AS is per process)");
+    }
+  }
   return 0;
 }
 
 int x07_sb_apply_cgroup(const x07_sandbox_plan *plan) {
-  if (!plan || plan->cgroup_procs_fd < 0) return 0;
-  if (write(plan->cgroup_procs_fd, "0", 1) != 1) return -errno;
+  if (!plan) return 0;
+  for (int i = 0; i < plan->cgroups_len; i++)
+    if (plan->cgroups[i].procs_fd >= 0 && write(plan->cgroups[i].procs_fd, "0", 1) != 1) return -errno;
   return 0;
+}
+
+uint64_t x07_sb_cgroup_oom_kills(const struct x07_sandbox_plan *plan) {
+  if (!plan || !plan->mem_cgroup) return 0;
+  char path[1200], line[256];
+  snprintf(path, sizeof path, "%s/%s", plan->cgroups[plan->mem_cgroup_index].dir,
+           plan->mem_v2 ? "memory.events" : "memory.oom_control");
+  FILE *f = fopen(path, "re");
+  unsigned long long n = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "oom_kill %llu", &n) == 1) break;
+  if (f) fclose(f);
+  return n;
 }
 
 /* SIGKILL a task only if it is still ours: the pidfd pins the process, then
@@ -169,13 +228,13 @@ static void kill_if_member(pid_t pid, const char *name) {
   if (pfd >= 0) close(pfd);
 }
 
-void x07_sb_release_cgroup(struct x07_sandbox_plan *plan) {
-  if (plan->cgroup_procs_fd >= 0) close(plan->cgroup_procs_fd);
-  plan->cgroup_procs_fd = -1;
-  if (!plan->cgroup_dir[0]) return;
-  const char *name = strrchr(plan->cgroup_dir, '/');
+static void release_one(char *dir, int *procs_fd) {
+  if (*procs_fd >= 0) close(*procs_fd);
+  *procs_fd = -1;
+  if (!dir[0]) return;
+  const char *name = strrchr(dir, '/');
   char procs[1200];
-  snprintf(procs, sizeof procs, "%s/cgroup.procs", plan->cgroup_dir);
+  snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
   for (int round = 0; round < 200; round++) { /* up to ~2 s for stragglers to die */
     FILE *f = fopen(procs, "re");
     int any = 0, pid;
@@ -190,9 +249,14 @@ void x07_sb_release_cgroup(struct x07_sandbox_plan *plan) {
       break;
     }
     if (f) fclose(f);
-    if (!any && rmdir(plan->cgroup_dir) == 0) break;
+    if (!any && rmdir(dir) == 0) break;
     struct timespec pause = {0, 10 * 1000 * 1000};
     nanosleep(&pause, NULL);
   }
-  plan->cgroup_dir[0] = 0;
+  dir[0] = 0;
+}
+
+void x07_sb_release_cgroup(struct x07_sandbox_plan *plan) {
+  for (int i = 0; i < plan->cgroups_len; i++) release_one(plan->cgroups[i].dir, &plan->cgroups[i].procs_fd);
+  plan->cgroups_len = 0;
 }

@@ -108,9 +108,17 @@ struct x07_sandbox_plan {
   x07_sb_bpf seccomp;      /* stage 1 (len 0 = skipped) */
   int drop_caps;           /* prepared as uid 0, or the child gets a user namespace */
 
-  int cgroup_procs_fd;     /* pids cgroup the child joins (-1 = none) */
-  char cgroup_dir[512];
-  int procs_cgroup;        /* limits.procs enforced through the cgroup */
+  /* per-run cgroups the child joins: one dir (v2) or one per v1 hierarchy (pids, memory) */
+  struct {
+    char dir[512];
+    int procs_fd;          /* cgroup.procs, opened by the parent (-1 = none) */
+  } cgroups[2];
+  int cgroups_len;
+  int procs_cgroup;        /* limits.procs enforced through a pids cgroup */
+  int mem_cgroup;          /* limits.mem_bytes caps the whole tree through a memory cgroup */
+  int mem_cgroup_index;    /* which of cgroups[] holds the memory controller */
+  int mem_v2;
+  uint64_t mem_max;
   uint64_t procs_max;
 
   unsigned long ns_flags;   /* CLONE_NEW* the caller creates the child with (0 = none) */
@@ -139,9 +147,11 @@ int x07_sb_prepare_seccomp(struct x07_sandbox_plan *plan, const x07_sandbox_conf
                            char *err, size_t err_len);
 void x07_sb_prepare_rlimits(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);
 int x07_sb_prepare_cgroup(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);
-/* child side: join the cgroup; parent side after the run: kill leftovers, remove it */
+/* child side: join the cgroups; parent side after the run: kill leftovers, remove them */
 int x07_sb_apply_cgroup(const struct x07_sandbox_plan *plan);
 void x07_sb_release_cgroup(struct x07_sandbox_plan *plan);
+/* Processes of the run the memory cgroup's OOM killer ended so far (0 = none / no cgroup). */
+uint64_t x07_sb_cgroup_oom_kills(const struct x07_sandbox_plan *plan);
 
 /* uid 0 with CAP_SYS_ADMIN (what the namespace layer needs as root). */
 int x07_sb_namespaces_available(void);

@@ -48,10 +48,11 @@ x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_s
     return NULL;
   }
   plan->landlock_ruleset_fd = -1;
-  plan->cgroup_procs_fd = -1;
+  plan->cgroups[0].procs_fd = plan->cgroups[1].procs_fd = -1;
   plan->netsup_child_fd = -1;
   x07_sb_prepare_rlimits(plan, cfg);
   plan->procs_max = cfg->procs;
+  plan->mem_max = cfg->mem_bytes;
   x07_sb_prepare_cgroup(plan, cfg);
   plan->drop_caps = geteuid() == 0;
 

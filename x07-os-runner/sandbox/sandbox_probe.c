@@ -47,7 +47,7 @@ const char *x07_sandbox_step_name(int step) {
     case X07_SANDBOX_STEP_LANDLOCK: return "landlock";
     case X07_SANDBOX_STEP_CAPS: return "dropping capabilities";
     case X07_SANDBOX_STEP_SECCOMP: return "seccomp";
-    case X07_SANDBOX_STEP_CGROUP: return "joining the pids cgroup";
+    case X07_SANDBOX_STEP_CGROUP: return "joining the per-run cgroups";
     case X07_SANDBOX_STEP_MOUNTS: return "mount namespace setup";
     case X07_SANDBOX_STEP_NETSUP: return "network supervisor handoff";
     default: return "none";

@@ -126,6 +126,7 @@ static void describe_into(const x07_sandbox_plan *plan, out_buf *o) {
     else put(o, " %s=%llu", rlimit_name(plan->rlimits[i].resource), (unsigned long long)v);
   }
   if (plan->procs_cgroup) put(o, "; pids cgroup max=%llu", (unsigned long long)(plan->procs_max ? plan->procs_max : 1));
+  if (plan->mem_cgroup) put(o, "; memory cgroup max=%llu (whole tree)", (unsigned long long)plan->mem_max);
   if (plan->drop_caps) put(o, "; capabilities dropped (%s)", plan->userns ? "user namespace" : "uid 0");
   if (plan->netsup) put(o, "; network supervisor: tcp/udp destinations %zu allowed, listen needs a port", plan->dests_len);
   if (plan->ns_flags)
@@ -154,7 +155,15 @@ int x07_sandbox_denial_note(const x07_sandbox_plan *plan, const char *prog_stder
   const char *why = NULL;
   const char *s = prog_stderr ? prog_stderr : "";
   (void)exit_code;
-  if (term_signal == SIGXCPU || term_signal == SIGKILL) {
+  char oom[160];
+  uint64_t oom_kills = x07_sb_cgroup_oom_kills(plan);
+  if (oom_kills) {
+    snprintf(oom, sizeof oom,
+             "the memory cgroup's OOM killer ended %llu process%s of the run (limits.mem_bytes caps the whole "
+             "process tree)",
+             (unsigned long long)oom_kills, oom_kills == 1 ? "" : "es");
+    why = oom;
+  } else if (term_signal == SIGXCPU || term_signal == SIGKILL) {
     /* RLIMIT_CPU with soft == hard: the kernel sends SIGKILL (SIGXCPU only below a higher hard limit).
      * The runner passes no signal for its own wall-timeout kills. */
     why = "the program was killed by the kernel when it used up its CPU time (RLIMIT_CPU from limits.cpu_ms)";

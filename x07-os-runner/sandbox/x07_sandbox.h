@@ -2,7 +2,8 @@
  *
  * Layers (each one holds even against code that bypasses the x07 runtime):
  *   - rlimits (cpu, address space, fds, procs, core); for uid 0 with spawning
- *     allowed, a per-run pids cgroup (root ignores RLIMIT_NPROC);
+ *     allowed, a per-run pids cgroup (root ignores RLIMIT_NPROC) and memory
+ *     cgroup (mem_bytes for the whole tree);
  *   - no_new_privs, and for root: capabilities dropped, SECBIT_NOROOT locked;
  *   - Landlock: read-only fs.read_roots, read-write fs.write_roots, EXECUTE only
  *     for the artifact, its loader and the allowed execs; TCP bind/connect only
@@ -30,7 +31,7 @@
  *             execve(cfg.artifact_path, ...);   // execve, not execveat/fexecve (refused)
  *     parent: run and reap the child, then
  *             if (x07_sandbox_denial_note(plan, stderr, ...)) print the note on stderr;
- *             x07_sandbox_plan_free(plan);       // after reaping: empties the pids cgroup
+ *             x07_sandbox_plan_free(plan);       // after reaping: empties the cgroups
  * Self-sandboxing (a bundle's startup): cfg.in_process = 1, prepare, apply to the
  * process itself, then x07_sandbox_runtime_lockdown(); keep the plan (never free it).
  *
@@ -148,9 +149,10 @@ int x07_sandbox_check_support(const x07_sandbox_config *cfg, const x07_sandbox_c
 typedef struct x07_sandbox_plan x07_sandbox_plan;
 
 /* Resolves paths, builds the Landlock ruleset, the stage-1 seccomp BPF and the
- * rlimit table. As uid 0 with spawning allowed it also creates a pids cgroup
- * for limits.procs (the kernel ignores RLIMIT_NPROC for root); freeing the plan
- * kills whatever is left in it and removes it. Features the kernel
+ * rlimit table. As uid 0 with spawning allowed it also creates pids and memory
+ * cgroups for limits.procs (the kernel ignores RLIMIT_NPROC for root) and
+ * limits.mem_bytes of the whole tree; freeing the plan kills whatever is left in
+ * them and removes them. Features the kernel
  * lacks (per `caps`) are skipped (best effort) and recorded in the summary.
  * Returns NULL and an error message on failure (e.g. artifact missing). */
 x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_sandbox_caps *caps,
@@ -181,7 +183,7 @@ enum {
   X07_SANDBOX_STEP_LANDLOCK,
   X07_SANDBOX_STEP_CAPS,       /* drop capabilities (uid 0 only) */
   X07_SANDBOX_STEP_SECCOMP,
-  X07_SANDBOX_STEP_CGROUP,     /* join the per-run pids cgroup (uid 0 with spawning allowed) */
+  X07_SANDBOX_STEP_CGROUP,     /* join the per-run cgroups (uid 0 with spawning allowed) */
   X07_SANDBOX_STEP_MOUNTS,     /* set up the mount namespace (read-only / noexec roots) */
   X07_SANDBOX_STEP_NETSUP      /* install the notifying filter, hand it to the network supervisor */
 };
