@@ -86,4 +86,13 @@ CompileResult check_entry_file(const std::filesystem::path& entry, const Compile
   return run_pipeline(entry, opts, false);
 }
 
+std::string compiler_env_knobs() {
+  std::string s;
+  for (const char* name : {"X07_NO_LOOP_VERSIONING", "X07_SPLIT_ABOVE"}) {
+    const char* v = std::getenv(name);
+    s += std::string(name) + "=" + (v ? v : "") + "\n";
+  }
+  return s;
+}
+
 }  // namespace x07c

@@ -47,6 +47,10 @@ struct CompileResult {
 // Compile an entry file (kind "entry", module_id "main").
 CompileResult compile_entry_file(const std::filesystem::path& entry, const CompileOptions& opts);
 
+// The environment variables that change the generated C (X07_NO_LOOP_VERSIONING,
+// X07_SPLIT_ABOVE) as one string, for cache keys that skip the front end.
+std::string compiler_env_knobs();
+
 // Load, resolve and typecheck an entry file and every declaration of the modules it
 // loads (reachable or not) without lowering or emitting C (`x07 check`). On success
 // `ok` is set and `c_source` stays empty.

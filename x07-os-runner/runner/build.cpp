@@ -112,7 +112,7 @@ std::string front_end_context(const std::string& context, const BuildRequest& re
   std::string self = runner_binary_identity();
   if (self.empty()) return "";
   std::string s = context + "\n" + self + "\n" + req.world + "\n" + (req.allow_unsafe ? "u" : "-") +
-                  (req.allow_ffi ? "f" : "-") + "\n" + std::to_string(max_c_bytes) + "\n";
+                  (req.allow_ffi ? "f" : "-") + "\n" + std::to_string(max_c_bytes) + "\n" + x07c::compiler_env_knobs();
   for (const auto& r : req.module_roots) s += "root " + r.string() + "\n";
   if (req.os_stdlib_root) s += "os " + req.os_stdlib_root->string() + "\n";
   return s;
