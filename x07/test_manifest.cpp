@@ -116,6 +116,7 @@ std::optional<Manifest> load(const fs::path& path, bool allow_empty, std::vector
     const auto expect = opt_string(t, "expect", base, diags, bad);
     const auto returns = opt_string(t, "returns", base, diags, bad);
     const auto policy = opt_string(t, "policy_json", base, diags, bad);
+    const auto fixture = opt_string(t, "fixture_root", base, diags, bad);
     d.timeout_ms = opt_u64(t, "timeout_ms", base, diags, bad);
     d.solve_fuel = opt_u64(t, "solve_fuel", base, diags, bad);
     if (bad) continue;
@@ -198,6 +199,48 @@ std::optional<Manifest> load(const fs::path& path, bool allow_empty, std::vector
     if (d.timeout_ms && *d.timeout_ms == 0) {
       diags.push_back({"ETEST_TIMEOUT_INVALID", "timeout_ms must be >= 1", base + "/timeout_ms"});
       continue;
+    }
+    {  // fixture_root: required by the fixture worlds, forbidden elsewhere (upstream's checks)
+      const bool fixture_world = d.world == "solve-fs" || d.world == "solve-rr" || d.world == "solve-kv" ||
+                                 d.world == "solve-full";
+      const fs::path dir = fixture ? m.dir / *fixture : fs::path();
+      if (!fixture_world && fixture) {
+        diags.push_back({"ETEST_FIXTURE_FORBIDDEN",
+                         d.world == "solve-pure" ? "fixture_root must not be set for solve-pure"
+                                                 : "fixture_root must not be set for OS worlds",
+                         base + "/fixture_root"});
+        continue;
+      }
+      if (fixture_world && !fixture) {
+        diags.push_back({"ETEST_FIXTURE_REQUIRED", "fixture_root is required for " + d.world, base + "/fixture_root"});
+        continue;
+      }
+      if (fixture_world && fixture->find('\\') != std::string::npos) {
+        diags.push_back({"ETEST_FIXTURE_UNSAFE_PATH", "fixture_root must not contain '\\\\': " + *fixture,
+                         base + "/fixture_root"});
+        continue;
+      }
+      if (fixture_world && !safe_rel_path(*fixture)) {
+        diags.push_back({"ETEST_FIXTURE_UNSAFE_PATH", "unsafe fixture_root path: expected safe relative path, got " +
+                                                          *fixture, base + "/fixture_root"});
+        continue;
+      }
+      if (fixture_world && !fs::is_directory(dir, ec)) {
+        diags.push_back({"ETEST_FIXTURE_MISSING", "fixture_root must be an existing directory: " + *fixture,
+                         base + "/fixture_root"});
+        continue;
+      }
+      if (d.world == "solve-full") {
+        const char* missing = nullptr;
+        for (const char* sub : {"fs", "rr", "kv"})
+          if (!missing && !fs::is_directory(dir / sub, ec)) missing = sub;
+        if (missing) {
+          diags.push_back({"ETEST_FIXTURE_MISSING", std::string("solve-full fixture_root must contain ") + missing +
+                                                        "/ directory", base + "/fixture_root"});
+          continue;
+        }
+      }
+      if (fixture_world) d.fixture_root = dir;
     }
     if (d.world == "run-os-sandboxed") {
       if (!policy) {

@@ -20,6 +20,7 @@ struct TestDecl {
   std::string returns = "result_i32";    // result_i32 | bytes_status_v1
   std::optional<uint64_t> timeout_ms, solve_fuel;
   std::optional<std::filesystem::path> policy_json;  // resolved against the manifest dir
+  std::optional<std::filesystem::path> fixture_root; // fixture worlds: resolved against the manifest dir
   std::optional<std::string> input;                  // input_b64 / input_path bytes (solve-* worlds)
   std::string entry_kind = "defn";       // defn | defasync (from the entry's module)
   std::string entry_result;              // the entry's declared result type

@@ -337,7 +337,7 @@ compile_err("stream_err_plugin_not_found",
             "E_PIPE_PLUGIN_NOT_FOUND: stream plugin_id \"xf.nope_v1\" is not declared")
 compile_err("stream_err_rr_source_unsupported",
             pipe(cfg(), ["std.stream.src.rr_send_v1", ["std.stream.expr_v1", lit("k")]], [], COLLECT),
-            "Unsupported: std.stream.src.rr_send_v1 is not supported by this toolchain yet")
+            "Unsupported: std.stream.src.rr_send_v1 is disabled in this world (run-os); record/replay needs solve-rr")
 compile_err("stream_err_expr_wrapper",
             pipe(cfg(), ["std.stream.src.bytes_v1", lit("a")], [], COLLECT),
             "expected std.stream.expr_v1 wrapper")

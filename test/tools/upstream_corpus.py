@@ -14,7 +14,8 @@ Cases (ids are stable, so runs can be compared):
                                scripts/ci/check_external_packages_os_smoke.sh runs it with
 - `external_pure:DIR`          tests/external_pure/DIR/src/*.x07.json, run-os
 - `tests.json:ID`              tests/tests.json: a generated entry calls the test function
-                               (result_i32, ok = pass); solve-pure cases run in run-os
+                               (result_i32, ok = pass); solve-pure cases run in run-os, the
+                               fixture worlds (solve-fs/rr/kv/full) with the test's fixture_root
 
 Expected output, in this order: the suite's own (`smoke:`), the test's `expect` (`tests.json:`), the
 output upstream's documented semantics give (DOCUMENTED_OUTPUTS, for programs upstream's CI only lints
@@ -122,8 +123,9 @@ def imports_of(path):
 
 class Case:
     def __init__(self, cid, program, world="run-os", policy=None, input_bytes=b"", expected=None,
-                 oracle=None, roots=(), needs_server=False, setup_error=None, cwd=None):
+                 oracle=None, roots=(), needs_server=False, setup_error=None, cwd=None, extra_args=()):
         self.id, self.program, self.world, self.policy = cid, program, world, policy
+        self.extra_args = list(extra_args)  # e.g. the --fixture-* flags of a fixture world
         self.cwd = cwd  # None: the checkout root
         self.input, self.expected, self.oracle = input_bytes, expected, oracle
         self.roots, self.needs_server, self.setup_error = list(roots), needs_server, setup_error
@@ -228,9 +230,7 @@ def tests_json_case(up, t, tests_root, tmp):
     world = t.get("world", "solve-pure")
     mod, _, _ = t["entry"].rpartition(".")
     mod_path = os.path.join(tests_root, *mod.split(".")) + ".x07.json"
-    if world not in ("solve-pure", "run-os", "run-os-sandboxed"):
-        return Case(cid, mod_path, expected=expected, oracle="expect",
-                    setup_error="world %s (deterministic fixture world) is not provided: OS worlds only" % world)
+    extra = fixture_args(world, os.path.join(tests_root, t["fixture_root"])) if t.get("fixture_root") else []
     try:
         doc = read_json(mod_path)
     except (OSError, ValueError) as e:
@@ -249,7 +249,27 @@ def tests_json_case(up, t, tests_root, tmp):
     policy = os.path.join(tests_root, t["policy_json"]) if t.get("policy_json") else None
     # x07 test runs from the manifest's folder: fixtures and policy roots are relative to it
     return Case(cid, path, world="run-os" if world == "solve-pure" else world, policy=policy,
-                expected=expected, oracle="expect", roots=roots, cwd=tests_root)
+                expected=expected, oracle="expect", roots=roots, cwd=tests_root, extra_args=extra)
+
+
+def fixture_args(world, root):
+    """The runner's --fixture-* flags for a test's fixture_root, mapped as `x07 test` (upstream's) does."""
+    def fs_args(d):
+        return ["--fixture-fs-dir", d] + (["--fixture-fs-root", "root"] if os.path.isdir(os.path.join(d, "root")) else [])
+
+    def kv_args(d):
+        return ["--fixture-kv-dir", d] + (["--fixture-kv-seed", "seed.json"]
+                                          if os.path.isfile(os.path.join(d, "seed.json")) else [])
+    if world == "solve-fs":
+        return fs_args(root)
+    if world == "solve-rr":
+        return ["--fixture-rr-dir", root]
+    if world == "solve-kv":
+        return kv_args(root)
+    if world == "solve-full":
+        return fs_args(os.path.join(root, "fs")) + ["--fixture-rr-dir", os.path.join(root, "rr")] + \
+            kv_args(os.path.join(root, "kv"))
+    return []
 
 
 def run_runner(runner, case, cwd, tmp, extra=()):
@@ -258,6 +278,7 @@ def run_runner(runner, case, cwd, tmp, extra=()):
         args += ["--module-root", r]
     if case.policy:
         args += ["--policy", case.policy]
+    args += case.extra_args
     in_path = None
     if case.input:
         fd, in_path = tempfile.mkstemp(dir=tmp, suffix=".bin")

@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -194,7 +195,17 @@ enum BuiltinFlag : unsigned {
   BF_ASYNC_CTX = 4096,   // only in solve or defasync bodies
   BF_SCHED = 8192,       // scheduler runtime (generated C includes x07rt_sched.h)
   BF_SCOPE_OP = 16384,    // needs an enclosing task.scope_v1 (hidden first argument: its id)
+  BF_WORLD_FS = 32768,    // fixture fs adapter: solve-fs / solve-full only (world_builtins.inc)
+  BF_WORLD_KV = 65536,    // fixture kv adapter: solve-kv / solve-full only
+  BF_WORLD_RR = 131072,   // record/replay: solve-rr / solve-full only
 };
+// The deterministic fixture worlds (runtime/world_*.c) and what each one provides.
+inline bool is_fixture_world(const std::string& w) {
+  return w == "solve-fs" || w == "solve-kv" || w == "solve-rr" || w == "solve-full";
+}
+inline bool world_has_fs(const std::string& w) { return w == "solve-fs" || w == "solve-full"; }
+inline bool world_has_kv(const std::string& w) { return w == "solve-kv" || w == "solve-full"; }
+inline bool world_has_rr(const std::string& w) { return w == "solve-rr" || w == "solve-full"; }
 struct Builtin {
   std::string name, c_fn;
   Ty result;
@@ -219,6 +230,13 @@ struct BudgetProfile {
 // Loads arch/budgets/profiles/<id>.budget.json under the arch root of `entry_file` (the nearest
 // ancestor directory holding `arch/`, else the working directory). Returns "" or the error text.
 std::string load_budget_profile(const std::string& entry_file, const std::string& id, BudgetProfile* out);
+std::filesystem::path arch_root_of(const std::string& entry_file);
+
+// ---- record/replay policies (rr_policy.cpp) ----
+// std.rr.with_policy_v1: the X7RC cfg bytes for `policy_id` from arch/rr/index.x07rr.json (schema
+// x07.arch.rr.index@0.1.0) and its policy file under the arch root. Returns "" or the error text.
+std::string load_rr_cfg(const std::string& entry_file, const std::string& policy_id, const std::string& cassette,
+                        int32_t mode, std::string* cfg);
 
 // ---- stages ----
 struct LoadOptions;

@@ -15,16 +15,6 @@ namespace json = x07::json;
 
 namespace {
 
-fs::path arch_root_of(const std::string& entry_file) {
-  std::error_code ec;
-  fs::path dir = fs::weakly_canonical(fs::absolute(entry_file, ec), ec).parent_path();
-  for (fs::path d = dir; !d.empty(); d = d.parent_path()) {
-    if (fs::is_directory(d / "arch", ec)) return d;
-    if (d == d.root_path()) break;
-  }
-  return fs::current_path(ec);
-}
-
 // Built-in defaults (values of upstream's toolchain profiles).
 bool builtin_profile(const std::string& id, BudgetProfile* out) {
   if (id == "stream_xf_plugin_v1") {
@@ -39,6 +29,20 @@ bool builtin_profile(const std::string& id, BudgetProfile* out) {
 }
 
 }  // namespace
+
+// The nearest ancestor of the entry file holding `arch/`, else of the working directory
+// (`x07 test` runs the runner from the manifest's folder, upstream's arch root), else the cwd.
+fs::path arch_root_of(const std::string& entry_file) {
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  for (const fs::path& start : {fs::weakly_canonical(fs::absolute(entry_file, ec), ec).parent_path(), cwd}) {
+    for (fs::path d = start; !d.empty(); d = d.parent_path()) {
+      if (fs::is_directory(d / "arch", ec)) return d;
+      if (d == d.root_path()) break;
+    }
+  }
+  return cwd;
+}
 
 std::string load_budget_profile(const std::string& entry_file, const std::string& id, BudgetProfile* out) {
   fs::path path = arch_root_of(entry_file) / "arch" / "budgets" / "profiles" / (id + ".budget.json");

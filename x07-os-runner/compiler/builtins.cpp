@@ -285,6 +285,7 @@ const std::vector<OsRow>& os_rows() {
 const std::vector<Row>& ext_rows() {
   static const std::vector<Row> rows = {
 #include "ext_builtins.inc"
+#include "world_builtins.inc"
   };
   return rows;
 }

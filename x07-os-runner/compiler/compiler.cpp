@@ -31,9 +31,10 @@ static CompileResult run_pipeline(const std::filesystem::path& entry, const Comp
   prog.allow_unsafe = opts.world == "run-os" ? true : opts.allow_unsafe;
   prog.allow_ffi = opts.world == "run-os" ? true : opts.allow_ffi;
   try {
-    if (opts.world != "run-os" && opts.world != "run-os-sandboxed")
+    if (opts.world != "run-os" && opts.world != "run-os-sandboxed" && !is_fixture_world(opts.world))
       throw CompileError("Unsupported", "unsupported world: \"" + opts.world +
-                                            "\" (this compiler targets run-os and run-os-sandboxed)");
+                                            "\" (this compiler targets run-os, run-os-sandboxed and the fixture worlds "
+                                            "solve-fs, solve-kv, solve-rr, solve-full)");
     LoadOptions lo;
     lo.module_roots = opts.module_roots;
     lo.os_stdlib_root = opts.os_stdlib_root;

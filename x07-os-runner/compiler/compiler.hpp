@@ -14,7 +14,7 @@ namespace x07c {
 inline constexpr const char* kLangId = "x07-core@0.2.0";
 
 struct CompileOptions {
-  std::string world = "run-os";                         // "run-os" | "run-os-sandboxed"
+  std::string world = "run-os";                         // "run-os" | "run-os-sandboxed" | "solve-fs|kv|rr|full"
   bool allow_unsafe = true;                             // sandboxed: policy.language.allow_unsafe
   bool allow_ffi = true;                                // sandboxed: policy.language.allow_ffi
   std::vector<std::filesystem::path> module_roots;      // user roots, searched in order

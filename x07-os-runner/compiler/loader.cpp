@@ -16,6 +16,9 @@
 
 extern const x07::EmbeddedFile x07_std_modules[];
 extern const std::size_t x07_std_modules_count;
+// The fixture worlds' variants (stdlib/solve): std.fs and std.world.fs over the fs.* adapters.
+extern const x07::EmbeddedFile x07_solve_modules[];
+extern const std::size_t x07_solve_modules_count;
 
 namespace x07c {
 namespace json = x07::json;
@@ -578,6 +581,15 @@ class Loader {
     std::string rel = module_rel_path(id);
     bool os_world = prog_.world == "run-os" || prog_.world == "run-os-sandboxed";
     bool roots_only = os_world && id.rfind("std.world.", 0) == 0;
+    if (is_fixture_world(prog_.world)) {
+      for (size_t i = 0; i < x07_solve_modules_count; i++) {
+        if (x07_solve_modules[i].path == rel) {
+          std::string text(x07_solve_modules[i].data);
+          load_source(text, "<embedded:solve>/" + rel, id, false);
+          return;
+        }
+      }
+    }
     if (!roots_only) {
       for (size_t i = 0; i < x07_std_modules_count; i++) {
         if (x07_std_modules[i].path == rel) {

@@ -197,15 +197,16 @@ class FnLowerer {
     for (auto s = scopes_.rbegin(); s != scopes_.rend(); ++s) emit_drops(*s);
   }
 
-  // task.scope_v1 / budget.scope_v1 bodies being lowered (their `$scope` / `$budget` locals,
-  // typecheck_async.cpp): an early exit (return, try) ends them first, innermost first,
-  // like the scope's normal end (children joined, budgets checked).
+  // task.scope_v1 / budget.scope_v1 / std.rr.with_* bodies being lowered (their `$scope` /
+  // `$budget` / `$rr` locals, typecheck_async.cpp, typecheck_worlds.cpp): an early exit (return,
+  // try) ends them first, innermost first, like the scope's normal end (children joined, budgets
+  // checked, cassette closed).
   std::vector<int> open_scopes_;
   void end_open_scopes() {
     for (auto it = open_scopes_.rbegin(); it != open_scopes_.rend(); ++it) {
-      bool task = vars_[*it].name == "$scope";
-      std::string fn = task ? "x07_scope_end" : "x07_budget_end";
-      if (out_.in_task) fn += "_task";
+      const std::string& kind = vars_[*it].name;
+      std::string fn = kind == "$rr" ? "x07_rr_scope_exit" : kind == "$scope" ? "x07_scope_end" : "x07_budget_end";
+      if (out_.in_task && kind != "$rr") fn += "_task";
       IrStmt s;
       s.kind = IrStmt::Eval;
       s.rhs = call(fn, {IrOperand::local(names_[*it])});
@@ -290,7 +291,8 @@ class FnLowerer {
         IrOperand v = lower(n.kids[1]);
         const std::string& name = names_[n.var];
         assign_to(name, vars_[n.var].ty, copy(v));
-        if (vars_[n.var].name == "$scope" || vars_[n.var].name == "$budget") open_scopes_.push_back(n.var);
+        if (vars_[n.var].name == "$scope" || vars_[n.var].name == "$budget" || vars_[n.var].name == "$rr")
+          open_scopes_.push_back(n.var);
         if (is_owned(vars_[n.var].ty)) scopes_.back().push_back({name, vars_[n.var].ty});
         if (n.stmt) return IrOperand::num(0);
         return assign(n.ty, copy(IrOperand::local(name)));
@@ -778,7 +780,8 @@ class FnLowerer {
     const Builtin& b = builtins()[n.callee];
     if (b.os || (b.flags & BF_PROTO)) used_os_.insert(n.callee);
     if (b.flags & BF_SCHED) out_.uses_sched = true;
-    if ((b.name.rfind("task.$scope_end", 0) == 0 || b.name.rfind("budget.$end", 0) == 0) && !open_scopes_.empty())
+    if ((b.name.rfind("task.$scope_end", 0) == 0 || b.name.rfind("budget.$end", 0) == 0 || b.name == "rr.$exit") &&
+        !open_scopes_.empty())
       open_scopes_.pop_back();  // the scope's normal end
     if (b.flags & BF_TEXT) {
       const std::string& s = n.kids[0].text;

@@ -27,7 +27,7 @@ const PluginId kPlugins[] = {
 };
 
 // Upstream forms this toolchain does not run yet: a deliberate, listed decision (compiler README).
-const char* const kUnsupportedSources[] = {"std.stream.src.rr_send_v1", "std.stream.src.db_rows_doc_v1",
+const char* const kUnsupportedSources[] = {"std.stream.src.db_rows_doc_v1",
                                            "std.stream.src.net_tcp_read_stream_handle_v1",
                                            "std.stream.src.net_tcp_read_u32frames_v1"};
 const char* const kUnsupportedXfs[] = {"std.stream.xf.par_map_stream_v1",
@@ -310,9 +310,24 @@ class PipeParser {
     if (n.text.empty()) fail("pipe src must start with an identifier", n.ptr);
     const std::string head = n.text;
     Words w;
-    if (head == "std.stream.src.bytes_v1" || head == "std.stream.src.fs_open_read_v1") {
+    if (head == "std.stream.src.bytes_v1" || head == "std.stream.src.fs_open_read_v1" ||
+        head == "std.stream.src.rr_send_v1") {
       if (n.kids.empty()) fail(head + " expects at least 1 argument", n.ptr);
       bool bytes = head == "std.stream.src.bytes_v1";
+      // The fixture worlds read the fixture (fs.open_read) and replay cassettes (rr.next_v1);
+      // the OS worlds read files through os.fs under the policy and have no record/replay.
+      const std::string& world = prog_.world;
+      uint32_t kind = bytes ? X07_PIPE_SRC_BYTES : X07_PIPE_SRC_FS_OPEN_READ;
+      if (head == "std.stream.src.fs_open_read_v1" && is_fixture_world(world)) {
+        if (!world_has_fs(world)) fail(head + " is disabled in this world (" + world + "; needs solve-fs or solve-full)", n.ptr, "Unsupported");
+        kind = X07_PIPE_SRC_WORLD_FS;
+      }
+      if (head == "std.stream.src.rr_send_v1") {
+        if (!world_has_rr(world))
+          fail(head + " is disabled in this world (" + world + "); record/replay needs solve-rr or solve-full", n.ptr,
+               "Unsupported");
+        kind = X07_PIPE_SRC_RR_SEND;
+      }
       uint32_t arg = add_param(n.kids[0], bytes ? Ty::Bytes : Ty::View);
       auto f = kv_fields(head, n.kids, 1);
       only_fields(head, f, {"out_item_brand"});
@@ -322,13 +337,13 @@ class PipeParser {
         src_brand_ = b.text;
         src_ptr_ = n.ptr;
       }
-      w.push(bytes ? X07_PIPE_SRC_BYTES : X07_PIPE_SRC_FS_OPEN_READ);
+      w.push(kind);
       w.push(arg);
       return w;
     }
     if (listed(kUnsupportedSources, head))
       fail(head + " is not supported by this toolchain yet (supported sources: std.stream.src.bytes_v1, "
-                  "std.stream.src.fs_open_read_v1)", n.ptr, "Unsupported");
+                  "std.stream.src.fs_open_read_v1, std.stream.src.rr_send_v1)", n.ptr, "Unsupported");
     fail("unsupported pipe src: " + head, n.ptr);
   }
 
@@ -642,6 +657,9 @@ class PipeParser {
     else if (head == "std.stream.sink.null_v1") kind = X07_PIPE_SINK_NULL;
     if (kind) {
       sink_brand(0);
+    } else if (head.rfind("std.stream.sink.world_fs_write_", 0) == 0 && is_fixture_world(prog_.world)) {
+      fail(head + " is disabled in this world (" + prog_.world + "): the fixture worlds are read-only", n.ptr,
+           "Unsupported");
     } else if (head == "std.stream.sink.world_fs_write_file_v1") {
       if (n.kids.empty()) fail(head + " expects at least 1 argument (the path)", n.ptr);
       kind = X07_PIPE_SINK_FS_WRITE_FILE;

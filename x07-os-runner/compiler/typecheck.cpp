@@ -235,6 +235,7 @@ Info FnChecker::check_list(Node& n, bool stmt) {
     return {Ty::Never};
   }
   if (Info r; check_async_head(n, stmt, r)) return r;
+  if (Info r; check_world_head(n, stmt, r)) return r;
   if (is_op(h)) return check_op(n);
   if (h.rfind("ty.", 0) == 0 && find_builtin(h) < 0) return check_ty_intrinsic(n, stmt);
   int b = find_builtin(h);

@@ -122,6 +122,7 @@ Info FnChecker::check_builtin(Node& n, int bi) {
   bool os_world = prog_.world == "run-os" || prog_.world == "run-os-sandboxed";
   if ((b.flags & BF_OS) && !os_world)
     err("Unsupported", b.name + " is standalone-only; compile with --world run-os or --world run-os-sandboxed", n.ptr);
+  if (b.flags & (BF_WORLD_FS | BF_WORLD_KV | BF_WORLD_RR)) check_fixture_world(b, n);
   if ((b.flags & BF_UNSAFE) && unsafe_depth_ == 0) err("Unsupported", "unsafe-required: " + b.name, n.ptr);
   if (n.kids.size() != b.params.size())
     err("Parse", b.name + " expects " + std::to_string(b.params.size()) + " args", n.ptr);

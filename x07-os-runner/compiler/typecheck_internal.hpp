@@ -186,6 +186,11 @@ class FnChecker {
   void check_scope_spawn_pattern(const std::string& let_name, const Node& value);  // X07E_SCOPE_003
   void read_cfg_pairs(const Node& cfg, const std::string& head, std::map<std::string, uint32_t>& vals,
                       std::map<std::string, const Node*>* other);
+
+  // ---- fixture worlds: world gating, std.rr.with_v1 / with_policy_v1 scopes (typecheck_worlds.cpp) ----
+  void check_fixture_world(const Builtin& b, const Node& n);
+  bool check_world_head(Node& n, bool stmt, Info& out);
+  Info build_rr_scope(Node& n, bool stmt, Node open_call, Node body);
 };
 
 }  // namespace x07c::tc

@@ -33,8 +33,14 @@ const Flag kFlags[] = {
     {"artifact", "ARTIFACT", "Run a prebuilt executable (mode run-os)"},
     {"program", "PROGRAM", "Compile and run an x07AST entry file (*.x07.json)"},
     {"project", "PROJECT", "Compile and run a project manifest (x07.json)"},
-    {"world", "WORLD", "run-os (default) or run-os-sandboxed"},
+    {"world", "WORLD", "run-os (default), run-os-sandboxed, or a fixture world: solve-fs, solve-rr, solve-kv, solve-full"},
     {"policy", "POLICY", "Run-os policy file (required for run-os-sandboxed)"},
+    {"fixture-fs-dir", "FIXTURE_FS_DIR", "solve-fs/solve-full: the fixture directory the program reads"},
+    {"fixture-fs-root", "FIXTURE_FS_ROOT", "Subdirectory of --fixture-fs-dir used as the run directory"},
+    {"fixture-fs-latency-index", "FIXTURE_FS_LATENCY_INDEX", "Fs latency index (not supported: fails)"},
+    {"fixture-rr-dir", "FIXTURE_RR_DIR", "solve-rr/solve-full: the directory of rr cassettes (.rrbin)"},
+    {"fixture-kv-dir", "FIXTURE_KV_DIR", "solve-kv/solve-full: the kv fixture directory"},
+    {"fixture-kv-seed", "FIXTURE_KV_SEED", "Seed file in --fixture-kv-dir (x07.kv.seed@0.1.0 JSON)"},
     {"module-root", "MODULE_ROOT", "Extra module root for --program (repeatable)"},
     {"input", "INPUT", "Input bytes file (default: empty input)"},
     {"solve-fuel", "SOLVE_FUEL", "Fuel budget baked into the executable [default: 50000000]"},
@@ -101,7 +107,8 @@ std::string choice(std::string_view name, const std::string& v, const std::vecto
 }
 
 void print_help() {
-  std::cout << "Compile and run x07 programs in the OS worlds (run-os, run-os-sandboxed) and print a JSON report.\n\n"
+  std::cout << "Compile and run x07 programs in the OS worlds (run-os, run-os-sandboxed) or the deterministic fixture\n"
+               "worlds (solve-fs, solve-rr, solve-kv, solve-full) and print a JSON report.\n\n"
                "Usage: x07-os-runner [OPTIONS]\n\nOptions:\n";
   for (const auto& f : kFlags) {
     if (f.hidden) continue;
@@ -187,6 +194,12 @@ ParseOutcome parse_cli(int argc, char** argv, Options& out) {
   if (auto v = str("max-c-bytes")) out.max_c_bytes = parse_u64("max-c-bytes", *v);
   out.policy = str("policy");
   out.input = str("input");
+  out.fixture_fs_dir = str("fixture-fs-dir");
+  out.fixture_fs_root = str("fixture-fs-root");
+  out.fixture_fs_latency_index = str("fixture-fs-latency-index");
+  out.fixture_rr_dir = str("fixture-rr-dir");
+  out.fixture_kv_dir = str("fixture-kv-dir");
+  out.fixture_kv_seed = str("fixture-kv-seed");
   if (auto v = str("solve-fuel")) out.solve_fuel = parse_u64("solve-fuel", *v);
   if (auto v = str("max-memory-bytes")) out.max_memory_bytes = parse_u64("max-memory-bytes", *v);
   if (auto v = str("max-output-bytes")) out.max_output_bytes = parse_u64("max-output-bytes", *v);

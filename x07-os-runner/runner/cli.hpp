@@ -15,6 +15,9 @@ struct Options {
   bool accept_weaker_isolation = false;
   std::optional<uint64_t> max_c_bytes;
   std::optional<std::string> policy;
+  // Fixture worlds (solve-fs/rr/kv/full), upstream x07-host-runner's flags (fixture_world.cpp).
+  std::optional<std::string> fixture_fs_dir, fixture_fs_root, fixture_fs_latency_index, fixture_rr_dir,
+      fixture_kv_dir, fixture_kv_seed;
   std::optional<std::string> input;
   uint64_t solve_fuel = 50000000;
   uint64_t max_memory_bytes = 67108864;

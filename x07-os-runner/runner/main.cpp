@@ -16,6 +16,7 @@
 #include "bundle_build.hpp"
 #include "cli.hpp"
 #include "error_help.hpp"
+#include "fixture_world.hpp"
 #include "common/base64.hpp"
 #include "common/error_style.hpp"
 #include "common/fsutil.hpp"
@@ -109,6 +110,7 @@ struct RunSetup {
   uint64_t cpu_time_limit_seconds = 0;
   std::string policy_path;
   bool stream_output = false;
+  std::optional<policy::Policy> fixture_policy;  // fixture worlds: the kernel sandbox of the run directory
 };
 
 // `built_here`: an executable this runner compiled (its runtime honours X07_FRAME_FD);
@@ -131,7 +133,10 @@ report::Solve run_program(const RunSetup& s, const fs::path& exe, const std::opt
       env.insert(env.end(), vars.begin(), vars.end());
     }
   }
-  req.env = s.world == "run-os-sandboxed" ? sandboxed_env(s.policy ? &*s.policy : nullptr, env) : build_env(env);
+  // run-os-sandboxed and the fixture worlds: a clean environment, never the runner's own
+  if (s.world == "run-os-sandboxed") req.env = sandboxed_env(s.policy ? &*s.policy : nullptr, env);
+  else if (s.fixture_policy) req.env = sandboxed_env(nullptr, env);
+  else req.env = build_env(env);
   if (cwd) req.cwd = cwd->string();
   uint32_t len = s.input_size > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<uint32_t>(s.input_size);
   req.stdin_bytes.reserve(4 + s.input.size());
@@ -149,9 +154,12 @@ report::Solve run_program(const RunSetup& s, const fs::path& exe, const std::opt
   }
 
   std::optional<KernelSandbox> sandbox;
-  if (s.world == "run-os-sandboxed" && s.backend == Backend::Os && s.policy) {
+  const policy::Policy* kernel_policy = s.world == "run-os-sandboxed" && s.policy ? &*s.policy
+                                        : s.fixture_policy                        ? &*s.fixture_policy
+                                                                                  : nullptr;
+  if (s.backend == Backend::Os && kernel_policy) {
     std::string run_dir = cwd ? fs::absolute(*cwd, ec).string() : fs::current_path(ec).string();
-    sandbox.emplace(*s.policy, req.exe, run_dir, s.accepted_weaker);
+    sandbox.emplace(*kernel_policy, req.exe, run_dir, s.accepted_weaker);
     req.sandbox = sandbox->plan();  // applies the policy rlimits itself
   } else {
     req.rlimits = s.rlimits;
@@ -190,7 +198,13 @@ int run(int argc, char** argv) {
   }
   apply_cc_profile(o.cc_profile);
   if (o.max_c_bytes) setenv("X07_MAX_C_BYTES", std::to_string(*o.max_c_bytes).c_str(), 1);
-  if (is_solve_world(o.world)) throw RunnerError("refusing to run eval world \"" + o.world + "\" in x07-os-runner");
+  const bool fixture = is_fixture_world(o.world);
+  if (is_solve_world(o.world) && !fixture)
+    throw RunnerError("refusing to run eval world \"" + o.world + "\" in x07-os-runner");
+  if (fixture) check_fixture_flags(o);
+  if (fixture && o.artifact)
+    throw RunnerError("--artifact is not supported with --world " + o.world +
+                      "; use --program or --project so the program is compiled for the fixture world");
   const bool sandboxed = o.world == "run-os-sandboxed";
   if (o.attest_runtime && !sandboxed)
     throw RunnerError("--attest-runtime is only supported for --world run-os-sandboxed");
@@ -217,6 +231,9 @@ int run(int argc, char** argv) {
   }
   if (sandboxed && backend.effective == Backend::Os && s.policy)
     kernel_sandbox_preflight(*s.policy, backend.accepted_weaker);
+  if (fixture && backend.effective == Backend::Os)
+    kernel_sandbox_preflight(fixture_sandbox_policy("/", o.cpu_time_limit_seconds, o.max_memory_bytes),
+                             backend.accepted_weaker);
 
   if (o.input) {
     // A regular file is streamed to the program (never held whole in memory); anything
@@ -245,6 +262,10 @@ int run(int argc, char** argv) {
   } else {
     s.wall_ms = (o.cpu_time_limit_seconds + 1) * 1000;
     s.rlimits = {{RLIMIT_CPU, o.cpu_time_limit_seconds}, {RLIMIT_CORE, 0}};
+    if (fixture) {  // as upstream's host runner, also without the kernel sandbox: no file writes
+      s.rlimits.push_back({RLIMIT_FSIZE, 0});
+      s.rlimits.push_back({RLIMIT_NOFILE, 64});
+    }
   }
 
   if (backend.effective == Backend::Vm) {
@@ -258,7 +279,8 @@ int run(int argc, char** argv) {
   int targets = (o.artifact ? 1 : 0) + (o.program ? 1 : 0) + (o.project ? 1 : 0);
   if (targets != 1) throw RunnerError("set exactly one of --artifact, --program, or --project");
   const std::optional<std::string> sandbox_label =
-      sandboxed ? std::optional<std::string>(backend_name(backend.effective)) : std::nullopt;
+      sandboxed || (fixture && backend.effective == Backend::Os) ? std::optional<std::string>(backend_name(backend.effective))
+                                                                 : std::nullopt;
 
   Attestation attest(o, s.policy ? &*s.policy : nullptr, backend, s.input_size);
 
@@ -346,6 +368,12 @@ int run(int argc, char** argv) {
   if (!built.compile.ok || compile_only) {
     std::cout << report::to_json(r);
     return r.exit_code();
+  }
+  std::optional<FixtureRunDir> fixture_dir;
+  if (fixture) {  // the program starts in a read-only copy of its fixtures and sees nothing else
+    fixture_dir.emplace(o);
+    run_dir = fixture_dir->path();
+    s.fixture_policy = fixture_sandbox_policy(run_dir->string(), o.cpu_time_limit_seconds, o.max_memory_bytes);
   }
   r.solve = run_program(s, *built.exe, run_dir, built.exe->string(), true);
   if (o.attest_runtime)

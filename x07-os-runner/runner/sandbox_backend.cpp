@@ -65,18 +65,20 @@ BackendChoice resolve_backend(const std::string& world, const std::optional<std:
     }
   }
 
-  const bool sandboxed = world == "run-os-sandboxed";
+  // The fixture worlds run under the kernel sandbox too (the program sees only its fixture).
+  const bool sandboxed = world == "run-os-sandboxed" || world == "solve-fs" || world == "solve-rr" ||
+                         world == "solve-kv" || world == "solve-full";
   if (requested == "vm") out.effective = Backend::Vm;
   else if (requested == "os") out.effective = Backend::Os;
   else if (requested == "none") out.effective = Backend::None;
   else out.effective = sandboxed ? Backend::Os : Backend::None;  // auto
 
   if (sandboxed && out.effective == Backend::None && !out.accepted_weaker) {
-    throw RunnerError(
-        std::string("run-os-sandboxed with sandbox_backend=none runs without kernel isolation and fails closed; "
-                    "effective sandbox backend is None\n\nfix:\n  - use the kernel-enforced backend: "
-                    "--sandbox-backend=os (default), or\n  - ") +
-        kFixWeaker);
+    throw RunnerError(world +
+                      " with sandbox_backend=none runs without kernel isolation and fails closed; "
+                      "effective sandbox backend is None\n\nfix:\n  - use the kernel-enforced backend: "
+                      "--sandbox-backend=os (default), or\n  - " +
+                      kFixWeaker);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 
 #include "stream_xf.h"
 #include "x07rt_stream.h"
+#include "world_fixture.h"
 
 x07_res_i32 x07_os_fs_stream_open_read_v1(x07_bytes path, x07_bytes caps);
 x07_res_bytes x07_os_fs_stream_read_some_v1(uint32_t h, uint32_t max);
@@ -552,15 +553,63 @@ static int run_item(pipe *p, x07_view item) {
   return process(p, 0, item);
 }
 
-static void run_bytes_source(pipe *p) {
-  pipe_arg *a = arg(p, p->src_arg, ARG_BYTES);
-  if (run_item(p, x07_bytes_view(a->b))) return;
+static void run_bytes_item(pipe *p, x07_view data) {
+  if (run_item(p, data)) return;
   if (p->stop) {
     sink_finish(p);
     return;
   }
   if (flush_from(p, 0)) return;
   sink_finish(p);
+}
+
+static void run_bytes_source(pipe *p) { run_bytes_item(p, x07_bytes_view(arg(p, p->src_arg, ARG_BYTES)->b)); }
+
+/* std.stream.src.rr_send_v1 (solve-rr, solve-full): the response of the current rr scope's
+ * next entry for (kind "rr", op "std.stream.src.rr_send_v1", key), as one bytes item; no entry
+ * is the ERR doc 11 stream:rr_miss, as upstream. */
+static void run_rr_send_source(pipe *p) {
+  static const char kKind[] = "rr", kOp[] = "std.stream.src.rr_send_v1";
+  x07_view kind = {(const uint8_t *)kKind, sizeof kKind - 1}, op = {(const uint8_t *)kOp, sizeof kOp - 1};
+  x07_res_bytes r = x07_rr_next_v1(x07_rr_current_v1(), kind, op, arg(p, p->src_arg, ARG_VIEW)->v);
+  if (r.tag != 1 || r.ok.len == 0) {
+    x07_bytes_drop(r.ok);
+    fail(p, 11, "stream:rr_miss");
+    return;
+  }
+  x07_bytes resp = x07_rr_entry_resp_v1(x07_bytes_view(r.ok));
+  x07_bytes_drop(r.ok);
+  run_bytes_item(p, x07_bytes_view(resp));
+  x07_bytes_drop(resp);
+}
+
+/* std.stream.src.fs_open_read_v1 in solve-fs / solve-full: the fixture file, handed out like
+ * upstream's bufread loop (a window of up to bufread_cap_bytes refilled when used up, chunks of
+ * at most chunk_max_bytes, one per step). */
+static void run_world_fs_source(pipe *p) {
+  x07_bytes data = x07_world_fs_pipe_source(arg(p, p->src_arg, ARG_VIEW)->v);
+  uint32_t taken = 0, win_start = 0, win_end = 0, pos = 0;
+  for (uint32_t step = 0; step < p->max_steps && !p->done; step++) {
+    if (pos >= win_end) {
+      uint32_t rem = data.len - taken, n = rem < p->bufread_cap ? rem : p->bufread_cap;
+      win_start = pos = taken;
+      win_end = taken + n;
+      taken += n;
+    }
+    (void)win_start;
+    uint32_t n = win_end - pos;
+    if (n > p->chunk_max) n = p->chunk_max;
+    if (n == 0) {
+      if (!flush_from(p, 0)) sink_finish(p);
+      break;
+    }
+    x07_view chunk = {data.ptr + pos, n};
+    if (run_item(p, chunk)) break;
+    pos += n;
+    if (p->stop) sink_finish(p);
+  }
+  x07_bytes_drop(data);
+  if (!p->done) fail(p, 1, "stream:max_steps_exceeded");
 }
 
 /* Reads like upstream's bufread over the file: refill up to bufread_cap_bytes when the
@@ -644,6 +693,8 @@ static void run(pipe *p) {
   }
   if (p->src_kind == X07_PIPE_SRC_BYTES) run_bytes_source(p);
   else if (p->src_kind == X07_PIPE_SRC_FS_OPEN_READ) run_fs_source(p);
+  else if (p->src_kind == X07_PIPE_SRC_WORLD_FS) run_world_fs_source(p);
+  else if (p->src_kind == X07_PIPE_SRC_RR_SEND) run_rr_send_source(p);
   else x07_trap("std.stream.pipe_v1: malformed pipe plan");
 }
 

@@ -28,7 +28,9 @@ enum {
   X07_PIPE_CFGERR_FS_SINK = 3,    /* stream:fs_sink_cfg_invalid */
 };
 
-enum { X07_PIPE_SRC_BYTES = 1, X07_PIPE_SRC_FS_OPEN_READ = 2 };
+/* SRC_FS_OPEN_READ: a file through os.fs under the run-os policy; SRC_WORLD_FS: a fixture file
+ * (solve-fs, solve-full); SRC_RR_SEND: the response of the current rr scope's entry for a key. */
+enum { X07_PIPE_SRC_BYTES = 1, X07_PIPE_SRC_FS_OPEN_READ = 2, X07_PIPE_SRC_WORLD_FS = 3, X07_PIPE_SRC_RR_SEND = 4 };
 
 enum {
   X07_PIPE_XF_MAP_BYTES = 1,     /* fn */
