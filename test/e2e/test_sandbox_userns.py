@@ -130,8 +130,9 @@ class UnprivilegedSandboxTest(t.RunnerTestCase):
         cls.tmp.__exit__(None, None, None)
 
     def run_as_nobody(self, policy_sections, extra=(), command=None, no_userns=False):
-        pol = t.base_policy(fs={"enabled": True, "read_roots": ["data"], "write_roots": ["out"], "deny_hidden": True},
-                            **policy_sections)
+        sections = {"fs": {"enabled": True, "read_roots": ["data"], "write_roots": ["out"], "deny_hidden": True}}
+        sections.update(policy_sections)
+        pol = t.base_policy(**sections)
         path = t.write(os.path.join(self.root, "policy-%s.json" % self._testMethodName), t.json.dumps(pol))
         inp = t.write(os.path.join(self.root, "input-%s.bin" % self._testMethodName), (command or str(self.sleeper.pid)).encode())
         for f in (path, inp):
@@ -183,6 +184,20 @@ class UnprivilegedSandboxTest(t.RunnerTestCase):
         self.assertEqual(f["net"], os.readlink("/proc/self/ns/net"))
         self.assertNotEqual(f["mnt"], os.readlink("/proc/self/ns/mnt"))
         self.assertEqual(f["socket"], "0")
+
+    def test_write_quota_overlay_in_the_user_namespace(self):
+        if not self.userns:
+            self.skipTest("kernel refuses unprivileged user namespaces")
+        target = os.path.join(self.root, "out", "x")
+        if os.path.exists(target):
+            os.unlink(target)
+        fs = {"enabled": True, "read_roots": ["data"], "write_roots": ["out"], "deny_hidden": True,
+              "max_write_bytes": 65536}
+        f = self.facts(self.run_as_nobody({"fs": fs}))
+        self.assertEqual((f["write_inside"], f["out"], f["write_outside"]), ("0", "rw,noexec", str(EACCES)))
+        with open(target) as fh:  # carried out of the overlay after the run
+            self.assertEqual(fh.read(), "ok")
+        self.assertEqual(os.stat(target).st_uid, NOBODY)
 
     def test_plan_names_the_user_namespace(self):
         if not self.userns:

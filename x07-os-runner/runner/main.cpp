@@ -166,6 +166,7 @@ report::Solve run_program(const RunSetup& s, const fs::path& exe, const std::opt
   }
   SpawnOutcome o = spawn_program(req);
   if (sandbox) {
+    if (std::string failed = sandbox->finish(); !failed.empty()) std::cerr << failed << "\n";
     std::string note =
         sandbox->denial_note(o.err, o.exited ? o.exit_code : 0, o.signaled && !o.timed_out ? o.signal : 0);
     if (!note.empty()) std::cerr << note << (note.back() == '\n' ? "" : "\n");

@@ -38,6 +38,8 @@ struct ConfigHolder {
     cfg.core_dumps = p.limits.core_dumps.value_or(false) ? 1 : 0;
     // No file may grow past fs.max_write_bytes (0 = the runtime's default, 16 MiB).
     cfg.file_bytes = p.fs.max_write_bytes ? p.fs.max_write_bytes : kDefaultMaxWriteBytes;
+    // A set fs.max_write_bytes is also the run's total (tmpfs overlay; 0 = per file only).
+    cfg.write_quota_bytes = p.fs.max_write_bytes;
 
     read_roots = c_strings(p.fs.read_roots);
     write_roots = c_strings(p.fs.write_roots);
@@ -144,6 +146,12 @@ KernelSandbox::KernelSandbox(const policy::Policy& p, const std::string& artifac
 
 KernelSandbox::~KernelSandbox() {
   if (plan_) x07_sandbox_plan_free(plan_);
+}
+
+std::string KernelSandbox::finish() {
+  char msg[1024] = {0};
+  if (x07_sandbox_finish(plan_, msg, sizeof msg) == 0) return "";
+  return std::string("x07-os-runner: kernel sandbox: ") + msg;
 }
 
 std::string KernelSandbox::denial_note(const std::string& prog_stderr, int exit_code, int term_signal) const {

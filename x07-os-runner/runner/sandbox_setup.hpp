@@ -30,6 +30,9 @@ class KernelSandbox {
   KernelSandbox& operator=(const KernelSandbox&) = delete;
 
   const x07_sandbox_plan* plan() const { return plan_; }
+  // After the run: carries the writes made under the write quota out to the real write
+  // roots; "" or a note for the runner's stderr when that failed.
+  std::string finish();
   // A note for the runner's stderr when the run looks like it hit a kernel denial ("" otherwise).
   std::string denial_note(const std::string& prog_stderr, int exit_code, int term_signal) const;
 

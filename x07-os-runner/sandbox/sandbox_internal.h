@@ -44,6 +44,14 @@
 #define X07_LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
 #define X07_LL_SCOPE_SIGNAL (1ULL << 1)               /* ABI 6 */
 
+/* What the sandbox grants: read roots, executables, write roots. */
+#define X07_LL_RIGHTS_READ (X07_LL_FS_READ_FILE | X07_LL_FS_READ_DIR)
+#define X07_LL_RIGHTS_EXEC (X07_LL_FS_READ_FILE | X07_LL_FS_EXECUTE)
+#define X07_LL_RIGHTS_WRITE                                                                              \
+  (X07_LL_RIGHTS_READ | X07_LL_FS_WRITE_FILE | X07_LL_FS_REMOVE_DIR | X07_LL_FS_REMOVE_FILE |           \
+   X07_LL_FS_MAKE_DIR | X07_LL_FS_MAKE_REG | X07_LL_FS_MAKE_SYM | X07_LL_FS_MAKE_FIFO |           \
+   X07_LL_FS_MAKE_SOCK | X07_LL_FS_REFER | X07_LL_FS_TRUNCATE)
+
 /* Rights that make sense on a regular file (the kernel rejects others). */
 #define X07_LL_FS_FILE_RIGHTS \
   (X07_LL_FS_EXECUTE | X07_LL_FS_WRITE_FILE | X07_LL_FS_READ_FILE | X07_LL_FS_TRUNCATE | X07_LL_FS_IOCTL_DEV)
@@ -88,6 +96,7 @@ typedef struct x07_sb_bpf {
 typedef struct x07_sb_mount {
   char *path;           /* resolved absolute path, bound over itself */
   unsigned long flags;  /* MS_RDONLY / MS_NOEXEC / MS_NOSUID / MS_NODEV for the remount */
+  int overlay;          /* >= 0: a write root under the write quota (its upper dir index) */
 } x07_sb_mount;
 
 typedef struct x07_sb_dest {
@@ -126,6 +135,10 @@ struct x07_sandbox_plan {
   size_t ns_mounts_len, ns_data_mounts;
   char ns_cwd[4096];
   int userns;               /* not root: CLONE_NEWUSER, the child maps our own uid/gid */
+  int quota_sock[2];        /* write quota: the child sends the tmpfs fd on [1], the runner reads [0] */
+  int quota_roots;          /* write roots mounted as overlays on the quota tmpfs (0 = no quota) */
+  uint64_t quota_bytes;
+  char quota_tmpfs_opts[64];
   char uid_map[32], gid_map[32];
 
   int netsup;               /* network supervisor needed (net enabled, user notification available) */
@@ -163,6 +176,15 @@ int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan);
 int x07_sb_prepare_netsup(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);
 int x07_sb_apply_netsup(const struct x07_sandbox_plan *plan);
 void x07_sb_free_mounts(struct x07_sandbox_plan *plan);
+/* write quota (sandbox_quota.c): prepare after the namespaces; child side before
+ * and during the mounts */
+int x07_sb_prepare_quota(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);
+int x07_sb_quota_begin(const struct x07_sandbox_plan *plan, int *lower_fds, int *tmp_fd);
+/* Landlock rules are bound to inodes: grant the overlays (and re-granted
+ * executables on them) again, after the mounts, before restricting. */
+int x07_sb_quota_landlock(const struct x07_sandbox_plan *plan);
+int x07_sb_quota_mount(const struct x07_sandbox_plan *plan, const x07_sb_mount *m, const int *lower_fds,
+                       int tmp_fd);
 
 /* 1 when this build generates stage-1 BPF with libseccomp. */
 int x07_sandbox_have_libseccomp(void);

@@ -23,12 +23,6 @@ uint64_t x07_ll_fs_rights_for_abi(int abi) {
   return (1ULL << 16) - 1;
 }
 
-#define RIGHTS_READ (X07_LL_FS_READ_FILE | X07_LL_FS_READ_DIR)
-#define RIGHTS_EXEC (X07_LL_FS_READ_FILE | X07_LL_FS_EXECUTE)
-#define RIGHTS_WRITE                                                                              \
-  (RIGHTS_READ | X07_LL_FS_WRITE_FILE | X07_LL_FS_REMOVE_DIR | X07_LL_FS_REMOVE_FILE |           \
-   X07_LL_FS_MAKE_DIR | X07_LL_FS_MAKE_REG | X07_LL_FS_MAKE_SYM | X07_LL_FS_MAKE_FIFO |           \
-   X07_LL_FS_MAKE_SOCK | X07_LL_FS_REFER | X07_LL_FS_TRUNCATE)
 
 typedef struct ll_builder {
   struct x07_sandbox_plan *plan;
@@ -95,7 +89,7 @@ static int add_exec_rule(ll_builder *b, const char *abs_path, const char *what) 
   char cur[X07_SB_PATH_MAX];
   snprintf(cur, sizeof cur, "%s", abs_path);
   for (int depth = 0; depth < 4; depth++) {
-    int r = add_path_rule(b, cur, RIGHTS_EXEC, what);
+    int r = add_path_rule(b, cur, X07_LL_RIGHTS_EXEC, what);
     if (r != 0) return r < 0 ? r : 0;
     char interp[X07_SB_PATH_MAX];
     if (x07_sb_exec_interpreter(cur, interp, sizeof interp) != 0) return 0;
@@ -143,7 +137,7 @@ static int build_rules(ll_builder *b, const x07_sandbox_config *cfg, const char 
 
   if (cfg->system_lib_paths) {
     for (size_t i = 0; i < sizeof k_system_read_paths / sizeof *k_system_read_paths; i++)
-      if ((r = add_path_rule(b, k_system_read_paths[i], RIGHTS_READ, NULL)) < 0) return r;
+      if ((r = add_path_rule(b, k_system_read_paths[i], X07_LL_RIGHTS_READ, NULL)) < 0) return r;
     if ((r = add_path_rule(b, "/dev/null", X07_LL_FS_READ_FILE | X07_LL_FS_WRITE_FILE, NULL)) < 0) return r;
   }
   if (cfg->net_enabled) {
@@ -154,7 +148,7 @@ static int build_rules(ll_builder *b, const x07_sandbox_config *cfg, const char 
     int a = x07_sb_absolute(cwd, cfg->extra_read_paths[i], abs_path, sizeof abs_path);
     if (a > 0) continue;
     if (a < 0) return -ENAMETOOLONG;
-    if ((r = add_path_rule(b, abs_path, RIGHTS_READ, NULL)) < 0) return r;
+    if ((r = add_path_rule(b, abs_path, X07_LL_RIGHTS_READ, NULL)) < 0) return r;
   }
   for (size_t i = 0; i < cfg->extra_exec_paths_len; i++) {
     int a = x07_sb_absolute(cwd, cfg->extra_exec_paths[i], abs_path, sizeof abs_path);
@@ -164,10 +158,10 @@ static int build_rules(ll_builder *b, const x07_sandbox_config *cfg, const char 
   }
 
   if (cfg->fs_enabled) {
-    if ((r = add_roots(b, cwd, cfg->read_roots, cfg->read_roots_len, RIGHTS_READ, 0, "fs.read_roots",
+    if ((r = add_roots(b, cwd, cfg->read_roots, cfg->read_roots_len, X07_LL_RIGHTS_READ, 0, "fs.read_roots",
                        &plan->read_roots)) < 0)
       return r;
-    if ((r = add_roots(b, cwd, cfg->write_roots, cfg->write_roots_len, RIGHTS_WRITE,
+    if ((r = add_roots(b, cwd, cfg->write_roots, cfg->write_roots_len, X07_LL_RIGHTS_WRITE,
                        cfg->create_missing_write_roots, "fs.write_roots", &plan->write_roots)) < 0)
       return r;
   }

@@ -54,6 +54,7 @@ static int add_mount(struct x07_sandbox_plan *plan, const char *path, unsigned l
   x07_sb_mount *m = &plan->ns_mounts[plan->ns_mounts_len++];
   m->path = strdup(path);
   m->flags = flags;
+  m->overlay = -1;
   return m->path ? 0 : -ENOMEM;
 }
 
@@ -260,11 +261,26 @@ int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan) {
   }
   if (unshare((int)(plan->ns_flags & ~(unsigned long)(CLONE_NEWPID | CLONE_NEWUSER))) != 0) return -errno;
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) return -errno;
-  for (size_t i = 0; i < plan->ns_mounts_len; i++) {
+  int lower_fds[16], tmp_fd = -1, r = 0;
+  for (int k = 0; k < 16; k++) lower_fds[k] = -1;
+  if (plan->quota_roots) r = x07_sb_quota_begin(plan, lower_fds, &tmp_fd);
+  for (size_t i = 0; !r && i < plan->ns_mounts_len; i++) {
     const x07_sb_mount *m = &plan->ns_mounts[i];
-    if (mount(m->path, m->path, NULL, MS_BIND | MS_REC, NULL) != 0) return -errno;
-    if (mount(NULL, m->path, NULL, MS_BIND | MS_REMOUNT | m->flags, NULL) != 0) return -errno;
+    if (m->overlay >= 0) {
+      r = x07_sb_quota_mount(plan, m, lower_fds, tmp_fd);
+      continue;
+    }
+    if (mount(m->path, m->path, NULL, MS_BIND | MS_REC, NULL) != 0 ||
+        mount(NULL, m->path, NULL, MS_BIND | MS_REMOUNT | m->flags, NULL) != 0)
+      r = -errno;
   }
+  if (!r && plan->quota_roots) r = x07_sb_quota_landlock(plan);
+  if (plan->quota_roots) { /* the overlays hold what they need; the program gets none of these */
+    for (int k = 0; k < plan->quota_roots; k++)
+      if (lower_fds[k] >= 0) close(lower_fds[k]);
+    if (tmp_fd >= 0) close(tmp_fd);
+  }
+  if (r) return r;
   /* the cwd was entered before the mounts: enter it again to see them */
   if (plan->ns_mounts_len && chdir(plan->ns_cwd) != 0) return -errno;
   return 0;

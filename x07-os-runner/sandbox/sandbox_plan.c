@@ -50,6 +50,7 @@ x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_s
   plan->landlock_ruleset_fd = -1;
   plan->cgroups[0].procs_fd = plan->cgroups[1].procs_fd = -1;
   plan->netsup_child_fd = -1;
+  plan->quota_sock[0] = plan->quota_sock[1] = -1;
   x07_sb_prepare_rlimits(plan, cfg);
   plan->procs_max = cfg->procs;
   plan->mem_max = cfg->mem_bytes;
@@ -63,6 +64,10 @@ x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_s
     int r = cwd ? x07_sb_prepare_namespaces(plan, cfg, cwd) : -errno;
     if (r < 0) {
       snprintf(err, err_len, "kernel sandbox: preparing the mount namespace failed: %s", strerror(-r));
+      goto fail;
+    }
+    if ((r = x07_sb_prepare_quota(plan, cfg)) < 0) {
+      snprintf(err, err_len, "kernel sandbox: preparing the write quota failed: %s", strerror(-r));
       goto fail;
     }
   }
@@ -88,6 +93,8 @@ void x07_sandbox_plan_free(x07_sandbox_plan *plan) {
   if (!plan) return;
   if (plan->landlock_ruleset_fd >= 0) close(plan->landlock_ruleset_fd);
   x07_sb_release_cgroup(plan);
+  for (int i = 0; i < 2; i++)
+    if (plan->quota_sock[i] >= 0) close(plan->quota_sock[i]);
   x07_sb_free_mounts(plan);
   free(plan->dests);
   free(plan->seccomp.insns);

@@ -59,6 +59,12 @@ int x07_sandbox_check_support(const x07_sandbox_config *cfg, const x07_sandbox_c
                   "dynamic loader of an allowed exec could run code from them");
     missing++;
   }
+  if (cfg->write_quota_bytes && cfg->fs_enabled && cfg->write_roots_len && !cfg->in_process &&
+      !cfg->no_namespaces && !x07_sb_namespaces_available() && !x07_sb_userns_available()) {
+    x07_sb_append(msg, msg_len,
+                  "namespaces unavailable: fs.max_write_bytes caps each file (RLIMIT_FSIZE) but not the run's total");
+    missing++;
+  }
   return missing;
 }
 
@@ -132,6 +138,9 @@ static void describe_into(const x07_sandbox_plan *plan, out_buf *o) {
   if (plan->ns_flags)
     put(o, "; namespaces %spid ipc uts mount%s (%zu root%s mounted noexec)", plan->userns ? "user " : "",
         (plan->ns_flags & CLONE_NEWNET) ? " net" : "", plan->ns_data_mounts, plan->ns_data_mounts == 1 ? "" : "s");
+  if (plan->quota_roots)
+    put(o, "; write quota %llu bytes per run (%d write root%s on a tmpfs overlay)",
+        (unsigned long long)plan->quota_bytes, plan->quota_roots, plan->quota_roots == 1 ? "" : "s");
   if (plan->skipped[0]) put(o, "; not enforced: %s", plan->skipped);
 }
 

@@ -84,6 +84,10 @@ typedef struct x07_sandbox_config {
   uint64_t procs;          /* RLIMIT_NPROC (0 allowed); for uid 0 a pids cgroup (see prepare) */
   int core_dumps;          /* RLIMIT_CORE: 0 -> 0, 1 -> RLIM_INFINITY */
   uint64_t file_bytes;     /* RLIMIT_FSIZE (fs.max_write_bytes); SIGXFSZ is ignored so writes get EFBIG */
+  /* Total bytes the run may write into its write roots (0 = no total): the write
+   * roots become overlays on a tmpfs of this size in the mount namespace, and
+   * x07_sandbox_finish carries the changes out after the run. */
+  uint64_t write_quota_bytes;
 
   /* filesystem (policy.fs). Entries are trimmed of spaces/tabs/CR/LF (as the
    * runtime does); relative roots are resolved against `cwd`. */
@@ -197,6 +201,12 @@ enum {
 typedef struct x07_sandbox_netsup x07_sandbox_netsup;
 x07_sandbox_netsup *x07_sandbox_netsup_start(const x07_sandbox_plan *plan, char *err, size_t err_len);
 void x07_sandbox_netsup_stop(x07_sandbox_netsup *sup);
+
+/* After the run (the program and everything it spawned are gone), before the
+ * plan is freed: carries what the run wrote under the write quota out to the
+ * real write roots. Returns 0, or -errno and a message (some changes may be
+ * missing then). No-op without a write quota. */
+int x07_sandbox_finish(x07_sandbox_plan *plan, char *msg, size_t msg_len);
 
 /* The namespaces the child must be created in: pass them to clone()
  * (CLONE_NEWPID), then call x07_sandbox_apply in the child, which enters new
