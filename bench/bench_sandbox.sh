@@ -37,6 +37,9 @@ cat > "$work/policy.json" <<'EOF'
  "time":{"enabled":true,"allow_monotonic":true,"allow_wall_clock":false,"allow_sleep":false,"max_sleep_ms":0,"allow_local_tzid":false},
  "process":{"enabled":false,"allow_spawn":false,"max_live":0,"max_spawns":0,"allow_exec":false,"allow_exit":true}}
 EOF
+# the same policy with a run total for writes (write roots become tmpfs overlays)
+sed 's/"allow_mkdir":true}/"allow_mkdir":true,"max_write_bytes":16777216}/' "$work/policy.json" > "$work/policy-quota.json"
+grep -q max_write_bytes "$work/policy-quota.json" || { echo "bench_sandbox: quota policy not derived" >&2; exit 2; }
 head -c 65536 /dev/urandom > "$work/input.bin"
 
 cd "$work"
@@ -55,6 +58,8 @@ art_boxed = art + ["--world", "run-os-sandboxed", "--policy", "policy.json", "--
 art_none = art + ["--world", "run-os-sandboxed", "--policy", "policy.json", "--sandbox-backend", "none",
                   "--i-accept-weaker-isolation", "--i-accept-precompiled-artifact"]
 
+art_quota = [c if c != "policy.json" else "policy-quota.json" for c in art_boxed]
+
 def run(cmd):
     t = time.perf_counter()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -65,7 +70,7 @@ def run(cmd):
 
 # warm the compile cache (both worlds have separate cache keys) and keep one executable
 run(plain + ["--compiled-out", "solver"])
-for cmd in (plain, boxed, art_plain, art_boxed, art_none):
+for cmd in (plain, boxed, art_plain, art_boxed, art_none, art_quota):
     run(cmd)
 for cmd in (boxed, art_boxed):
     assert run(cmd)[1].get("sandbox_backend") == "os"
@@ -84,7 +89,8 @@ def pair(a, b):
 print("bench_sandbox: %d warm runs each, 64 KiB input (namespaces + Landlock + seccomp + rlimits vs none)" % runs)
 for label, (a, b) in (("run-os -> sandboxed, --program", (plain, boxed)),
                       ("run-os -> sandboxed, --artifact", (art_plain, art_boxed)),
-                      ("backend none -> os, --artifact", (art_none, art_boxed))):
+                      ("backend none -> os, --artifact", (art_none, art_boxed)),
+                      ("os -> os + write quota", (art_boxed, art_quota))):
     mp, mb, np_, nb = pair(a, b)
     print("  %-29s median %6.2f -> %6.2f ms (%.3fx) | best %5.2f -> %5.2f ms (%.3fx)"
           % (label + ":", mp, mb, mb / mp, np_, nb, nb / np_))
