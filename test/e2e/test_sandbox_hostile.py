@@ -628,6 +628,40 @@ class X07HostileTest(HostileBase):
         r = t.run([os.path.join(proj, "dist", "b")], cwd=proj)
         self.assertEqual((r.returncode, r.stdout), (0, b"%d,%d,%d" % (EACCES, EACCES, EPERM)), r.stderr)
 
+    def test_self_sandboxing_bundle_env_overrides_cannot_lift_the_kernel_sandbox(self):
+        """A sandboxed bundle's policy values may be overridden by its environment (upstream's
+        semantics) and the kernel then enforces the effective roots, but the world markers are
+        forced: raw opens (extern `open`) outside the effective read roots stay refused."""
+        proj = os.path.join(self.root, "bundle-env-proj")
+        os.makedirs(proj)
+        x07 = os.path.join(t.BIN_DIR, "x07")
+        self.assertEqual(t.run([x07, "init"], cwd=proj).returncode, 0)
+        inside = t.write(os.path.join(proj, "inside", "a.txt"), "a\n")
+        secret = t.write(os.path.join(proj, "secret.txt"), "TOPSECRET\n")
+
+        def open_errno(path):
+            call = ["main.c_open", ["bytes.as_ptr", path], 0, 0]
+            return ["if", ["<", call, 0], ["ptr.read_i32", ["main.c_errno"]], 0]
+
+        solve = ["begin",
+                 ["let", "p1", ["bytes.concat", ["bytes.lit", inside], ["bytes1", 0]]],
+                 ["let", "p2", ["bytes.concat", ["bytes.lit", secret], ["bytes1", 0]]],
+                 ["let", "e1", 0], ["let", "e2", 0],
+                 ["unsafe", ["set", "e1", open_errno("p1")], ["set", "e2", open_errno("p2")]],
+                 ["bytes.concat", ["fmt.u32_to_dec", "e1"],
+                  ["bytes.concat", ["bytes.lit", ","], ["fmt.u32_to_dec", "e2"]]]]
+        t.write_program(os.path.join(proj, "src"), solve, decls=HOSTILE_EXTERNS)
+        pol = t.write(os.path.join(proj, "pol.json"), t.json.dumps(t.base_policy(language=UNSAFE_OK)))
+        p = t.run([x07, "bundle", "--world", "run-os-sandboxed", "--policy", pol, "--sandbox-backend", "os",
+                   "--out", "dist/b"], cwd=proj)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        exe = os.path.join(proj, "dist", "b")
+        off = {"X07_WORLD": "run-os", "X07_OS_SANDBOXED": "0"}
+        r = t.run([exe], cwd=proj, env=off)  # fs off in the embedded policy; the sandbox cannot be disabled
+        self.assertEqual((r.returncode, r.stdout), (0, b"%d,%d" % (EACCES, EACCES)), r.stderr)
+        r = t.run([exe], cwd=proj, env=dict(off, X07_OS_FS="1", X07_OS_FS_READ_ROOTS="inside"))
+        self.assertEqual((r.returncode, r.stdout), (0, b"0,%d" % EACCES), r.stderr)
+
     def test_std_read_file_path_tricks(self):
         solve = ["os.fs.read_file", ["view.to_bytes", "input"]]
         p, report, _ = self.x07(solve, b"in.txt")

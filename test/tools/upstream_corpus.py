@@ -31,6 +31,10 @@ Every runner call passes `--auto-ffi` (what `x07 run` does by default), so progr
 package (meta.import_mode "ffi": zlib, sockets, curl) get its ffi/*.c and libraries linked, the
 effect of the X07_CC_ARGS upstream's CI script builds by hand.
 
+Two external programs are not runner cases upstream: its x07 CLI tests (crates/x07/tests/cli.rs)
+build them with `x07 bundle` and run the executable (real stdin, environment overrides); the
+`BUNDLE_CASES` below do the same through our `x07` (oracle `cli-test`).
+
 Cases that need an outside server (database, TLS or HTTP peers) are listed but left out of the
 pass rate, and so are smoke cases whose documented output upstream's own runner (--peer) does not produce
 either, when ours fails the same way (same output, or the same compile-time type error): they are
@@ -131,6 +135,7 @@ class Case:
         self.roots, self.needs_server, self.setup_error = list(roots), needs_server, setup_error
         self.status, self.detail = None, ""
         self.upstream_fails = False  # fails on upstream's own runner the same way (see upstream_fails_alike)
+        self.bundle = None  # a BUNDLE_CASES entry: built with `x07 bundle` and run instead
 
 
 # Programs whose output upstream documents nowhere and the peer cannot produce (no native backend):
@@ -148,6 +153,73 @@ OUTPUT_CHECKS = {
 DOCUMENTED_OUTPUTS = {
     "example:13_stream_pipe_split_lines": b"".join(EXAMPLE_INPUT.split(b"\n")),
 }
+
+
+# Upstream's CLI tests that bundle an external program and run it (crates/x07/tests/cli.rs:
+# bundle_stdio_smoke_reads_and_writes, bundle_sandboxed_env_overrides_allow_policy_override_but_
+# cannot_disable_sandbox). Paths are relative to the checkout; `env` values None remove the key;
+# `exit` is the expected status or "nonzero".
+_ENV_BASE_POLICY = "tests/external_os/bundle_sandbox_env_override/run-os-policy.base.json"
+_ENV_BUNDLE = {
+    "program": "tests/external_os/bundle_sandbox_env_override/src/main.x07.json",
+    "args": ["--module-root", "stdlib/std/0.1.2/modules", "--world", "run-os-sandboxed", "--policy",
+             _ENV_BASE_POLICY, "--sandbox-backend", "os", "--i-accept-weaker-isolation"],
+    "env": {"X07_SANDBOX_BACKEND": "os", "X07_I_ACCEPT_WEAKER_ISOLATION": "1"},
+    "files": {"ok.txt": b"hello\n"},
+}
+BUNDLE_CASES = {
+    "external_os:stdio_smoke_ok": dict(
+        program="tests/external_os/stdio_smoke_ok/src/main.x07.json",
+        args=["--module-root", "packages/ext/x07-ext-stdio/0.1.0/modules"], env={}, files={},
+        runs=[{"env": {}, "stdin": b"hello\n", "exit": 0, "stdout": b"ok\ndone", "stderr": b"log\n"}]),
+    # the embedded policy denies fs, and the environment cannot switch the sandbox off
+    "external_os:bundle_sandbox_env_override:base": dict(_ENV_BUNDLE, runs=[
+        {"env": {"X07_WORLD": None, "X07_OS_SANDBOXED": None, "X07_OS_FS": None, "X07_OS_FS_READ_ROOTS": None},
+         "exit": "nonzero"},
+        {"env": {"X07_OS_FS": None, "X07_OS_FS_READ_ROOTS": None, "X07_WORLD": "run-os", "X07_OS_SANDBOXED": "0"},
+         "exit": "nonzero"}]),
+    # policy values may be overridden through the environment
+    "external_os:bundle_sandbox_env_override": dict(_ENV_BUNDLE, runs=[
+        {"env": {"X07_WORLD": None, "X07_OS_SANDBOXED": None, "X07_OS_FS": "1", "X07_OS_FS_READ_ROOTS": "."},
+         "exit": 0, "stdout": b"OK", "stderr": b""}]),
+}
+
+
+def with_env(changes):
+    env = dict(os.environ)
+    for k, v in changes.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
+
+
+def run_bundle_case(case, args, up, tmp):
+    """Builds the case's bundle with our x07 (cwd = the checkout) and checks each run of it."""
+    spec = case.bundle
+    work = tempfile.mkdtemp(dir=tmp, prefix="bundle_")
+    exe = os.path.join(work, "app")
+    argv = [os.path.join(args.bin_dir, "x07"), "--out", exe, "bundle", "--program",
+            os.path.join(up.root, spec["program"])]
+    argv += spec["args"]  # relative paths: to the checkout, the cwd
+    p = subprocess.run(argv, cwd=up.root, env=with_env(spec["env"]), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=300)
+    if p.returncode != 0 or not os.path.isfile(exe):
+        return "x07 bundle: exit %d: %s" % (p.returncode, p.stderr.decode("utf-8", "replace").strip()[-300:])
+    for name, data in spec["files"].items():
+        with open(os.path.join(work, name), "wb") as f:
+            f.write(data)
+    for i, run in enumerate(spec["runs"]):
+        r = subprocess.run([exe], cwd=work, env=with_env(run["env"]), input=run.get("stdin", b""),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        got = "run %d: exit %d stdout %r stderr %r" % (i, r.returncode, r.stdout[:100], r.stderr[:200])
+        if (r.returncode == 0) if run["exit"] == "nonzero" else (r.returncode != run["exit"]):
+            return got + " (expected exit %s)" % run["exit"]
+        for stream in ("stdout", "stderr"):
+            if stream in run and getattr(r, stream) != run[stream]:
+                return got + " (expected %s %r)" % (stream, run[stream])
+    return None
 
 
 def ci_sandboxed_runs(root):
@@ -216,6 +288,9 @@ def collect(up, tmp):
                     pid = os.path.basename(pol)[len("run-os-policy"):].strip(".-")[: -len("json")].strip(".")
                     cases.append(Case("%s:%s:%s" % (kind, pname, pid or "policy"), prog, world="run-os-sandboxed",
                                       policy=pol, roots=roots, needs_server=server))
+    for c in cases:
+        if c.id in BUNDLE_CASES:
+            c.bundle, c.oracle = BUNDLE_CASES[c.id], "cli-test"
     manifest = os.path.join(root, "tests/tests.json")
     if os.path.isfile(manifest):
         tests_root = os.path.join(root, "tests")
@@ -316,6 +391,10 @@ def outcome(report):
 def run_case(case, args, up, tmp):
     if case.setup_error:
         case.status, case.detail = "FAIL", case.setup_error
+        return case
+    if case.bundle:
+        why = run_bundle_case(case, args, up, tmp)
+        case.status, case.detail = ("FAIL", why) if why else ("PASS", "")
         return case
     if case.id in OUTPUT_CHECKS:
         what, check = OUTPUT_CHECKS[case.id]
