@@ -5,7 +5,7 @@
  * override policy values through its environment but cannot turn the sandbox off;
  * the kernel then holds exactly the effective policy (never more than the runtime
  * allows, and no silent denial of what it allows). Limits stay the embedded ones. */
-#include "os_bundle_policy.h"
+#include "bundle_policy.h"
 
 #include <stdlib.h>
 #include <string.h>

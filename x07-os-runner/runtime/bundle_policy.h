@@ -1,6 +1,6 @@
-/* A sandboxed bundle's kernel sandbox from its effective policy (see os_bundle_policy.c). */
-#ifndef X07_OS_BUNDLE_POLICY_H
-#define X07_OS_BUNDLE_POLICY_H
+/* A sandboxed bundle's kernel sandbox from its effective policy (see bundle_policy.c). */
+#ifndef X07_BUNDLE_POLICY_H
+#define X07_BUNDLE_POLICY_H
 
 #include "x07_sandbox.h"
 
