@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <rapidjson/error/en.h>
@@ -165,6 +167,68 @@ size_t too_deep_offset(std::string_view text) {
 
 constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
 
+// Length of a valid JSON number at text[i] whose significand is zero and that has a
+// fraction or an exponent ("0.000E277", "-0e400"); 0 otherwise. RapidJSON 1.1 reads
+// these with __builtin_clzll(0) (undefined) or refuses exponents past 308, while the
+// value is plainly ±0.0 (serde_json's reading).
+size_t zero_double_length(std::string_view text, size_t i) {
+  auto digit = [&](size_t k) { return k < text.size() && text[k] >= '0' && text[k] <= '9'; };
+  size_t k = i;
+  if (k < text.size() && text[k] == '-') ++k;
+  if (k >= text.size() || text[k] != '0' || digit(k + 1)) return 0;
+  ++k;
+  bool frac_or_exp = false;
+  if (k < text.size() && text[k] == '.') {
+    if (!digit(k + 1)) return 0;
+    for (++k; digit(k); ++k)
+      if (text[k] != '0') return 0;
+    frac_or_exp = true;
+  }
+  if (k < text.size() && (text[k] == 'e' || text[k] == 'E')) {
+    ++k;
+    if (k < text.size() && (text[k] == '+' || text[k] == '-')) ++k;
+    if (!digit(k)) return 0;
+    while (digit(k)) ++k;
+    frac_or_exp = true;
+  }
+  if (!frac_or_exp || (k < text.size() && (text[k] == '.' || text[k] == 'e' || text[k] == 'E' || text[k] == '+')))
+    return 0;
+  return k - i;
+}
+
+// The text with every such zero replaced by "0.0"/"-0.0" padded with spaces to the
+// same length (offsets, hence error positions, stay the same); nullopt if none.
+std::optional<std::string> without_odd_zeros(std::string_view text) {
+  std::optional<std::string> out;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != '-' && c != '0') continue;
+    if (i > 0 && ((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '.' || text[i - 1] == '-' ||
+                  text[i - 1] == '+' || text[i - 1] == 'e' || text[i - 1] == 'E'))
+      continue;  // inside a longer number
+    size_t n = zero_double_length(text, i);
+    if (n == 0) continue;
+    if (!out) out.emplace(text);
+    std::string zero = c == '-' ? "-0.0" : "0.0";
+    if (zero.size() > n) continue;  // "0e5" is 3 long: "0.0" fits; "-0e5" fits "-0.0"
+    zero.resize(n, ' ');
+    out->replace(i, n, zero);
+    i += n - 1;
+  }
+  return out;
+}
+
 std::string error_text(std::string_view text, std::string what, size_t off) {
   size_t line = 0, col = 0;
   line_col(text, off, line, col);
@@ -175,7 +239,9 @@ std::string error_text(std::string_view text, std::string what, size_t off) {
 // iterative one only looks for a syntax error before the limit (reported first, as
 // serde does); otherwise it is "recursion limit exceeded" at the offending bracket.
 std::string too_deep_error(std::string_view text, size_t deep) {
-  rapidjson::MemoryStream is(text.data(), text.size());
+  std::optional<std::string> fixed = without_odd_zeros(text);
+  std::string_view parsed = fixed ? std::string_view(*fixed) : text;
+  rapidjson::MemoryStream is(parsed.data(), parsed.size());
   rapidjson::BaseReaderHandler<> ignore;
   rapidjson::Reader reader;
   rapidjson::ParseResult r = reader.Parse<kParseFlags | rapidjson::kParseIterativeFlag>(is, ignore);
@@ -192,7 +258,9 @@ bool parse(std::string_view text, Document& doc, std::string* err) {
     if (err) *err = too_deep_error(text, deep);
     return false;
   }
-  doc.Parse<kParseFlags>(text.data(), text.size());
+  std::optional<std::string> fixed = without_odd_zeros(text);
+  std::string_view parsed = fixed ? std::string_view(*fixed) : text;
+  doc.Parse<kParseFlags>(parsed.data(), parsed.size());
   if (!doc.HasParseError()) return true;
   if (err) {
     size_t off = doc.GetErrorOffset();
@@ -445,8 +513,10 @@ bool parse_tracked(std::string_view text, Document& doc, Positions& pos, std::st
     return false;
   }
   rapidjson::ParseResult result;
+  std::optional<std::string> fixed = without_odd_zeros(text);
+  std::string_view parsed = fixed ? std::string_view(*fixed) : std::string_view(pos.text_);
   auto generator = [&](Document& d) {
-    rapidjson::MemoryStream is(pos.text_.data(), pos.text_.size());
+    rapidjson::MemoryStream is(parsed.data(), parsed.size());
     TrackingHandler h(d, is, pos.end_);
     rapidjson::Reader reader;
     result = reader.Parse<kParseFlags>(is, h);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <unistd.h>
 
@@ -28,6 +29,31 @@ TEST_CASE("json numbers: big unsigned, negative, doubles", "[json]") {
   json::Document d;
   REQUIRE(json::parse(R"([18446744073709551615,-9223372036854775808,1.5,2.0,1e20])", d, nullptr));
   CHECK(json::to_compact(d) == "[18446744073709551615,-9223372036854775808,1.5,2.0,1e20]");
+}
+
+// RapidJSON 1.1's full-precision path calls __builtin_clzll(0) (UB; UBSan in the fuzz
+// build) for a zero significand with a large exponent, and refuses 0e400, which serde
+// reads as 0.0: such zeros are read as zeros.
+TEST_CASE("json zero numbers with any exponent", "[json]") {
+  json::Document d;
+  std::string err;
+  REQUIRE(json::parse(R"([0.000000000000E277,-0.00000000000000000000000000,0e400,-0E-999,0.0,1e-300])", d, &err));
+  REQUIRE(d.Size() == 6);
+  for (int i = 0; i < 5; ++i) CHECK(d[i].GetDouble() == 0.0);
+  CHECK(std::signbit(d[1].GetDouble()));
+  CHECK(std::signbit(d[3].GetDouble()));
+  CHECK_FALSE(std::signbit(d[2].GetDouble()));
+  CHECK(d[5].GetDouble() == 1e-300);
+  // strings and invalid numbers are left alone (same errors at the same places)
+  REQUIRE(json::parse(R"(["0.000E277"])", d, &err));
+  CHECK(std::string(d[0].GetString()) == "0.000E277");
+  CHECK_FALSE(json::parse("[00.000E277]", d, &err));
+  CHECK(err == "expected `,` or `]` at line 1 column 3");
+  CHECK_FALSE(json::parse("[0.000E]", d, &err));
+  CHECK(err.rfind("invalid number", 0) == 0);
+  json::Positions pos;
+  REQUIRE(json::parse_tracked(R"({"a":0.000000000000E277})", d, pos, &err));
+  CHECK(d["a"].GetDouble() == 0.0);
 }
 
 TEST_CASE("json keys sort by unsigned byte order", "[json]") {
