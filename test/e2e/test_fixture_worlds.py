@@ -144,8 +144,8 @@ class FixtureWorlds(unittest.TestCase):
             rep = self.run_world("solve-fs", solve, flags, imports=imports, expect_exit=1)
             self.assertFalse(rep["compile"]["ok"])
             self.assertIn(msg, rep["compile"]["compile_error"])
-        rep = self.run_world("run-os", ["fs.read", vlit("hello.txt")], [], expect_exit=1)
-        self.assertIn("fs.read is disabled in this world (run-os)", rep["compile"]["compile_error"])
+        rep = self.run_world("run-os", ["kv.get", vlit("k")], [], expect_exit=1)
+        self.assertIn("kv.get is disabled in this world (run-os)", rep["compile"]["compile_error"])
         prog = x07test.write_program(self.dir, lit("x"))
         os.symlink("/etc/passwd", os.path.join(fx, "root", "link"))
         for flags, msg in [([], "set --fixture-fs-dir for --world solve-fs"),
@@ -157,6 +157,21 @@ class FixtureWorlds(unittest.TestCase):
             self.assertEqual(p.stdout, b"")
             self.assertIn(msg, p.stderr.decode())
         self.assertEqual(os.listdir(self.runs), [])
+
+    def test_fs_adapters_in_the_os_worlds(self):
+        # As upstream, fs.* also work in run-os (working directory); run-os-sandboxed keeps to the read roots.
+        write(os.path.join(self.dir, "d", "a.txt"), "ay")
+        write(os.path.join(self.dir, "secret.txt"), "s")
+        solve = cat(["fs.read", vlit("d/a.txt")], ["fs.list_dir", vlit("d")])
+        rep = self.run_world("run-os", solve, [])
+        self.assertEqual(b64d(rep["solve"]["solve_output_b64"]), b"ay|a.txt\n")
+        pol = os.path.join(self.dir, "policy.json")
+        write(pol, json.dumps(x07test.base_policy(fs={"enabled": True, "read_roots": ["d"], "write_roots": [],
+                                                       "deny_hidden": True})))
+        rep = self.run_world("run-os-sandboxed", solve, ["--policy", pol])
+        self.assertEqual(b64d(rep["solve"]["solve_output_b64"]), b"ay|a.txt\n")
+        rep = self.run_world("run-os-sandboxed", ["fs.read", vlit("secret.txt")], ["--policy", pol], expect_exit=1)
+        self.assertEqual(rep["solve"]["trap"], "fs.read denied by policy path=secret.txt")
 
     def test_solve_kv_get_set_and_stream(self):
         kv = os.path.join(self.dir, "kv")

@@ -288,7 +288,7 @@ TEST_CASE("compiler: the fixture worlds' std modules check and emit in full in s
   auto r2 = compile_text(entry(R"(["std.fs.read",["bytes.view_lit","a"]])", "[]", R"(["std.fs"])"), o);
   INFO(r2.compile_error());
   CHECK_FALSE(r2.ok);
-  CHECK(r2.error_message.find("is disabled in this world (solve-kv); it is a fixture-world adapter of solve-fs") !=
+  CHECK(r2.error_message.find("is disabled in this world (solve-kv); it is an adapter of solve-fs") !=
         std::string::npos);
 }
 

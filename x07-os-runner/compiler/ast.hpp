@@ -199,11 +199,14 @@ enum BuiltinFlag : unsigned {
   BF_WORLD_KV = 65536,    // fixture kv adapter: solve-kv / solve-full only
   BF_WORLD_RR = 131072,   // record/replay: solve-rr / solve-full only
 };
-// The deterministic fixture worlds (runtime/world_*.c) and what each one provides.
+// The deterministic fixture worlds (runtime/world_*.c) and which worlds provide each adapter family.
 inline bool is_fixture_world(const std::string& w) {
   return w == "solve-fs" || w == "solve-kv" || w == "solve-rr" || w == "solve-full";
 }
-inline bool world_has_fs(const std::string& w) { return w == "solve-fs" || w == "solve-full"; }
+// fs.* also in the OS worlds, as upstream (cwd-relative; run-os-sandboxed: under the read roots)
+inline bool world_has_fs(const std::string& w) {
+  return w == "solve-fs" || w == "solve-full" || w == "run-os" || w == "run-os-sandboxed";
+}
 inline bool world_has_kv(const std::string& w) { return w == "solve-kv" || w == "solve-full"; }
 inline bool world_has_rr(const std::string& w) { return w == "solve-rr" || w == "solve-full"; }
 struct Builtin {

@@ -17,15 +17,11 @@ namespace x07c::tc {
 void FnChecker::check_fixture_world(const Builtin& b, const Node& n) {
   const std::string& w = prog_.world;
   const char* needs = nullptr;
-  if ((b.flags & BF_WORLD_FS) && !world_has_fs(w)) needs = "solve-fs or solve-full";
+  if ((b.flags & BF_WORLD_FS) && !world_has_fs(w)) needs = "solve-fs, solve-full and the OS worlds";
   if ((b.flags & BF_WORLD_KV) && !world_has_kv(w)) needs = "solve-kv or solve-full";
   if ((b.flags & BF_WORLD_RR) && !world_has_rr(w)) needs = "solve-rr or solve-full";
   if (!needs) return;
-  std::string hint = b.name.rfind("fs.", 0) == 0 && (w == "run-os" || w == "run-os-sandboxed")
-                         ? "; in the OS worlds read files with std.os.fs / os.fs.* under the run-os policy"
-                         : "";
-  err("Unsupported", b.name + " is disabled in this world (" + w + "); it is a fixture-world adapter of " + needs +
-                         hint, n.ptr);
+  err("Unsupported", b.name + " is disabled in this world (" + w + "); it is an adapter of " + needs, n.ptr);
 }
 
 bool FnChecker::check_world_head(Node& n, bool stmt, Info& out) {

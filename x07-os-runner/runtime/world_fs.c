@@ -1,5 +1,8 @@
-/* solve-fs / solve-full: the fixture filesystem (fs.read, fs.read_async, fs.open_read,
- * fs.list_dir and the std.stream.src.fs_open_read_v1 pipe source).
+/* fs.read, fs.read_async, fs.open_read, fs.list_dir: in solve-fs / solve-full the fixture
+ * filesystem (and the std.stream.src.fs_open_read_v1 pipe source); in run-os the working
+ * directory, as upstream (which enables these adapters in its OS worlds too); in run-os-sandboxed
+ * additionally only below the policy's fs.read_roots (upstream checks no policy there; we trap
+ * "<op> denied by policy path=..." as the kernel sandbox would refuse the open anyway).
  *
  * The runner copies the fixture into a fresh read-only run directory and starts the program
  * there (runner/fixture_world.cpp), under the kernel sandbox with that directory as its only
@@ -14,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "os_fs_path.h"
+#include "os_policy.h"
 #include "x07rt.h"
 #include "world_fixture.h"
 
@@ -70,12 +75,24 @@ x07_bytes x07_world_read_whole(const char *op, const char *path) {
 }
 
 static char *checked_path(const char *op, x07_view path) {
+  char msg[96];
   if (!x07_world_safe_rel_path(path)) {
-    char msg[96];
     snprintf(msg, sizeof msg, "%s unsafe path", op);
     x07_trap(msg);
   }
-  return x07_world_cstr(path);
+  char *p = x07_world_cstr(path);
+  if (!x07_os_pol()->sandboxed) return p;
+  /* run-os-sandboxed: the policy's read roots decide (fs.enabled, roots, hidden files) */
+  x07_fs_caps caps = {0, 0, 0, 0, 0};
+  char *resolved = NULL;
+  if (x07_fs_enforce(0, &caps, path, &resolved) != 0) {
+    snprintf(msg, sizeof msg, "%s denied by policy", op);
+    x07_trap_path(msg, p);
+  }
+  x07_free(p);
+  p = x07_world_cstr((x07_view){(const uint8_t *)resolved, (uint32_t)strlen(resolved)});
+  free(resolved);
+  return p;
 }
 
 x07_bytes x07_fs_read(x07_view path) {
