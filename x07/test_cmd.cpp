@@ -237,6 +237,7 @@ Value test_json(const TestDecl& t, const Outcome& o, json::Allocator& a) {
   json::set(r, "duration_ms", Value(o.duration_ms), a);
   json::set(r, "entry_kind", str(t.entry_kind, a), a);
   json::set(r, "entry", str(t.entry, a), a);
+  if (t.fixture_root) json::set(r, "fixture_root", str(t.fixture_root->string(), a), a);  // absolute, as upstream
   json::Document rep;
   const bool have_rep = !o.runner_report.empty() && json::parse(o.runner_report, rep, nullptr) && rep.IsObject();
   if (o.compile_ok) {

@@ -293,6 +293,9 @@ class FixtureWorlds(unittest.TestCase):
         rep = json.loads(p.stdout)
         self.assertEqual(p.returncode, 0, p.stdout)
         self.assertEqual([(t["id"], t["status"]) for t in rep["tests"]], [("full", "pass"), ("kv", "pass")])
+        self.assertEqual(rep["tests"][1]["fixture_root"], os.path.join(tests, "fx/kv"))
+        self.assertEqual(list(rep["tests"][1])[:8], ["id", "world", "expect", "status", "duration_ms", "entry_kind",
+                                                     "entry", "fixture_root"])
         for t, code in [({"id": "x", "world": "solve-kv", "entry": "t_fx.kv_only"}, "ETEST_FIXTURE_REQUIRED"),
                         ({"id": "x", "world": "solve-fs", "entry": "t_fx.kv_only", "fixture_root": "../fx"},
                          "ETEST_FIXTURE_UNSAFE_PATH"),
