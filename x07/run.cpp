@@ -196,6 +196,10 @@ int cmd_run(const std::vector<std::string>& tokens) {
     throw Failure("--sandbox-backend/--i-accept-weaker-isolation are only supported for OS worlds");
   if (a.has("attest-runtime") && world != "run-os-sandboxed")
     throw Failure("--attest-runtime is only supported for --world run-os-sandboxed");
+  if (!os_runner && world != "solve-pure")  // like upstream's x07 run, which passes no fixtures
+    throw Failure("world " + world +
+                  " needs fixtures, which x07 run does not take; run it with x07 test (the test's fixture_root) or "
+                  "x07-os-runner --world " + world + " --fixture-... (see README, fixture worlds), or use --world run-os");
   if (!os_runner)
     throw Failure("world " + world +
                   " needs the deterministic host runner (x07-host-runner), which this toolchain does not include; "

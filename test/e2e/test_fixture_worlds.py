@@ -133,6 +133,13 @@ class FixtureWorlds(unittest.TestCase):
                                                                           "--fixture-fs-root", "root"],
                                  imports=["std.fs"], expect_exit=1)
             self.assertEqual(rep["solve"]["trap"], trap, path)
+        pipe = ["std.stream.pipe_v1",
+                ["std.stream.cfg_v1", ["chunk_max_bytes", 8], ["bufread_cap_bytes", 8], ["max_in_bytes", 64],
+                 ["max_out_bytes", 64], ["max_items", 10]],
+                ["std.stream.src.fs_open_read_v1", ["std.stream.expr_v1", lit("../secret.txt")]],
+                ["std.stream.chain_v1"], ["std.stream.sink.collect_bytes_v1"]]
+        rep = self.run_world("solve-fs", pipe, ["--fixture-fs-dir", fx, "--fixture-fs-root", "root"], expect_exit=1)
+        self.assertEqual(rep["solve"]["trap"], "fs.open_read unsafe path")
 
     def test_fixture_world_gating_and_runner_errors(self):
         fx = self.fs_fixture()
