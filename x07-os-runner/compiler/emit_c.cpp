@@ -53,6 +53,32 @@ const char* drop_fn(Ty t) {
   }
 }
 
+// Fuel: each function keeps a copy of the counter in a local (`x07_fl`, a register). A charge
+// checks and decrements the copy and stores it to the global `x07_fuel_left`, which thus
+// stays exact for callees, traps (their metrics line) and the budget/scheduler runtime; the
+// copy is read back only after calls that may charge. A charge is then a compare, subtract
+// and store with no load (the old read-modify-write of the global made every charge wait for
+// the previous one, and byte stores through pointers forced reloads). Same charges, same
+// traps, same fuel_used.
+constexpr const char* kFuelIn = "x07_fl = x07_fuel_left;";
+constexpr const char* kFuelDefs =
+    "#define X07_FUEL(n) do { if (__builtin_expect(x07_fl < (n), 0)) x07_trap_fuel(); "
+    "x07_fl -= (n); x07_fuel_left = x07_fl; } while (0)\n";
+constexpr const char* kFuelLoad = "  uint64_t x07_fl = x07_fuel_left;\n";
+
+// The counter is read back after a call unless the callee is a runtime helper known to leave
+// it alone (it may trap, which reads it, but never charges): byte stores through a pointer may
+// alias the global, so a needless read-back is a real load. Everything else (x07 functions,
+// x07_fuel_loop, budget scopes, the scheduler, pipes, ffi) is read back.
+const char* fuel_in(const std::string& c_fn) {
+  static const char* const kLeaveFuel[] = {"x07_view_", "x07_bytes_", "x07_vec_u8_", "x07_codec_", "x07_vcheck_",
+                                          "x07_map_u32_", "x07_set_u32_", "x07_fmt_", "x07_parse_", "x07_divu",
+                                          "x07_remu", "("};
+  for (const char* p : kLeaveFuel)
+    if (c_fn.rfind(p, 0) == 0) return "";
+  return " x07_fl = x07_fuel_left;";
+}
+
 // How a statement list is printed: local names may be rewritten (a split function's
 // frame), and `return` / a `break` leaving the printed code may become a status return.
 struct Printer {
@@ -87,9 +113,15 @@ struct Printer {
   void stmt(std::string& o, const IrStmt& s, int ind, int loops) const {
     std::string pad(ind * 2, ' ');
     switch (s.kind) {
-      case IrStmt::Assign: o += pad + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";\n"; break;
-      case IrStmt::Eval: o += pad + "(void)" + rhs(s.rhs, Ty::I32) + ";\n"; break;
-      case IrStmt::Fuel: o += pad + "x07_fuel(" + std::to_string(s.fuel) + "u);\n"; break;
+      case IrStmt::Assign:
+        if (s.rhs.kind == IrRhs::Call) {
+          o += pad + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";" + fuel_in(s.rhs.op) + "\n";
+        } else {
+          o += pad + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";\n";
+        }
+        break;
+      case IrStmt::Eval: o += pad + "(void)" + rhs(s.rhs, Ty::I32) + ";" + fuel_in(s.rhs.op) + "\n"; break;
+      case IrStmt::Fuel: o += pad + "X07_FUEL(" + std::to_string(s.fuel) + "u);\n"; break;
       case IrStmt::Break:
         o += pad + (chunk && loops == 0 ? "{ " + breakout + "return 2; }" : std::string("break;")) + "\n";
         break;
@@ -343,7 +375,7 @@ void emit_split_fn(std::string& o, const IrFunc& f) {
                     }
                     const std::string name = f.cname + "__c" + std::to_string(id);
                     o += "static X07_CHUNK int " + name + "(x07_view input, struct " + fs +
-                         " *F, " + res + " *x07_ret) {\n  (void)input; (void)F; (void)x07_ret;\n" + copy_in + locals;
+                         " *F, " + res + " *x07_ret) {\n  (void)input; (void)F; (void)x07_ret;\n" + copy_in + locals + kFuelLoad;
                     Printer p{&via_ptr, true, copy_out};
                     bool loose_break = false;
                     for (const IrStmt* s : run) {
@@ -351,7 +383,8 @@ void emit_split_fn(std::string& o, const IrFunc& f) {
                       loose_break |= has_loose_break(*s);
                     }
                     o += "  " + copy_out + "return 0;\n}\n";
-                    std::string call = "{ int x07_st = " + name + "(input, &F, &x07_ret); if (x07_st == 1) return x07_ret;";
+                    std::string call = "{ int x07_st = " + name + "(input, &F, &x07_ret); " +
+                                       std::string(kFuelIn) + " if (x07_st == 1) return x07_ret;";
                     if (loose_break) call += " if (x07_st == 2) break;";
                     calls.push_back(call + " }");
                   });
@@ -362,7 +395,7 @@ void emit_split_fn(std::string& o, const IrFunc& f) {
   Printer drv{&via_frame, false, ""};
   o += "\n/* " + f.x07_name + " */\n" + signature(f) + " {\n  (void)input;\n  struct " + fs + " F = {0};\n" +
        "  " + res + " x07_ret = " + zero_of(f.is_solve ? Ty::Bytes : f.result) + ";\n" +
-       "  (void)x07_ret;\n";
+       "  (void)x07_ret;\n" + kFuelLoad;
   for (const auto& [n, t] : f.params)
     if (frame.count(n)) o += "  F." + n + " = " + n + ";\n";
   for (const auto& [n, t] : f.locals)
@@ -386,6 +419,7 @@ std::string emit_c(const IrProgram& ir) {
   for (const auto& f : ir.fns)
     if (!f.is_solve) o += signature(f) + ";\n";
   for (const auto& w : ir.task_wrappers) o += w;
+  o += kFuelDefs;
   bool any_split = false;
   for (const auto& f : ir.fns) any_split |= kLimits.above && ir_size(f.body) > kLimits.above;
   if (any_split)  // chunks of split functions: see the note above SplitLimits
@@ -399,6 +433,7 @@ std::string emit_c(const IrProgram& ir) {
     o += "\n/* " + f.x07_name + " */\n" + signature(f) + " {\n";
     o += "  (void)input;\n";
     for (const auto& [n, t] : f.locals) o += std::string("  ") + ty_c(t) + " " + n + " = " + zero_of(t) + ";\n";
+    o += kFuelLoad;
     Printer{}.list(o, f.body, 1, 0);
     o += "}\n";
   }

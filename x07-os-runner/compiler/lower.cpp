@@ -74,13 +74,41 @@ class FnLowerer {
   std::set<const Node*> unchecked_;  // reads proven in bounds in the current loop copy
 
   std::vector<IrStmt> finish(Block b) {
-    if (b.fuel) {
+    if (b.fuel && !sink_fuel(b)) {
       IrStmt f;
       f.kind = IrStmt::Fuel;
       f.fuel = b.fuel;
       b.stmts.insert(b.stmts.begin(), std::move(f));
     }
     return std::move(b.stmts);
+  }
+
+  // When a block only computes pure values (copies, arithmetic) before an `if`, its charge is
+  // added to the charge at the top of both arms instead: every path pays the same total, a
+  // trap can only move past code without effects, and a call whose body is an `if` (fib)
+  // makes one fuel check instead of two.
+  static bool sink_fuel(Block& b) {
+    for (auto& s : b.stmts) {
+      if (s.kind == IrStmt::If) {
+        // A loop's exit test (`if (c) break`): nothing gained, and the fixed-trip loop
+        // prepayment looks for the body's charge up front.
+        for (auto* arm : {&s.then_body, &s.else_body})
+          if (!arm->empty() && arm->back().kind == IrStmt::Break) return false;
+        for (auto* arm : {&s.then_body, &s.else_body}) {
+          if (!arm->empty() && arm->front().kind == IrStmt::Fuel) {
+            arm->front().fuel += b.fuel;
+          } else {
+            IrStmt f;
+            f.kind = IrStmt::Fuel;
+            f.fuel = b.fuel;
+            arm->insert(arm->begin(), std::move(f));
+          }
+        }
+        return true;
+      }
+      if (s.kind != IrStmt::Assign || s.rhs.kind == IrRhs::Call) return false;
+    }
+    return false;
   }
 
   void emit(IrStmt s) {
