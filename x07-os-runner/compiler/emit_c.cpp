@@ -71,7 +71,7 @@ constexpr const char* kFuelLoad = "  uint64_t x07_fl = x07_fuel_left;\n";
 // alias the global, so a needless read-back is a real load. Everything else (x07 functions,
 // x07_fuel_loop, budget scopes, the scheduler, pipes, ffi) is read back.
 const char* fuel_in(const std::string& c_fn) {
-  static const char* const kLeaveFuel[] = {"x07_view_", "x07_bytes_", "x07_vec_u8_", "x07_codec_", "x07_vcheck_",
+  static const char* const kLeaveFuel[] = {"x07_view_", "x07_bytes_", "x07_vec_", "x07_codec_", "x07_vcheck_",
                                           "x07_map_u32_", "x07_set_u32_", "x07_fmt_", "x07_parse_", "x07_divu",
                                           "x07_remu", "("};
   for (const char* p : kLeaveFuel)

@@ -61,7 +61,7 @@ x07_vec x07_vec_extend_zeroes(x07_vec v, uint32_t n) {
   return v;
 }
 
-x07_vec x07_vec_extend_bytes(x07_vec v, x07_view b) {
+x07_vec x07_vec_extend_bytes_grow(x07_vec v, x07_view b) {
   x07_vec_push_bytes(&v, b.ptr, b.len);
   return v;
 }

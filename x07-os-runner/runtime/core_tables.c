@@ -4,10 +4,13 @@
 #include "x07rt_mem.h"
 
 #define EMPTY 0xFFFFFFFFu
-typedef struct { uint32_t cap, len, is_map; uint32_t *keys, *vals; } table;
+typedef x07_table table; /* x07rt_core.h: the lookups are inline there */
 
-static table *tables;
-static uint32_t n_tables, tables_cap;
+x07_table *x07_tables;
+uint32_t x07_n_tables;
+static uint32_t tables_cap;
+#define tables x07_tables
+#define n_tables x07_n_tables
 
 static uint32_t new_table(uint32_t cap, uint32_t is_map, const char *bad_cap) {
   if (cap == 0 || (cap & (cap - 1))) x07_trap(bad_cap);
@@ -27,25 +30,15 @@ static uint32_t new_table(uint32_t cap, uint32_t is_map, const char *bad_cap) {
   return ++n_tables;
 }
 
-static table *get(uint32_t h, uint32_t is_map) {
-  if (h == 0 || h > n_tables || tables[h - 1].is_map != is_map)
-    x07_trap(is_map ? "map_u32 invalid handle" : "set_u32 invalid handle");
-  return &tables[h - 1];
+_Noreturn void x07_table_bad_handle(uint32_t is_map) {
+  x07_trap(is_map ? "map_u32 invalid handle" : "set_u32 invalid handle");
 }
+
+static table *get(uint32_t h, uint32_t is_map) { return x07_table_at(h, is_map); }
 
 static uint32_t slot_of(table *t, uint32_t k) { return (k * 2654435769u) & (t->cap - 1); }
 
-/* index of k, or of the empty slot where it would go; cap+0 never returned when not full */
-static uint32_t find(table *t, uint32_t k, int *found) {
-  uint32_t i = slot_of(t, k);
-  for (uint32_t n = 0; n < t->cap; n++) {
-    if (t->keys[i] == k) { *found = 1; return i; }
-    if (t->keys[i] == EMPTY) { *found = 0; return i; }
-    i = (i + 1) & (t->cap - 1);
-  }
-  *found = 0;
-  return t->cap;
-}
+static uint32_t find(table *t, uint32_t k, int *found) { return x07_table_find(t, k, found); }
 
 static void remove_at(table *t, uint32_t i) {
   uint32_t m = t->cap - 1, j = i;
@@ -78,27 +71,6 @@ static x07_bytes dump(table *t) {
 
 uint32_t x07_map_u32_new(uint32_t cap) { return new_table(cap, 1, "map_u32.new cap must be power of two"); }
 uint32_t x07_map_u32_len(uint32_t h) { return get(h, 1)->len; }
-uint32_t x07_map_u32_get(uint32_t h, uint32_t k, uint32_t d) {
-  table *t = get(h, 1);
-  if (k == EMPTY) x07_trap("map_u32.get key=-1 reserved");
-  int f; uint32_t i = find(t, k, &f);
-  return f ? t->vals[i] : d;
-}
-uint32_t x07_map_u32_set(uint32_t h, uint32_t k, uint32_t v) {
-  table *t = get(h, 1);
-  if (k == EMPTY) x07_trap("map_u32.set key=-1 reserved");
-  int f; uint32_t i = find(t, k, &f);
-  if (f) { t->vals[i] = v; return 0; }
-  if (i == t->cap || t->len + 1 >= t->cap) x07_trap("map_u32 full");
-  t->keys[i] = k; t->vals[i] = v; t->len++;
-  return 1;
-}
-uint32_t x07_map_u32_contains(uint32_t h, uint32_t k) {
-  table *t = get(h, 1);
-  if (k == EMPTY) x07_trap("map_u32.contains key=-1 reserved");
-  int f; find(t, k, &f);
-  return (uint32_t)f;
-}
 uint32_t x07_map_u32_remove(uint32_t h, uint32_t k) {
   table *t = get(h, 1);
   if (k == EMPTY) x07_trap("map_u32.remove key=-1 reserved");

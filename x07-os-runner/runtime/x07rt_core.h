@@ -86,7 +86,15 @@ static inline x07_vec x07_vec_set(x07_vec v, uint32_t i, uint32_t x) {
 }
 x07_vec x07_vec_reserve_exact(x07_vec v, uint32_t add);
 x07_vec x07_vec_extend_zeroes(x07_vec v, uint32_t n);
-x07_vec x07_vec_extend_bytes(x07_vec v, x07_view b);
+x07_vec x07_vec_extend_bytes_grow(x07_vec v, x07_view b);
+/* short appends that fit copy in place (string building); the rest go through the runtime */
+static inline x07_vec x07_vec_extend_bytes(x07_vec v, x07_view b) {
+  if (X07_UNLIKELY(b.len > 16u || b.len > v.cap - v.len)) return x07_vec_extend_bytes_grow(v, b);
+  for (uint32_t i = 0; i < b.len; i++) v.ptr[v.len + i] = b.ptr[i];
+  v.len += b.len;
+  x07_memcpy_bytes += b.len;
+  return v;
+}
 x07_vec x07_vec_extend_bytes_range(x07_vec v, x07_view b, uint32_t s, uint32_t n);
 static inline x07_vec x07_vec_clear(x07_vec v) { v.len = 0; return v; }
 x07_bytes x07_vec_into_bytes(x07_vec v);
@@ -168,12 +176,55 @@ static inline uint32_t x07_process_set_exit_code(uint32_t c) {
   return c;
 }
 
-/* ---- map_u32 / set_u32: runtime-owned open addressing tables ---- */
+/* ---- map_u32 / set_u32: runtime-owned open addressing tables ----
+ * Lookups and inserts are inline (a hash-map loop otherwise spends its time in calls);
+ * creation, removal and dumps live in core_tables.c. Key 0xFFFFFFFF marks an empty slot. */
+typedef struct { uint32_t cap, len, is_map; uint32_t *keys, *vals; } x07_table;
+extern x07_table *x07_tables; /* handle h is x07_tables[h - 1] */
+extern uint32_t x07_n_tables;
+_Noreturn void x07_table_bad_handle(uint32_t is_map);
+static inline x07_table *x07_table_at(uint32_t h, uint32_t is_map) {
+  if (X07_UNLIKELY(h - 1u >= x07_n_tables || x07_tables[h - 1u].is_map != is_map)) x07_table_bad_handle(is_map);
+  return &x07_tables[h - 1u];
+}
+/* index of k (*found = 1), or of the empty slot where it would go; cap when full */
+static inline uint32_t x07_table_find(const x07_table *t, uint32_t k, int *found) {
+  uint32_t m = t->cap - 1u, i = (k * 2654435769u) & m;
+  for (uint32_t n = 0; n < t->cap; n++) {
+    uint32_t c = t->keys[i];
+    if (c == k) { *found = 1; return i; }
+    if (c == 0xFFFFFFFFu) { *found = 0; return i; }
+    i = (i + 1u) & m;
+  }
+  *found = 0;
+  return t->cap;
+}
+static inline uint32_t x07_map_u32_get(uint32_t h, uint32_t k, uint32_t d) {
+  x07_table *t = x07_table_at(h, 1);
+  if (X07_UNLIKELY(k == 0xFFFFFFFFu)) x07_trap("map_u32.get key=-1 reserved");
+  int f;
+  uint32_t i = x07_table_find(t, k, &f);
+  return f ? t->vals[i] : d;
+}
+static inline uint32_t x07_map_u32_set(uint32_t h, uint32_t k, uint32_t v) {
+  x07_table *t = x07_table_at(h, 1);
+  if (X07_UNLIKELY(k == 0xFFFFFFFFu)) x07_trap("map_u32.set key=-1 reserved");
+  int f;
+  uint32_t i = x07_table_find(t, k, &f);
+  if (f) { t->vals[i] = v; return 0; }
+  if (X07_UNLIKELY(i == t->cap || t->len + 1u >= t->cap)) x07_trap("map_u32 full");
+  t->keys[i] = k; t->vals[i] = v; t->len++;
+  return 1;
+}
+static inline uint32_t x07_map_u32_contains(uint32_t h, uint32_t k) {
+  x07_table *t = x07_table_at(h, 1);
+  if (X07_UNLIKELY(k == 0xFFFFFFFFu)) x07_trap("map_u32.contains key=-1 reserved");
+  int f;
+  x07_table_find(t, k, &f);
+  return (uint32_t)f;
+}
 uint32_t x07_map_u32_new(uint32_t cap);
 uint32_t x07_map_u32_len(uint32_t h);
-uint32_t x07_map_u32_get(uint32_t h, uint32_t k, uint32_t d);
-uint32_t x07_map_u32_set(uint32_t h, uint32_t k, uint32_t v);
-uint32_t x07_map_u32_contains(uint32_t h, uint32_t k);
 uint32_t x07_map_u32_remove(uint32_t h, uint32_t k);
 x07_bytes x07_map_u32_dump_kv(uint32_t h);
 uint32_t x07_set_u32_new(uint32_t cap);
