@@ -183,7 +183,7 @@ static int run(vm *m, uint32_t start, int anchored, uint32_t *s_out, uint32_t *e
       uint32_t pc = cl->dense[k];
       uint32_t *ts = cl->slots + (size_t)k * m->nslots;
       const xr_inst *in = &m->p->code[pc];
-      if (!anchored && found && ts[0] > best) continue; /* cannot start further left */
+      if (!anchored && found && ts[0] >= best) continue; /* cannot start further left than the match found */
       if (in->op == XI_MATCH) {
         if (anchored) {
           memcpy(out_slots, ts, m->nslots * sizeof(uint32_t));
