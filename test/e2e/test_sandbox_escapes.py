@@ -322,6 +322,21 @@ class NamespaceTest(EscapeBase):
             self.assertNotEqual(link, os.readlink("/proc/self/ns/" + kind), kind)
         self.assertIn("pid=1", rest)  # the program is init of its own pid namespace: no host pids
 
+    def test_net_off_runs_share_one_empty_namespace(self):
+        # creating a network namespace per run is the costliest step; runs with net off share an empty one
+        first, _ = self.ns_of()
+        second, _ = self.ns_of()
+        self.assertEqual(first["net"], second["net"])
+        self.assertEqual(first["net"], "net:[%d]" % os.stat("/run/x07/netns-empty").st_ino)
+        self.assertNotEqual(first["net"], os.readlink("/proc/self/ns/net"))
+        # nothing in it but a loopback that is down (no one in it may bring it up)
+        if t.shutil.which("nsenter") and t.shutil.which("ip"):
+            links = t.subprocess.run(["nsenter", "--net=/run/x07/netns-empty", "ip", "-o", "link"],
+                                     stdout=t.subprocess.PIPE, check=True).stdout.decode().splitlines()
+            self.assertEqual(len(links), 1, links)
+            self.assertIn(": lo: ", links[0])
+            self.assertNotIn("UP", links[0].split(">")[0])
+
     def test_net_namespace_kept_when_net_is_on(self):
         ns, _ = self.ns_of(net={"enabled": True, "allow_tcp": True,
                                 "allow_hosts": [{"host": "127.0.0.1", "ports": [9]}]})

@@ -135,6 +135,8 @@ struct x07_sandbox_plan {
   size_t ns_mounts_len, ns_data_mounts;
   char ns_cwd[4096];
   int userns;               /* not root: CLONE_NEWUSER, the child maps our own uid/gid */
+  int netns_fd;             /* net off as uid 0: the shared empty network namespace to setns() into (-1 = none) */
+  int new_net;              /* the program gets a network namespace of its own or the shared empty one */
   int quota_sock[2];        /* write quota: the child sends the tmpfs fd on [1], the runner reads [0] */
   int quota_roots;          /* write roots mounted as overlays on the quota tmpfs (0 = no quota) */
   uint64_t quota_bytes;
@@ -171,6 +173,8 @@ int x07_sb_namespaces_available(void);
 /* Not root: the kernel lets us create a user namespace with mount and pid
  * namespaces inside (probed once per process by a short-lived clone). */
 int x07_sb_userns_available(void);
+/* uid 0: an fd of the shared empty network namespace (created on first use), or -1. */
+int x07_sb_shared_netns(void);
 int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, const char *cwd);
 int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan);
 int x07_sb_prepare_netsup(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg);

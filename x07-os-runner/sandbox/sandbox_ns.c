@@ -216,7 +216,11 @@ int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_c
     format_maps(plan->uid_map, plan->gid_map, sizeof plan->uid_map);
   }
   plan->ns_flags |= CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS;
-  if (!cfg->net_enabled) plan->ns_flags |= CLONE_NEWNET;
+  if (!cfg->net_enabled) {
+    plan->new_net = 1;
+    plan->netns_fd = plan->userns ? -1 : x07_sb_shared_netns();
+    if (plan->netns_fd < 0) plan->ns_flags |= CLONE_NEWNET;
+  }
   snprintf(plan->ns_cwd, sizeof plan->ns_cwd, "%s", cwd);
   int r = 0;
   if (cfg->fs_enabled) {
@@ -260,6 +264,7 @@ int x07_sb_apply_mounts(const struct x07_sandbox_plan *plan) {
     if (r) return r;
   }
   if (unshare((int)(plan->ns_flags & ~(unsigned long)(CLONE_NEWPID | CLONE_NEWUSER))) != 0) return -errno;
+  if (plan->netns_fd >= 0 && setns(plan->netns_fd, CLONE_NEWNET) != 0) return -errno;
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) return -errno;
   int lower_fds[16], tmp_fd = -1, r = 0;
   for (int k = 0; k < 16; k++) lower_fds[k] = -1;

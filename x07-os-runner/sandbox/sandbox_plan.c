@@ -51,6 +51,7 @@ x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_s
   plan->cgroups[0].procs_fd = plan->cgroups[1].procs_fd = -1;
   plan->netsup_child_fd = -1;
   plan->quota_sock[0] = plan->quota_sock[1] = -1;
+  plan->netns_fd = -1;
   x07_sb_prepare_rlimits(plan, cfg);
   plan->procs_max = cfg->procs;
   plan->mem_max = cfg->mem_bytes;
@@ -92,6 +93,7 @@ fail:
 void x07_sandbox_plan_free(x07_sandbox_plan *plan) {
   if (!plan) return;
   if (plan->landlock_ruleset_fd >= 0) close(plan->landlock_ruleset_fd);
+  if (plan->netns_fd >= 0) close(plan->netns_fd);
   x07_sb_release_cgroup(plan);
   for (int i = 0; i < 2; i++)
     if (plan->quota_sock[i] >= 0) close(plan->quota_sock[i]);

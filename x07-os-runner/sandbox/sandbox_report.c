@@ -137,7 +137,8 @@ static void describe_into(const x07_sandbox_plan *plan, out_buf *o) {
   if (plan->netsup) put(o, "; network supervisor: tcp/udp destinations %zu allowed, listen needs a port", plan->dests_len);
   if (plan->ns_flags)
     put(o, "; namespaces %spid ipc uts mount%s (%zu root%s mounted noexec)", plan->userns ? "user " : "",
-        (plan->ns_flags & CLONE_NEWNET) ? " net" : "", plan->ns_data_mounts, plan->ns_data_mounts == 1 ? "" : "s");
+        plan->new_net ? " net" : "", plan->ns_data_mounts, plan->ns_data_mounts == 1 ? "" : "s");
+  if (plan->netns_fd >= 0) put(o, "; net namespace: the shared empty one");
   if (plan->quota_roots)
     put(o, "; write quota %llu bytes per run (%d write root%s on a tmpfs overlay)",
         (unsigned long long)plan->quota_bytes, plan->quota_roots, plan->quota_roots == 1 ? "" : "s");
