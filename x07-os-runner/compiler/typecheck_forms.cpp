@@ -154,8 +154,11 @@ Info FnChecker::check_if(Node& n, bool stmt) {
                       ", else=" + ty_debug_name(e.ty) +
                       "); if a branch is a statement assignment, use [\"set0\",name,expr] (yields i32) or end the "
                       "branch with 0", n.ptr);
-  if (is_view_like(t.ty) && t.src != e.src)
+  // As upstream: two different local owners are an error; a branch that borrows no local (a parameter,
+  // `input`) takes the other branch's owner, so the value counts as borrowing that owner.
+  if (is_view_like(t.ty) && t.src >= 0 && e.src >= 0 && t.src != e.src)
     err("Typing", "bytes_view must have a single borrow source across branches", n.ptr);
+  if (t.src < 0) t.src = e.src;
   t.brand = join_brand(t.brand, e.brand);
   return t;
 }
