@@ -1,6 +1,7 @@
 #include "fixture_world.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <sys/stat.h>
 #include <unistd.h>

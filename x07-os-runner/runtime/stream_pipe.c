@@ -588,15 +588,12 @@ static void run_rr_send_source(pipe *p) {
  * at most chunk_max_bytes, one per step). */
 static void run_world_fs_source(pipe *p) {
   x07_bytes data = x07_world_fs_pipe_source(arg(p, p->src_arg, ARG_VIEW)->v);
-  uint32_t taken = 0, win_start = 0, win_end = 0, pos = 0;
+  uint32_t win_end = 0, pos = 0;  /* [pos, win_end): what is left of the current bufread window */
   for (uint32_t step = 0; step < p->max_steps && !p->done; step++) {
     if (pos >= win_end) {
-      uint32_t rem = data.len - taken, n = rem < p->bufread_cap ? rem : p->bufread_cap;
-      win_start = pos = taken;
-      win_end = taken + n;
-      taken += n;
+      uint32_t rem = data.len - win_end;
+      win_end += rem < p->bufread_cap ? rem : p->bufread_cap;
     }
-    (void)win_start;
     uint32_t n = win_end - pos;
     if (n > p->chunk_max) n = p->chunk_max;
     if (n == 0) {
