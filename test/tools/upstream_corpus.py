@@ -361,8 +361,9 @@ def run_runner(runner, case, cwd, tmp, extra=()):
         os.close(fd)
         args += ["--input", in_path]
     try:
+        # PWD as a shell would set it: programs build file:// URLs from it (tests/external_os/modules)
         p = subprocess.run(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           stdin=subprocess.DEVNULL, timeout=300)
+                           stdin=subprocess.DEVNULL, timeout=300, env=with_env({"PWD": os.path.abspath(cwd)}))
     except subprocess.TimeoutExpired:
         return None, "runner timed out"
     finally:
@@ -462,6 +463,9 @@ def main():
     if args.peer and not os.path.isfile(os.path.join(args.peer, "x07-os-runner")):
         ap.error("no x07-os-runner in --peer %s" % args.peer)
     up = Upstream(args.upstream)
+    # upstream's CI scripts run from the checkout root after `mkdir -p tmp tmp/tmp` (git-ignored):
+    # programs and policies write there (write root "tmp")
+    os.makedirs(os.path.join(up.root, "tmp", "tmp"), exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="x07corpus_") as tmp:
         cases = [c for c in collect(up, tmp) if args.filter in c.id]
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
