@@ -19,6 +19,7 @@ QUOTA_C = "#define _GNU_SOURCE\n" + t.C_FRAME_PRELUDE + r"""
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 static char out[1 << 14];
@@ -136,8 +137,11 @@ class MemoryCgroupTest(QuotaBase):
         p, report = self.attack("forkmem:4,96", limits={"mem_bytes": 256 * MiB}, process=self.SPAWN)
         out = t.b64d(report["solve_output_b64"]).decode() if report["ok"] else ""
         if out:
-            touched = int(out.split()[0].split("=")[1])
-            self.assertLessEqual(touched, 2, out)
+            touched, died = (int(kv.split("=")[1]) for kv in out.split()[:2])
+            # the OOM killer may pick a child that already reported, making room for one more:
+            # what counts is how many held their 96 MiB at once (never 3 under 256 MiB)
+            self.assertLessEqual(touched - died, 2, out)
+            self.assertLess(touched, 4, out)
         else:  # the whole tree may be killed instead
             self.assertIn(b"memory cgroup", p.stderr)
         # control: the same tree fits when mem_bytes allows it
