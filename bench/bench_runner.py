@@ -272,6 +272,10 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(32) as pool:
             outs = list(pool.map(lambda s: run([runner, "--program", s], env=cap_env, check=False)[2], mix))
         failures = sum(1 for p in outs if p.returncode != 0)
+        for p in outs:
+            if p.returncode != 0:  # say why, so a failure can be chased
+                print("concurrent run failed (exit %d): %s %s" % (p.returncode, p.stderr.decode(errors="replace")[-400:],
+                                                                  p.stdout.decode(errors="replace")[:400]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
