@@ -103,15 +103,18 @@ class Cache(RunnerTestCase):
         exe = runner_report(["--program", prog], expect_exit=0, env=self.env)[1]["compile"]["compiled_exe"]
         leftover = os.path.join(os.path.dirname(exe), "solver_999999_0.c")
         fresh = os.path.join(os.path.dirname(exe), "solver_999999_1.c")
-        for p in (leftover, fresh):
+        build_leftover = os.path.join(self.cache, "solver_999999_2")  # builds happen beside the entries
+        for p in (leftover, fresh, build_leftover):
             with open(p, "w") as f:
                 f.write("int x;")
         old = time.time() - 7200
         os.utime(leftover, (old, old))
+        os.utime(build_leftover, (old, old))
         other = write_program(self.d, ["bytes.lit", "second"], name="other.x07.json")
         os.unlink(os.path.join(self.cache, "meta", "upkeep"))  # upkeep runs at most once an hour
         runner_report(["--program", other], expect_exit=0, env=self.env)  # a miss runs the cache upkeep
         self.assertFalse(os.path.exists(leftover), "stale temporary survived")
+        self.assertFalse(os.path.exists(build_leftover), "stale build temporary survived")
         self.assertTrue(os.path.exists(fresh), "a possibly in-use temporary was removed")
 
     def test_warm_path_sees_module_changes(self):

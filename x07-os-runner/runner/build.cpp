@@ -213,11 +213,11 @@ bool build_native(const BuildRequest& req, const Toolchain& tc, const fs::path& 
     rt_lock = EntryLock::acquire(rt.archive());
   }
   if (!rt_lock.held()) throw RunnerError("runtime library evicted while in use: " + rt.archive().string());
-  if (!fsutil::create_dirs(entry_dir, &err))
-    throw RunnerError("create native cache dir: " + entry_dir.string() + ": " + err);
+  // Built beside the entries, not inside entry_dir: until we hold its lock, a concurrent runner's
+  // eviction may rename entry_dir away (with whatever we were writing into it).
   const std::string stem = fsutil::unique_name("solver_");
-  const fs::path src = entry_dir / (stem + ".c");
-  const fs::path tmp_exe = entry_dir / stem;
+  const fs::path src = cache / (stem + ".c");
+  const fs::path tmp_exe = cache / stem;
   if (!fsutil::write_file_atomic(src, c_source, &err))
     throw RunnerError("write C source: " + src.string() + ": " + err);
 
@@ -236,16 +236,12 @@ bool build_native(const BuildRequest& req, const Toolchain& tc, const fs::path& 
   note.reset();
   const bool keep_c = env_truthy("X07_KEEP_C");
   std::string kept;
-  if (keep_c) {
-    kept = (entry_dir / "solver.c").string();
-    ::rename(src.c_str(), kept.c_str());
-  } else {
-    ::unlink(src.c_str());
-  }
+  if (!keep_c) ::unlink(src.c_str());
   c.stdout_bytes = r.out;
   c.stderr_bytes = r.err;
   if (!r.started || r.exit_code != 0) {
     ::unlink(tmp_exe.c_str());
+    if (keep_c) kept = src.string();
     c.exit_status = r.started ? r.exit_code : 1;
     std::string cc_err = r.started ? r.err : tc.cc + ": " + fsutil::os_error_text(r.spawn_errno) + "\n";
     c.compile_error = "C toolchain failed (exit=" + std::to_string(c.exit_status) + ")";
@@ -253,8 +249,19 @@ bool build_native(const BuildRequest& req, const Toolchain& tc, const fs::path& 
     return false;
   }
   const fs::path solver = entry_dir / "solver";
-  if (::rename(tmp_exe.c_str(), solver.c_str()) != 0)
-    throw RunnerError("install executable: " + solver.string() + ": " + fsutil::os_error_text(errno));
+  for (int attempt = 0;; ++attempt) {  // ENOENT: entry_dir was evicted between create and rename
+    if (!fsutil::create_dirs(entry_dir, &err)) {
+      ::unlink(tmp_exe.c_str());
+      throw RunnerError("create native cache dir: " + entry_dir.string() + ": " + err);
+    }
+    if (::rename(tmp_exe.c_str(), solver.c_str()) == 0) break;
+    const int e = errno;
+    if (e != ENOENT || attempt == 2) {
+      ::unlink(tmp_exe.c_str());
+      throw RunnerError("install executable: " + solver.string() + ": " + fsutil::os_error_text(e));
+    }
+  }
+  if (keep_c && ::rename(src.c_str(), (entry_dir / "solver.c").c_str()) != 0) ::unlink(src.c_str());
   return true;
 }
 

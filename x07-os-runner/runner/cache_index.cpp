@@ -112,6 +112,8 @@ void upkeep(const fs::path& cache_dir) {
     std::error_code ec2;
     if (name.rfind(".evict-", 0) == 0) {
       fs::remove_all(it->path(), ec2);
+    } else if (name.rfind("solver_", 0) == 0 && stale(it->path())) {  // a build's temporaries (build.cpp)
+      fs::remove(it->path(), ec2);
     } else if (is_key_name(name) && it->is_directory(ec2)) {
       for (auto f = fs::directory_iterator(it->path(), ec2); !ec2 && f != fs::directory_iterator(); f.increment(ec2)) {
         if (f->path().filename().string().rfind("solver_", 0) == 0 && stale(f->path())) fs::remove(f->path(), ec2);
