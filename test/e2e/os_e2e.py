@@ -54,6 +54,27 @@ def u32(b, off):
     return struct.unpack_from("<I", b, off)[0]
 
 
+def frame_all(exprs):
+    """A solve body returning each bytes expression of `exprs` framed as u32le length + bytes."""
+    body = ["begin", ["let", "v", ["vec_u8.with_capacity", 1024]]]
+    for i, e in enumerate(exprs):
+        body += [["let", "d%d" % i, e],
+                 ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le", ["bytes.len", "d%d" % i]]]],
+                 ["set", "v", ["vec_u8.extend_bytes", "v", "d%d" % i]]]
+    body.append(["vec_u8.into_bytes", "v"])
+    return body
+
+
+def unframe(b):
+    """The parts of frame_all's output."""
+    out, off = [], 0
+    while off < len(b):
+        n = u32(b, off)
+        out.append(b[off + 4:off + 4 + n])
+        off += 4 + n
+    return out
+
+
 def entry(solve, imports, decls=()):
     """An x07AST entry document (schema 0.8.0)."""
     return {"schema_version": "x07.x07ast@0.8.0", "kind": "entry", "module_id": "main",

@@ -116,32 +116,13 @@ HANDLES = ["begin",
                                    ["jsonschema.validate_v1", ["bytes.view", "bad"], ["bytes.view", "i"]]]]]]
 
 
-def frame_all(exprs):
-    body = ["begin", ["let", "v", ["vec_u8.with_capacity", 1024]]]
-    for i, x in enumerate(exprs):
-        body += [["let", "d%d" % i, x],
-                 ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le", ["bytes.len", "d%d" % i]]]],
-                 ["set", "v", ["vec_u8.extend_bytes", "v", "d%d" % i]]]
-    body.append(["vec_u8.into_bytes", "v"])
-    return body
-
-
-def unframe(b):
-    out, off = [], 0
-    while off < len(b):
-        n = oe.u32(b, off)
-        out.append(b[off + 4:off + 4 + n])
-        off += 4 + n
-    return out
-
-
 @unittest.skipUnless(t.compiler_works(), "compiler not available yet")
 class ExtJsonSchema(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = t.TempDir()
         d = cls.tmp.path
-        cls.cases = oe.write_entry(d, "cases", oe.entry(frame_all([c for c, _ in CASES]), []))
+        cls.cases = oe.write_entry(d, "cases", oe.entry(oe.frame_all([c for c, _ in CASES]), []))
         cls.handles = oe.write_entry(d, "handles", oe.entry(HANDLES, []))
 
     @classmethod
@@ -155,7 +136,7 @@ class ExtJsonSchema(unittest.TestCase):
                                    policy)
                 self.assertIsNone(o.compile_error)
                 self.assertIsNone(o.trap)
-                got = unframe(o.output)
+                got = oe.unframe(o.output)
                 self.assertEqual(len(got), len(CASES))
                 for (expr, want), g in zip(CASES, got):
                     self.assertEqual(g, want, json.dumps(expr)[:200])

@@ -142,25 +142,6 @@ CASES = [
 ]
 
 
-def frame_all(exprs):
-    body = ["begin", ["let", "v", ["vec_u8.with_capacity", 1024]]]
-    for i, e in enumerate(exprs):
-        body += [["let", "d%d" % i, e],
-                 ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le", ["bytes.len", "d%d" % i]]]],
-                 ["set", "v", ["vec_u8.extend_bytes", "v", "d%d" % i]]]
-    body.append(["vec_u8.into_bytes", "v"])
-    return body
-
-
-def unframe(b):
-    out, off = [], 0
-    while off < len(b):
-        n = oe.u32(b, off)
-        out.append(b[off + 4:off + 4 + n])
-        off += 4 + n
-    return out
-
-
 # Compiled documents: the handle is the first free slot of the process's table.
 COMPILED = ["begin",
             ["let", "p1", ["bytes.lit", "abc"]], ["let", "c1", ["regex.compile_opts_v1", ["bytes.view", "p1"], 9]],
@@ -168,10 +149,10 @@ COMPILED = ["begin",
             ["let", "p3", ["bytes.lit", "b"]], ["let", "c3", ["regex.compile_opts_v1", ["bytes.view", "p3"], 0]],
             ["let", "t", ["bytes.lit", "xb"]],
             ["let", "junk", ["bytes.lit", "X7RGjunkjunkjunkjunk"]],
-            frame_all(["c1", ["view.to_bytes", ["bytes.view", "c3"]],
-                       ["regex.exec_from_v1", ["bytes.view", "c2"], ["bytes.view", "t"], 0],   # error doc passes through
-                       ["regex.exec_from_v1", ["bytes.view", "junk"], ["bytes.view", "t"], 0],
-                       ["regex.exec_from_v1", ["bytes.view", "c3"], ["bytes.view", "t"], 0]])]
+            oe.frame_all(["c1", ["view.to_bytes", ["bytes.view", "c3"]],
+                          ["regex.exec_from_v1", ["bytes.view", "c2"], ["bytes.view", "t"], 0],   # error doc passes through
+                          ["regex.exec_from_v1", ["bytes.view", "junk"], ["bytes.view", "t"], 0],
+                          ["regex.exec_from_v1", ["bytes.view", "c3"], ["bytes.view", "t"], 0]])]
 
 # (a|aa)*b over 20000 'a's and no 'b': exponential for a backtracking matcher
 PATHOLOGICAL = ["begin", ["let", "p", ["bytes.lit", "(a|aa)*b"]],
@@ -187,7 +168,7 @@ class ExtRegex(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = t.TempDir()
         d = cls.tmp.path
-        cls.cases = oe.write_entry(d, "cases", oe.entry(frame_all([c for c, _ in CASES]), []))
+        cls.cases = oe.write_entry(d, "cases", oe.entry(oe.frame_all([c for c, _ in CASES]), []))
         cls.compiled = oe.write_entry(d, "compiled", oe.entry(COMPILED, []))
         cls.patho = oe.write_entry(d, "patho", oe.entry(PATHOLOGICAL, []))
         cls.owned = oe.write_entry(d, "owned", oe.entry(OWNED_ARG, []))
@@ -203,7 +184,7 @@ class ExtRegex(unittest.TestCase):
                                    policy)
                 self.assertIsNone(o.compile_error)
                 self.assertIsNone(o.trap)
-                got = unframe(o.output)
+                got = oe.unframe(o.output)
                 self.assertEqual(len(got), len(CASES))
                 for (expr, want), g in zip(CASES, got):
                     self.assertEqual(g, want, expr[:3])
@@ -211,7 +192,7 @@ class ExtRegex(unittest.TestCase):
     def test_compiled_documents_and_handles(self):
         o = oe.run_program(self.compiled, self.tmp.path, "run-os")
         self.assertIsNone(o.compile_error)
-        c1, c3, passthrough, junk, ok = unframe(o.output)
+        c1, c3, passthrough, junk, ok = oe.unframe(o.output)
         self.assertEqual(c1, b"\x01X7RG\x01" + le(1, 9, fnv(b"abc")))
         self.assertEqual(c3, b"\x01X7RG\x01" + le(2, 0, fnv(b"b")))  # a failed compile takes no handle
         self.assertEqual(passthrough, err(1, 1))
