@@ -95,13 +95,16 @@ static char *checked_path(const char *op, x07_view path) {
   return p;
 }
 
-x07_bytes x07_fs_read(x07_view path) {
-  char *p = checked_path("fs.read", path);
+/* A whole fixture file, counted as one read (fs.read and the pipe's fs source). */
+static x07_bytes read_fixture_file(const char *op, x07_view path) {
+  char *p = checked_path(op, path);
   x07_metrics.fs_read_file_calls += 1;
-  x07_bytes out = x07_world_read_whole("fs.read", p);
+  x07_bytes out = x07_world_read_whole(op, p);
   x07_free(p);
   return out;
 }
+
+x07_bytes x07_fs_read(x07_view path) { return read_fixture_file("fs.read", path); }
 
 /* The reader holds a private copy of the file: fixture files are small and read-only. */
 x07_iface x07_io_open_read_bytes(x07_view b);
@@ -162,10 +165,4 @@ x07_bytes x07_fs_list_dir(x07_view path) {
 
 /* std.stream.src.fs_open_read_v1 in the fixture worlds: the whole file (the pipe hands it out
  * in bufread/chunk-sized pieces like upstream's reader loop). */
-x07_bytes x07_world_fs_pipe_source(x07_view path) {
-  char *p = checked_path("fs.open_read", path);
-  x07_metrics.fs_read_file_calls += 1;
-  x07_bytes out = x07_world_read_whole("fs.open_read", p);
-  x07_free(p);
-  return out;
-}
+x07_bytes x07_world_fs_pipe_source(x07_view path) { return read_fixture_file("fs.open_read", path); }
