@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Fuel is charged exactly, whatever the emitter does to make charges cheap (the charge of a
 pure prefix moved into both arms of an `if`, the counter kept in a register per function,
-long functions split into chunks): each program uses the same fuel as under the plain
-one-charge-per-block scheme (figures recorded from it), runs with exactly that budget and
-traps "fuel exhausted" with one unit less, also when its functions are split."""
+long functions split into chunks, appends of formatted numbers fused into one call): each
+program uses the same fuel as under the plain one-charge-per-block scheme (figures recorded
+from it), runs with exactly that budget and traps "fuel exhausted" with one unit less, also
+when its functions are split."""
 import json
 import os
 import sys
@@ -36,6 +37,15 @@ PROGRAMS = {
     "bytes": (entry(["begin", ["let", "b", ["bytes.alloc", 10]],
                      ["for", "i", 0, 10, ["set", "b", ["bytes.set_u8", "b", "i", ["main.fib", "i"]]]],
                      ["bytes.concat", "b", ["bytes.lit", "ok"]]], [FIB]), 2512),
+    # vec_u8.extend_bytes of fmt.u32_to_dec / fmt.s32_to_dec / codec.write_u32_le is fused (no temporary)
+    "fmt_append": (entry(["begin", ["let", "v", ["vec_u8.with_capacity", 0]],
+                          ["for", "i", 0, ["view.len", "input"],
+                           ["begin",
+                            ["set", "v", ["vec_u8.extend_bytes", "v",
+                                          ["fmt.u32_to_dec", ["*", "i", ["view.get_u8", "input", "i"]]]]],
+                            ["set", "v", ["vec_u8.extend_bytes", "v", ["fmt.s32_to_dec", ["-", 40, "i"]]]],
+                            ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le", "i"]]]]],
+                          ["vec_u8.into_bytes", "v"]]), 1856),
 }
 INPUT = bytes(range(0, 250, 3))
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Core runtime stress (runtime/core_*.c without the compiler): the arena under
 random alloc/free of small and large blocks (integrity, 16-byte alignment,
-zero-fill, mem_stats, coalescing), vec growth, and map_u32/set_u32 against a
+zero-fill, mem_stats, coalescing), vec growth (in place at the arena's top, counted as
+new + copy + free), and map_u32/set_u32 against a
 reference model; the arena's out-of-memory trap."""
 import os
 import shutil
@@ -41,6 +42,12 @@ class CoreRuntime(unittest.TestCase):
         p = self.run_mode("vec")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertEqual(p.stdout, "ok %d\n" % (4 << 20))
+
+    def test_vec_growth_in_place_counts_as_copy(self):
+        for seed in ("1", "2", "3"):
+            p = self.run_mode("vecmix", seed)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertTrue(p.stdout.startswith("ok "), p.stdout)
 
     def test_tables_match_reference(self):
         for seed in ("5", "6"):

@@ -804,8 +804,37 @@ class FnLowerer {
     return assign(Ty::Bytes, call("x07_pipe_run", {h, IrOperand::local("input")}));
   }
 
+  // vec_u8.extend_bytes(v, P(x)) where P makes a fresh bytes value that only this call reads:
+  // P's bytes go straight into v (the runtime's x07_vec_extend_* functions), without the
+  // temporary. Fuel is charged exactly as for the unfused pair (the view coercion and the
+  // producer node); the runtime still counts the temporary in mem_stats.
+  bool lower_fused_append(const Node& n, IrOperand* out) {
+    static const std::pair<const char*, const char*> fused[] = {
+        {"fmt.u32_to_dec", "x07_vec_extend_u32_dec"},
+        {"fmt.s32_to_dec", "x07_vec_extend_s32_dec"},
+        {"codec.write_u32_le", "x07_vec_extend_u32_le"},
+    };
+    if (n.kids.size() != 2) return false;
+    const Node& src = n.kids[1];
+    if (!src.coerce_view || src.kind != Node::List || src.head != Head::Builtin || src.kids.size() != 1 ||
+        src.kids[0].coerce_view)
+      return false;
+    const std::string& producer = builtins()[src.callee].name;
+    for (const auto& [name, c_fn] : fused) {
+      if (producer != name) continue;
+      IrOperand v = lower_arg(n.kids[0]);
+      cur_->fuel += src.stmt ? 1 : 2;  // as_view() + lower() of the producer node
+      IrOperand x = lower_arg(src.kids[0]);
+      *out = assign(n.ty, call(c_fn, {v, x}));
+      return true;
+    }
+    return false;
+  }
+
   IrOperand lower_builtin(const Node& n) {
     const Builtin& b = builtins()[n.callee];
+    IrOperand fused;
+    if (b.name == "vec_u8.extend_bytes" && lower_fused_append(n, &fused)) return fused;
     if (b.os || (b.flags & BF_PROTO)) used_os_.insert(n.callee);
     if (b.flags & BF_SCHED) out_.uses_sched = true;
     if ((b.name.rfind("task.$scope_end", 0) == 0 || b.name.rfind("budget.$end", 0) == 0 || b.name == "rr.$exit") &&

@@ -78,13 +78,33 @@ x07_bytes x07_vec_into_bytes(x07_vec v) {
   return b;
 }
 
+x07_vec x07_vec_extend_reserve(x07_vec v, uint32_t n) {
+  if ((uint64_t)v.len + n > 0xFFFFFFFFu) x07_trap("vec_u8.extend_bytes overflow");
+  x07_vec_reserve(&v, v.len + n);
+  return v;
+}
+
 x07_bytes x07_fmt_u32_to_dec(uint32_t x) {
-  char tmp[12];
-  int n = 0;
-  do { tmp[n++] = (char)('0' + x % 10); x /= 10; } while (x);
-  x07_bytes b = x07_bytes_new((uint32_t)n);
-  for (int i = 0; i < n; i++) b.ptr[i] = (uint8_t)tmp[n - 1 - i];
+  x07_bytes b = x07_bytes_new(x07_dec_len_u32(x));
+  x07_put_dec_u32(b.ptr + b.len, x);
   return b;
+}
+
+/* the negative case of the fused extend of fmt.s32_to_dec, counted as x07_fmt_s32_to_dec
+ * allocates and copies: the digits, then '-' + digits, then the digits freed */
+x07_vec x07_vec_extend_s32_dec_neg(x07_vec v, uint32_t x) {
+  uint32_t m = 0u - x, k = x07_dec_len_u32(m), n = k + 1u;
+  x07_mem_note_temp_alloc(k);
+  x07_mem_note_temp_alloc(n);
+  x07_memcpy_bytes += k;
+  x07_mem_note_temp_free(k);
+  if (n > v.cap - v.len) v = x07_vec_extend_reserve(v, n);
+  v.ptr[v.len] = '-';
+  x07_put_dec_u32(v.ptr + v.len + n, m);
+  v.len += n;
+  x07_memcpy_bytes += n;
+  x07_mem_note_temp_free(n);
+  return v;
 }
 
 x07_bytes x07_fmt_s32_to_dec(uint32_t x) {

@@ -24,6 +24,28 @@ static inline uint32_t x07_remu(uint32_t a, uint32_t b) { return b ? a % b : a; 
 /* ---- counters the runtime shares with the inline paths ---- */
 extern uint64_t x07_memcpy_bytes;
 void x07_copy(void *dst, const void *src, uint32_t n); /* counted memcpy */
+typedef struct {
+  uint64_t alloc_calls, realloc_calls, free_calls, bytes_alloc_total, bytes_freed_total;
+  uint64_t live_bytes, peak_live_bytes, live_allocs, peak_live_allocs;
+} x07_mem_stats;
+extern x07_mem_stats x07_mem;
+/* A fused builtin writes a temporary's bytes straight into their destination (e.g.
+ * vec_u8.extend_bytes of fmt.u32_to_dec) but counts the n-byte temporary as allocated
+ * and freed, so alloc_calls/alloc_bytes (budgets, mem_stats) match the unfused program. */
+static inline void x07_mem_note_temp_alloc(uint32_t n) {
+  x07_mem.alloc_calls++;
+  x07_mem.bytes_alloc_total += n;
+  x07_mem.live_bytes += n;
+  x07_mem.live_allocs++;
+  if (x07_mem.live_bytes > x07_mem.peak_live_bytes) x07_mem.peak_live_bytes = x07_mem.live_bytes;
+  if (x07_mem.live_allocs > x07_mem.peak_live_allocs) x07_mem.peak_live_allocs = x07_mem.live_allocs;
+}
+static inline void x07_mem_note_temp_free(uint32_t n) {
+  x07_mem.free_calls++;
+  x07_mem.bytes_freed_total += n;
+  x07_mem.live_bytes -= n;
+  x07_mem.live_allocs--;
+}
 
 /* ---- view ---- */
 static inline uint32_t x07_view_get_u8(x07_view v, uint32_t i, const char *ptr) {
@@ -96,6 +118,8 @@ static inline x07_vec x07_vec_extend_bytes(x07_vec v, x07_view b) {
   return v;
 }
 x07_vec x07_vec_extend_bytes_range(x07_vec v, x07_view b, uint32_t s, uint32_t n);
+/* room for n more bytes, grown like vec_u8.extend_bytes grows (cold path of the fused appends) */
+x07_vec x07_vec_extend_reserve(x07_vec v, uint32_t n);
 static inline x07_vec x07_vec_clear(x07_vec v) { v.len = 0; return v; }
 x07_bytes x07_vec_into_bytes(x07_vec v);
 
@@ -168,6 +192,40 @@ static inline uint32_t x07_codec_read_u32_le(x07_view b, uint32_t off) {
 static inline x07_bytes x07_codec_write_u32_le(uint32_t x) { x07_bytes b = x07_bytes_new(4); x07_wr_u32le(b.ptr, x); return b; }
 x07_bytes x07_fmt_u32_to_dec(uint32_t x);
 x07_bytes x07_fmt_s32_to_dec(uint32_t x);
+static inline uint32_t x07_dec_len_u32(uint32_t x) {
+  uint32_t n = 1, p = 10u;
+  while (n < 10u && x >= p) { n++; p *= 10u; }
+  return n;
+}
+/* writes the n = x07_dec_len_u32(x) digits of x ending just before `end` */
+static inline void x07_put_dec_u32(uint8_t *end, uint32_t x) {
+  do { *--end = (uint8_t)('0' + x % 10u); x /= 10u; } while (x);
+}
+/* Fused vec_u8.extend_bytes(v, <producer>) (compiler: lower.cpp, fused_appends): the
+ * producer's bytes go straight into v; fuel and mem_stats as for the unfused pair. */
+static inline x07_vec x07_vec_extend_u32_dec(x07_vec v, uint32_t x) {
+  uint32_t n = x07_dec_len_u32(x);
+  x07_mem_note_temp_alloc(n);
+  if (X07_UNLIKELY(n > v.cap - v.len)) v = x07_vec_extend_reserve(v, n);
+  x07_put_dec_u32(v.ptr + v.len + n, x);
+  v.len += n;
+  x07_memcpy_bytes += n;
+  x07_mem_note_temp_free(n);
+  return v;
+}
+x07_vec x07_vec_extend_s32_dec_neg(x07_vec v, uint32_t x);
+static inline x07_vec x07_vec_extend_s32_dec(x07_vec v, uint32_t x) {
+  return (int32_t)x >= 0 ? x07_vec_extend_u32_dec(v, x) : x07_vec_extend_s32_dec_neg(v, x);
+}
+static inline x07_vec x07_vec_extend_u32_le(x07_vec v, uint32_t x) {
+  x07_mem_note_temp_alloc(4u);
+  if (X07_UNLIKELY(4u > v.cap - v.len)) v = x07_vec_extend_reserve(v, 4u);
+  x07_wr_u32le(v.ptr + v.len, x);
+  v.len += 4u;
+  x07_memcpy_bytes += 4u;
+  x07_mem_note_temp_free(4u);
+  return v;
+}
 uint32_t x07_parse_u32_dec(x07_view b);
 uint32_t x07_parse_u32_dec_at(x07_view b, uint32_t off);
 static inline uint32_t x07_prng_lcg_next_u32(uint32_t s) { return s * 1103515245u + 12345u; }

@@ -4,12 +4,6 @@
 #define X07RT_MEM_H
 #include "x07rt_core.h"
 
-typedef struct {
-  uint64_t alloc_calls, realloc_calls, free_calls, bytes_alloc_total, bytes_freed_total;
-  uint64_t live_bytes, peak_live_bytes, live_allocs, peak_live_allocs;
-} x07_mem_stats;
-extern x07_mem_stats x07_mem;
-
 void x07_mem_init(void);          /* maps the arena (traps "calloc failed") */
 void x07_mem_reset_stats(void);   /* after the input is read */
 void *x07_alloc_runtime(uint32_t n); /* untracked, never freed */

@@ -4,7 +4,11 @@
  *          zero-fill checks and mem_stats accounting; prints "ok <allocs>"
  *   tables random map_u32/set_u32 ops against a reference array; prints "ok <ops>"
  *   oom    allocates until the arena is exhausted (expects the trap)
- *   vec    pushes 3 MiB one byte at a time and checks contents; prints "ok <cap>" */
+ *   vec    pushes 3 MiB one byte at a time and checks contents; prints "ok <cap>"
+ *   vecmix random push/extend/clear/reserve_exact on a few vecs between other allocs and
+ *          frees: contents, zero bytes past the contents after each growth, mem_stats as
+ *          new + copy + free per growth even when the block grew in place; prints
+ *          "ok <growths> in place <n>" */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +124,94 @@ static int vec_mode(void) {
   return x07_mem.live_bytes != 0;
 }
 
+#define NV 4
+/* one growth of v from `before` to `after`, as x07_vec_set_cap counts it: new + copy + free */
+static int check_growth_stats(x07_vec before, x07_vec after, const x07_mem_stats *m0, uint64_t memcpy0,
+                              uint32_t added) {
+  x07_mem_stats want = *m0;
+  if (before.ptr) {
+    want.realloc_calls++;
+    want.bytes_freed_total += before.cap;
+  } else {
+    want.alloc_calls++;
+    want.live_allocs++;
+  }
+  want.bytes_alloc_total += after.cap;
+  want.live_bytes += (uint64_t)after.cap - before.cap;
+  if (x07_mem.alloc_calls != want.alloc_calls || x07_mem.free_calls != want.free_calls ||
+      x07_mem.realloc_calls != want.realloc_calls || x07_mem.bytes_alloc_total != want.bytes_alloc_total ||
+      x07_mem.bytes_freed_total != want.bytes_freed_total || x07_mem.live_bytes != want.live_bytes ||
+      x07_mem.live_allocs != want.live_allocs || x07_memcpy_bytes != memcpy0 + before.len + added ||
+      x07_mem.peak_live_bytes < m0->live_bytes + after.cap) {
+    printf("mem_stats of a growth %u -> %u differ\n", before.cap, after.cap);
+    return 1;
+  }
+  return 0;
+}
+
+static int vecmix_mode(void) {
+  static uint8_t pattern[4096];
+  for (uint32_t i = 0; i < sizeof pattern; i++) pattern[i] = (uint8_t)(i * 131u + 7u);
+  x07_vec v[NV];
+  uint8_t *model[NV];
+  uint8_t *blocks[64] = {0};
+  uint64_t growths = 0, in_place = 0;
+  for (int k = 0; k < NV; k++) { v[k] = x07_vec_with_capacity(0); model[k] = malloc(8u << 20); }
+  for (int step = 0; step < 100000; step++) {
+    uint32_t r = rnd() % 100;
+    if (r < 5) { /* another block in between: the vecs stop ending the arena */
+      int s = (int)(rnd() % 64);
+      if (blocks[s]) { x07_free(blocks[s]); blocks[s] = 0; }
+      else blocks[s] = x07_alloc(1 + rnd() % 9000);
+      continue;
+    }
+    int k = (int)(rnd() % NV);
+    if (r < 7) { /* start this vec over */
+      x07_vec_drop(v[k]);
+      v[k] = x07_vec_with_capacity(0);
+      continue;
+    }
+    x07_vec before = v[k];
+    x07_mem_stats m0 = x07_mem;
+    uint64_t memcpy0 = x07_memcpy_bytes;
+    uint32_t added = 0;
+    if (r < 60) {
+      uint8_t b = (uint8_t)rnd();
+      model[k][v[k].len] = b;
+      v[k] = x07_vec_push(v[k], b);
+    } else if (r < 90) {
+      uint32_t n = rnd() % 3000, o = rnd() % (sizeof pattern - n);
+      if (v[k].len + n > (8u << 20)) continue;
+      memcpy(model[k] + v[k].len, pattern + o, n);
+      v[k] = x07_vec_extend_bytes(v[k], x07_view_of(pattern + o, n));
+      added = n;
+    } else if (r < 95) {
+      v[k] = x07_vec_clear(v[k]);
+    } else {
+      uint32_t add = rnd() % 20000;
+      if (v[k].len + add > (8u << 20)) continue;
+      v[k] = x07_vec_reserve_exact(v[k], add);
+    }
+    if (v[k].cap != before.cap) {
+      growths++;
+      if (v[k].ptr == before.ptr) in_place++;
+      if (check_growth_stats(before, v[k], &m0, memcpy0, added)) return 1;
+      for (uint32_t i = v[k].len; i < v[k].cap; i++)
+        if (v[k].ptr[i]) { printf("byte %u past len %u not zero after growth\n", i, v[k].len); return 1; }
+    }
+    if (v[k].len && memcmp(v[k].ptr, model[k], v[k].len)) { printf("vec %d content\n", k); return 1; }
+  }
+  for (int k = 0; k < NV; k++) { x07_vec_drop(v[k]); free(model[k]); }
+  for (int s = 0; s < 64; s++) x07_free(blocks[s]);
+  if (x07_mem.live_bytes != 0 || x07_mem.live_allocs != 0) { printf("leak accounting\n"); return 1; }
+  if (!in_place || in_place == growths) {
+    printf("in place %llu of %llu growths\n", (unsigned long long)in_place, (unsigned long long)growths);
+    return 1;
+  }
+  printf("ok %llu in place %llu\n", (unsigned long long)growths, (unsigned long long)in_place);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   rng_state = argc > 2 ? strtoull(argv[2], 0, 10) : 1;
   x07_fuel_left = x07_cfg_fuel_init;
@@ -128,6 +220,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "arena")) return arena_mode();
   if (!strcmp(argv[1], "tables")) return tables_mode();
   if (!strcmp(argv[1], "vec")) return vec_mode();
+  if (!strcmp(argv[1], "vecmix")) return vecmix_mode();
   if (!strcmp(argv[1], "oom")) {
     for (;;) (void)x07_alloc(1u << 20);
   }
