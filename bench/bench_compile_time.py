@@ -3,9 +3,9 @@
 
 Two families, each compiled and run cold (a fresh cache entry every time) by x07-os-runner:
   statements  one function body of N statements (`set x (+ (* x 31) i)`), N = 1k, 3k, 10k
-  depth       D nested `if`s, each holding 40 statements and the next level, D = 15, 30, 60
-              (x07AST files are JSON, whose nesting stops at 127 levels here as in upstream's
-              serde_json; each level takes two, so 60 is about the deepest a program can nest)
+  depth       D nested `if`s, each holding 40 statements and the next level, D = 100, 250, 500
+              (each level takes two JSON levels; program files may nest to 1,024 here, while
+              upstream's serde_json stops at 127, about 60 levels)
 For each family it prints the wall and CPU times (the runner plus the C compiler it
 runs: on a loaded machine CPU time is the steadier figure), the fitted growth exponent (log-log slope between the
 smallest and largest size; 1.0 = linear) and, for statements, whether 10k stays within 5 s.
@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.setrecursionlimit(20000)  # json.dumps recurses per nesting level of the deep family
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -86,7 +88,7 @@ def main():
     if not os.access(runner, os.X_OK):
         sys.exit("x07-os-runner not found in %s (pass --bin-dir)" % args.bin_dir)
     families = [("statements", long_body, [300, 1000, 3000] if args.quick else [1000, 3000, 10000]),
-                ("depth", deep, [10, 20, 40] if args.quick else [15, 30, 60])]
+                ("depth", deep, [25, 50, 100] if args.quick else [100, 250, 500])]
     tmp = tempfile.mkdtemp(prefix="x07bench_")
     failed = False
     try:

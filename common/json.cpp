@@ -141,29 +141,6 @@ void write_value(std::string& out, const Value& v, bool pretty, bool sorted, int
   }
 }
 
-// Offset of the first `[`/`{` that opens nesting level kMaxDepth + 1 (outside strings),
-// or npos. serde_json's limit: 127 levels parse, the 128th is "recursion limit exceeded".
-constexpr size_t kMaxDepth = 127;
-
-size_t too_deep_offset(std::string_view text) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::string_view::npos;
-}
 
 constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
 
@@ -252,15 +229,38 @@ std::string too_deep_error(std::string_view text, size_t deep) {
 
 }  // namespace
 
-bool parse(std::string_view text, Document& doc, std::string* err) {
-  if (size_t deep = too_deep_offset(text); deep != std::string_view::npos) {
+// serde_json's limit: 127 levels parse, the 128th is "recursion limit exceeded".
+size_t too_deep_offset(std::string_view text, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+bool parse(std::string_view text, Document& doc, std::string* err, size_t max_depth) {
+  if (size_t deep = too_deep_offset(text, max_depth); deep != std::string_view::npos) {
     doc.SetNull();
     if (err) *err = too_deep_error(text, deep);
     return false;
   }
   std::optional<std::string> fixed = without_odd_zeros(text);
   std::string_view parsed = fixed ? std::string_view(*fixed) : text;
-  doc.Parse<kParseFlags>(parsed.data(), parsed.size());
+  // Past serde's limit the recursive reader could use a lot of stack: parse iteratively.
+  if (max_depth > kMaxDepth) doc.Parse<kParseFlags | rapidjson::kParseIterativeFlag>(parsed.data(), parsed.size());
+  else doc.Parse<kParseFlags>(parsed.data(), parsed.size());
   if (!doc.HasParseError()) return true;
   if (err) {
     size_t off = doc.GetErrorOffset();

@@ -26,9 +26,22 @@ class Error : public std::runtime_error {
 
 // ---- parsing ----
 
+// Nesting limits. Every JSON document the toolchain reads (policies, projects, lockfiles,
+// reports) stops at serde_json's 127 levels, as upstream does. x07AST program files may
+// nest to the compiler's own budget (1024 levels, "Budget" error past it): generated
+// programs legitimately nest deeper than 127, and the parse is iterative, so depth never
+// costs stack.
+constexpr size_t kMaxDepth = 127;
+constexpr size_t kProgramMaxDepth = 1024;
+
 // Parses `text` into `doc` (full precision numbers, whole input must be one value).
-// On failure returns false and sets *err to "<message> at line L column C".
-bool parse(std::string_view text, Document& doc, std::string* err);
+// On failure returns false and sets *err to "<message> at line L column C"; nesting
+// past `max_depth` is "recursion limit exceeded" at the bracket that goes too deep.
+bool parse(std::string_view text, Document& doc, std::string* err, size_t max_depth = kMaxDepth);
+
+// Offset of the first `[`/`{` (outside strings) that opens nesting level max_depth + 1,
+// or std::string_view::npos when the text stays within max_depth.
+size_t too_deep_offset(std::string_view text, size_t max_depth = kMaxDepth);
 
 // Result of parse_file: which step failed, and the message (without the path).
 struct FileError {

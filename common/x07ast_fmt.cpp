@@ -578,7 +578,7 @@ FormatResult format_canonical(std::string_view source, bool pretty) {
   FormatResult res;
   json::Document in;
   std::string perr;
-  if (!json::parse(source, in, &perr)) {
+  if (!json::parse(source, in, &perr, json::kProgramMaxDepth)) {
     res.error = {perr, ""};
     return res;
   }

@@ -377,11 +377,22 @@ class DeepJsonTest(t.RunnerTestCase):
         self.assertIn(p.returncode, (2, 3))
 
     def test_deep_program(self):
-        text = '{"a":' + "[" * 500 + "]" * 500 + "}"
+        # programs may nest to the compiler's budget (1024 levels), past serde's 127
+        text = '{"a":' + "[" * 30000 + "]" * 30000 + "}"
         path = t.write(os.path.join(self.tmp.path, "deep.x07.json"), text)
         p, report = t.runner_report(["--program", path, "--world", "run-os"], cwd=self.tmp.path)
         self.assertFalse(report["compile"]["ok"])
-        self.assertIn("recursion limit exceeded at line 1 column 132", report["compile"]["compile_error"])
+        self.assertIn("JSON nesting too deep (max 1024 levels)", report["compile"]["compile_error"])
+
+    def test_program_nesting_past_serde_limit_compiles(self):
+        # 300 nested ifs: about 600 JSON levels, which upstream's parser refuses
+        e = ["bytes.lit", "deep"]
+        for _ in range(300):
+            e = ["if", ["=", ["view.len", "input"], 0], ["begin", e], ["bytes.lit", "x"]]
+        prog = t.write_program(self.tmp.path, e)
+        p, report = t.runner_report(["--program", prog, "--world", "run-os"], cwd=self.tmp.path)
+        self.assertTrue(report["compile"]["ok"], report["compile"]["compile_error"])
+        self.assertEqual(t.b64d(report["solve"]["solve_output_b64"]), b"deep")
 
     def test_deep_project_manifest(self):
         proj = os.path.join(self.tmp.path, "proj")

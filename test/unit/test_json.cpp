@@ -135,4 +135,11 @@ TEST_CASE("json nesting is limited like serde_json (127 levels), at any depth wi
   json::Positions pos;
   CHECK_FALSE(json::parse_tracked("{\"a\":" + nested(100000) + "}", d, pos, &err));
   CHECK(err == "recursion limit exceeded at line 1 column 132");
+  // x07AST programs may nest to the compiler's budget; past it the same error, iteratively
+  CHECK(json::parse(nested(json::kProgramMaxDepth), d, &err, json::kProgramMaxDepth));
+  CHECK(d.IsArray());
+  CHECK_FALSE(json::parse(nested(json::kProgramMaxDepth + 1), d, &err, json::kProgramMaxDepth));
+  CHECK(err == "recursion limit exceeded at line 1 column " + std::to_string(json::kProgramMaxDepth + 1));
+  CHECK(json::too_deep_offset(nested(128)) == 127);
+  CHECK(json::too_deep_offset(nested(128), json::kProgramMaxDepth) == std::string_view::npos);
 }

@@ -13,6 +13,10 @@
 namespace x07c {
 namespace {
 
+// Indentation of a statement at nesting level `ind`, capped so that deeply nested
+// programs give C whose size grows linearly with depth, not quadratically.
+std::string indent(int ind) { return std::string(static_cast<size_t>(std::min(ind, 24)) * 2, ' '); }
+
 std::string operand(const IrOperand& o) {
   switch (o.kind) {
     case IrOperand::Local: return o.name;
@@ -111,7 +115,7 @@ struct Printer {
 
   // One statement; `loops` counts the loops opened since the start of the printed code.
   void stmt(std::string& o, const IrStmt& s, int ind, int loops) const {
-    std::string pad(ind * 2, ' ');
+    const std::string pad = indent(ind);
     switch (s.kind) {
       case IrStmt::Assign:
         if (s.rhs.kind == IrRhs::Call) {
@@ -195,10 +199,11 @@ SplitLimits split_limits() {
 const SplitLimits kLimits = split_limits();
 
 size_t ir_size(const IrStmt& s) {
+  if (s.tree_size) return s.tree_size;
   size_t n = 1;
   for (const auto& c : s.then_body) n += ir_size(c);
   for (const auto& c : s.else_body) n += ir_size(c);
-  return n;
+  return s.tree_size = n;
 }
 
 size_t ir_size(const std::vector<IrStmt>& body) {
@@ -293,7 +298,7 @@ bool has_loose_break(const IrStmt& s) {
 // The driver's copy of `body`: chunk calls, short runs and the if/loop of big statements.
 void print_driver(std::string& o, const std::vector<IrStmt>& body, int ind, const Printer& drv,
                   const std::vector<std::string>& calls, size_t& next) {
-  const std::string pad(ind * 2, ' ');
+  const std::string pad = indent(ind);
   for (const Piece& p : plan(body)) {
     if (p.kind == Piece::Chunk) {
       o += pad + calls[next++] + "\n";

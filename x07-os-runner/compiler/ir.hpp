@@ -32,6 +32,9 @@ struct IrStmt {
   IrOperand val;               // If: condition; Return: value (Imm for void-less solve never)
   uint32_t fuel = 0;
   std::vector<IrStmt> then_body, else_body;  // If; Loop uses then_body
+  // emit_c's memo of the statement count of this tree (0 = not yet counted): splitting
+  // plans every nesting level, and recounting subtrees each time was quadratic in depth.
+  mutable size_t tree_size = 0;
 };
 
 struct IrFunc {

@@ -106,8 +106,10 @@ class Loader {
   // ---------------- expressions ----------------
   Node parse_expr(const json::Value& v, const std::string& ptr, const std::string& file, int depth = 0) {
     Node n;
-    if (depth > 1000)
-      throw CompileError("Budget", "expression nesting too deep (max 1000 levels)", file, ptr);
+    if (depth > static_cast<int>(json::kProgramMaxDepth))
+      throw CompileError("Budget",
+                         "expression nesting too deep (max " + std::to_string(json::kProgramMaxDepth) + " levels)",
+                         file, ptr);
     n.ptr = ptr;
     if (++nodes_ > std::max<uint64_t>(max_ast_nodes(), kDefaultMaxAstNodes) * 4)
       throw CompileError("Budget", "AST too large: max_ast_nodes=" + std::to_string(max_ast_nodes()), file, ptr);
@@ -207,26 +209,6 @@ class Loader {
                        file, ptr);
   }
 
-  // Deepest [ / { nesting outside strings (the JSON parser recurses per level).
-  static size_t nesting_depth(const std::string& text) {
-    size_t depth = 0, max = 0;
-    bool in_str = false;
-    for (size_t i = 0; i < text.size(); i++) {
-      char c = text[i];
-      if (in_str) {
-        if (c == '\\') i++;
-        else if (c == '"') in_str = false;
-      } else if (c == '"') {
-        in_str = true;
-      } else if (c == '[' || c == '{') {
-        max = std::max(max, ++depth);
-      } else if ((c == ']' || c == '}') && depth > 0) {
-        depth--;
-      }
-    }
-    return max;
-  }
-
   // ---------------- files ----------------
   void load_source(const std::string& text, const std::string& file, const std::string& want_id, bool entry) {
     if (!entry) {
@@ -237,11 +219,12 @@ class Loader {
                                         "\": module source must be x07AST JSON (*.x07.json); legacy S-expr is not supported",
                            file);
     }
-    if (nesting_depth(text) > 1000)
-      throw CompileError("Budget", "JSON nesting too deep (max 1000 levels)", file);
+    if (json::too_deep_offset(text, json::kProgramMaxDepth) != std::string_view::npos)
+      throw CompileError("Budget", "JSON nesting too deep (max " + std::to_string(json::kProgramMaxDepth) + " levels)",
+                         file);
     json::Document doc;
     std::string err;
-    if (!json::parse(text, doc, &err)) throw CompileError("Parse", "invalid JSON: " + err, file);
+    if (!json::parse(text, doc, &err, json::kProgramMaxDepth)) throw CompileError("Parse", "invalid JSON: " + err, file);
     if (!doc.IsObject()) throw CompileError("Parse", "x07AST root must be a JSON object", file, "");
     const json::Value& root = doc;
 
