@@ -420,3 +420,17 @@ TEST_CASE("compiler: brands are checked at branded parameters (spec §2.4, §4.8
     CHECK(r.diagnostics[0].ptr == "/decls/0/result_brand");
   }
 }
+
+TEST_CASE("compiler: a deeply nested program reports errors at exact pointers", "[compiler][json_ptr]") {
+  // 200 nested ifs (past serde's 127 JSON levels), the innermost uses an unknown name
+  std::string e = "[\"bytes.lit\",\"x\"]", inner = "\"nope\"";
+  std::string ptr = "/solve";
+  for (int i = 0; i < 200; i++) ptr += "/2/1";
+  std::string body = inner;
+  for (int i = 0; i < 200; i++) body = "[\"if\",1,[\"begin\"," + body + "]," + e + "]";
+  auto r = compile_text(entry(body));
+  REQUIRE_FALSE(r.ok);
+  INFO(r.error_message);
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].ptr == ptr);
+}

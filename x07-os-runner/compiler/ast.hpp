@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "json_ptr.hpp"
+
 namespace x07c {
 
 // The x07 value types (i32 and u32 share I32).
@@ -54,7 +56,7 @@ struct Node {
   int32_t ival = 0;
   std::string text;          // atom name, list head, or string literal
   std::vector<Node> kids;    // list items after the head
-  std::string ptr;           // JSON pointer in its file
+  JsonPtr ptr;               // JSON pointer in its file
 
   // ---- typecheck annotations ----
   Ty ty = Ty::I32;
@@ -69,21 +71,21 @@ struct Node {
 };
 
 // Nodes built by the compiler's own rewrites (sugar, async scopes), pointing at `ptr`.
-inline Node mk_atom(const std::string& text, const std::string& ptr) {
+inline Node mk_atom(const std::string& text, const JsonPtr& ptr) {
   Node n;
   n.kind = Node::Atom;
   n.text = text;
   n.ptr = ptr;
   return n;
 }
-inline Node mk_int(int32_t v, const std::string& ptr) {
+inline Node mk_int(int32_t v, const JsonPtr& ptr) {
   Node n;
   n.kind = Node::Int;
   n.ival = v;
   n.ptr = ptr;
   return n;
 }
-inline Node mk_list(const std::string& head, std::vector<Node> kids, const std::string& ptr) {
+inline Node mk_list(const std::string& head, std::vector<Node> kids, const JsonPtr& ptr) {
   Node n;
   n.kind = Node::List;
   n.text = head;

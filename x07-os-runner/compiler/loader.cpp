@@ -104,7 +104,7 @@ class Loader {
   }
 
   // ---------------- expressions ----------------
-  Node parse_expr(const json::Value& v, const std::string& ptr, const std::string& file, int depth = 0) {
+  Node parse_expr(const json::Value& v, const JsonPtr& ptr, const std::string& file, int depth = 0) {
     Node n;
     if (depth > static_cast<int>(json::kProgramMaxDepth))
       throw CompileError("Budget",
@@ -140,10 +140,10 @@ class Loader {
       if (!h.IsString()) throw CompileError("Parse", "list head must be an atom string", file, ptr + "/0");
       n.kind = Node::List;
       n.text.assign(h.GetString(), h.GetStringLength());
-      check_atom(n.text, file, ptr + "/0");
+      check_atom(n.text, file, ptr.child(0));
       bool lit = n.text == "bytes.lit" || n.text == "bytes.view_lit";
       for (rapidjson::SizeType i = 1; i < v.Size(); i++) {
-        std::string p = ptr + "/" + std::to_string(i);
+        JsonPtr p = ptr.child(i);
         if (lit && i == 1 && v[i].IsString()) {
           Node s;
           s.kind = Node::Str;
@@ -160,14 +160,14 @@ class Loader {
                                     " (use integers, atoms and lists only)", file, ptr);
   }
 
-  static void check_atom(const std::string& s, const std::string& file, const std::string& ptr) {
+  static void check_atom(const std::string& s, const std::string& file, const JsonPtr& ptr) {
     if (s.empty()) throw CompileError("Parse", "atom must not be empty", file, ptr);
     for (char c : s)
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
         throw CompileError("Parse", "atom must not contain whitespace: \"" + s + "\"", file, ptr);
   }
 
-  TyRef parse_tyref(const json::Value* v, const std::string& file, const std::string& ptr,
+  TyRef parse_tyref(const json::Value* v, const std::string& file, const JsonPtr& ptr,
                     const std::vector<std::string>& tparams, bool allow_void = false) {
     TyRef t;
     if (!v) throw CompileError("Parse", "missing type (expected a type name such as \"i32\" or \"bytes\")", file, ptr);
@@ -193,7 +193,7 @@ class Loader {
     }
     if (v->IsArray() && v->Size() == 2 && (*v)[0].IsString() &&
         (std::string((*v)[0].GetString()) == "option" || std::string((*v)[0].GetString()) == "result")) {
-      TyRef inner = parse_tyref(&(*v)[1], file, ptr + "/1", tparams);
+      TyRef inner = parse_tyref(&(*v)[1], file, ptr.child(1), tparams);
       if (!inner.wrap.empty())
         throw CompileError("Unsupported", "nested option/result types are not supported", file, ptr);
       inner.wrap = (*v)[0].GetString();

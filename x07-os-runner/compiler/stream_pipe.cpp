@@ -183,7 +183,7 @@ class PipeParser {
   std::vector<StageBrands> stage_brands_;
   std::string src_brand_, src_ptr_, sink_in_, sink_ptr_;
 
-  [[noreturn]] void fail(const std::string& msg, const std::string& ptr, const char* kind = "Typing") {
+  [[noreturn]] void fail(const std::string& msg, const JsonPtr& ptr, const char* kind = "Typing") {
     throw CompileError(kind, msg, file_, ptr);
   }
 
@@ -564,14 +564,14 @@ class PipeParser {
   // Inserting require_brand stages (auto_require_brand_v1 on a mismatch, verify_produced_brands_v1)
   // needs a brand registry (meta.brands_v1), which this toolchain does not read.
   void check_item_brands(const Cfg& cfg) {
-    auto registry_needed = [&](const std::string& what, const std::string& ptr) {
+    auto registry_needed = [&](const std::string& what, const JsonPtr& ptr) {
       fail(what + ": inserting std.stream.xf.require_brand_v1 needs a brand registry (meta.brands_v1), which this "
                   "toolchain does not support yet (add an explicit require_brand_v1 stage with a validator)",
            ptr, "Unsupported");
     };
     if (cfg.verify_produced_brands && !src_brand_.empty()) registry_needed("verify_produced_brands_v1", src_ptr_);
     std::string cur = src_brand_;
-    auto require = [&](const std::string& want, const std::string& ptr, const char* who) {
+    auto require = [&](const std::string& want, const JsonPtr& ptr, const char* who) {
       if (cur == want) return;
       if (!cur.empty())
         fail(std::string("E_PIPE_BRAND_MISMATCH: ") + who + "expected bytes_view@" + want + ", got bytes_view@" + cur,

@@ -61,14 +61,13 @@ int FnChecker::declare(const std::string& name, Ty ty) {
   vars_.push_back(v);
   out_vars_.push_back({name, ty});
   scopes_.back().push_back(idx);
+  visible_[name].push_back(idx);
   return idx;
 }
 
 int FnChecker::lookup(const std::string& name) {
-  for (size_t s = scopes_.size(); s-- > 0;)
-    for (size_t i = scopes_[s].size(); i-- > 0;)
-      if (vars_[scopes_[s][i]].name == name) return scopes_[s][i];
-  return -1;
+  auto it = visible_.find(name);
+  return it == visible_.end() || it->second.empty() ? -1 : it->second.back();
 }
 
 // Hidden owners of coerced temporaries are shown by the pointer of their expression.
@@ -77,7 +76,7 @@ std::string FnChecker::display(int v) const {
   return n.rfind("$tmp", 0) == 0 ? "temporary at " + n.substr(4) : n;
 }
 
-void FnChecker::pop_scope(const std::string& ptr) {
+void FnChecker::pop_scope(const JsonPtr& ptr) {
   auto& sc = scopes_.back();
   for (int v : sc) {
     if (vars_[v].borrow_src >= 0) {
@@ -89,11 +88,12 @@ void FnChecker::pop_scope(const std::string& ptr) {
     if (!vars_[v].borrowers.empty())
       err("Typing", "drop while borrowed: \"" + display(v) + "\" (borrowed by \"" +
                         vars_[vars_[v].borrowers[0]].name + "\"; keep the owner in an outer scope)", ptr);
+  for (auto v = sc.rbegin(); v != sc.rend(); ++v) visible_[vars_[*v].name].pop_back();
   scopes_.pop_back();
 }
 
 // A view-like value leaving its scope must not borrow a variable of that scope.
-void FnChecker::check_escape(const Info& r, const std::string& ptr) {
+void FnChecker::check_escape(const Info& r, const JsonPtr& ptr) {
   if (!is_view_like(r.ty) || r.src < 0) return;
   for (int v : scopes_.back())
     if (v == r.src)
@@ -101,14 +101,14 @@ void FnChecker::check_escape(const Info& r, const std::string& ptr) {
                         "\" (a view of it escapes its scope; bind the owner to a local in an outer scope)", ptr);
 }
 
-void FnChecker::check_returned_view(const Info& r, const std::string& ptr) {
+void FnChecker::check_returned_view(const Info& r, const JsonPtr& ptr) {
   if (!is_view_like(r.ty) || r.src < 0 || !fn_) return;
   if (is_owned(vars_[r.src].ty))
     err("Typing", "function \"" + fn_->name + "\" returns bytes_view borrowed from local owned buffer \"" +
                       display(r.src) + "\"", ptr);
 }
 
-void FnChecker::use_var(int v, const std::string& ptr) {
+void FnChecker::use_var(int v, const JsonPtr& ptr) {
   if (vars_[v].moved && is_view_like(vars_[v].ty))  // only set_borrowed_owner marks a view
     err("Typing", "use of view after its owner was set: \"" + vars_[v].name + "\" " + vars_[v].moved_ptr +
                       " (take the view again after the set)", ptr);
@@ -117,7 +117,7 @@ void FnChecker::use_var(int v, const std::string& ptr) {
                       " (borrow it as a view instead of moving it, clone it before the move, or set it again)", ptr);
 }
 
-void FnChecker::move_var(int v, const std::string& ptr) {
+void FnChecker::move_var(int v, const JsonPtr& ptr) {
   use_var(v, ptr);
   if (!vars_[v].borrowers.empty())
     err("Typing", "move while borrowed: \"" + vars_[v].name + "\" (borrowed by \"" +
@@ -297,7 +297,7 @@ class ProgramChecker {
 
   void resolve_sig(Function& f) {
     f.param_tys.clear();
-    auto tok = [&](const TyRef& r, const std::string& ptr) {
+    auto tok = [&](const TyRef& r, const JsonPtr& ptr) {
       std::string name = r.name;
       if (r.is_param) {
         auto it = f.subst.find(name);
@@ -313,7 +313,7 @@ class ProgramChecker {
                            f.file, ptr);
       return t;
     };
-    auto bad_brand = [&](const std::string& what, const std::string& brand, Ty t, const std::string& ptr) {
+    auto bad_brand = [&](const std::string& what, const std::string& brand, Ty t, const JsonPtr& ptr) {
       throw CompileError("Typing", "E_BRAND_BAD_TY: " + what + " of \"" + f.name + "\" has brand \"" + brand +
                                        "\" but type " + ty_token(t) + "; brands apply only to bytes, bytes_view, "
                                        "option_bytes, option_bytes_view, result_bytes and result_bytes_view (remove the "

@@ -35,7 +35,7 @@ void FnChecker::join_brands(const std::vector<std::vector<std::string>>& paths) 
 
 // E_BRAND_MISMATCH (spec §2.4): a branded parameter accepts only a value of that very brand.
 void FnChecker::check_brand(const Info& got, Ty shown, const std::string& want, const std::string& who, size_t i,
-                            const std::string& ptr, int var, bool strict) {
+                            const JsonPtr& ptr, int var, bool strict) {
   if (want.empty() || got.ty == Ty::Never) return;
   if (brand_accepts(shown, got.brand, want, strict)) {
     if (loop_depth_ > 0 && var >= 0) loop_brand_uses_.push_back({var, shown, want, who, ptr, i, strict});
@@ -45,7 +45,7 @@ void FnChecker::check_brand(const Info& got, Ty shown, const std::string& want, 
 }
 
 void FnChecker::brand_mismatch(const std::string& got, Ty shown, const std::string& want, const std::string& who,
-                               size_t i, const std::string& ptr) {
+                               size_t i, const JsonPtr& ptr) {
   std::string dbg = ty_debug_name(shown);
   err("Typing", "E_BRAND_MISMATCH: call \"" + who + "\" arg " + std::to_string(i) + " expected " + dbg + "@" + want +
                     ", got " + dbg + "@" + (got.empty() ? "unbranded" : got == kAnyBrand ? "any" : got) +

@@ -5,6 +5,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ast.hpp"
@@ -75,6 +76,9 @@ class FnChecker {
   Ty result_;
   std::vector<VarState> vars_;
   std::vector<std::vector<int>> scopes_;
+  // Name -> the variables of that name in open scopes, innermost last (lookup is O(1)
+  // however deeply scopes nest; walking scopes_ was quadratic in nesting depth).
+  std::unordered_map<std::string, std::vector<int>> visible_;
   int unsafe_depth_ = 0;
   // Branded-parameter uses of a variable inside a loop body: a later `set` in the body can change
   // the brand the next iteration sees, so each is re-checked against the brand after the loop join.
@@ -90,7 +94,7 @@ class FnChecker {
   std::vector<size_t> loop_scopes_;  // scopes_.size() at the start of each enclosing loop body
   const Node* body_ = nullptr;  // the function body (its view result is checked as a return)
 
-  [[noreturn]] void err(const char* kind, const std::string& msg, const std::string& ptr) {
+  [[noreturn]] void err(const char* kind, const std::string& msg, const JsonPtr& ptr) {
     throw CompileError(kind, msg, file_, ptr);
   }
 
@@ -98,24 +102,24 @@ class FnChecker {
   int declare(const std::string& name, Ty ty);
   int lookup(const std::string& name);
   std::string display(int v) const;
-  void pop_scope(const std::string& ptr);
+  void pop_scope(const JsonPtr& ptr);
 
   void push_scope() { scopes_.emplace_back(); }
 
-  void check_escape(const Info& r, const std::string& ptr);
-  void check_returned_view(const Info& r, const std::string& ptr);
-  void use_var(int v, const std::string& ptr);
-  void move_var(int v, const std::string& ptr);
+  void check_escape(const Info& r, const JsonPtr& ptr);
+  void check_returned_view(const Info& r, const JsonPtr& ptr);
+  void use_var(int v, const JsonPtr& ptr);
+  void move_var(int v, const JsonPtr& ptr);
   std::vector<std::pair<bool, std::string>> snapshot() const;
   void restore(const std::vector<std::pair<bool, std::string>>& s);
   // ---- brands (typecheck_brands.cpp) ----
   std::vector<std::string> brands() const;
   void join_brands(const std::vector<std::vector<std::string>>& paths);
   void check_brand(const Info& got, Ty shown, const std::string& want, const std::string& who, size_t i,
-                   const std::string& ptr, int var = -1, bool strict = false);
+                   const JsonPtr& ptr, int var = -1, bool strict = false);
   static std::string builtin_result_brand(const Node& n, const Builtin& b, const std::vector<std::string>& args);
   [[noreturn]] void brand_mismatch(const std::string& got, Ty shown, const std::string& want, const std::string& who,
-                                   size_t i, const std::string& ptr);
+                                   size_t i, const JsonPtr& ptr);
 
   // Runs a loop body check, then joins brands with the loop entry (the body may run zero or many times)
   // and re-checks the branded uses of variables the body may have re-set: a later iteration sees the
