@@ -120,6 +120,28 @@ class AsyncTest(unittest.TestCase):
         self.assertEqual(st["sched_trace_hash"], trace_hash(events))
         self.assertEqual(solve["mem_stats"]["live_bytes"], 0)
 
+    def test_handle_tables_grow(self):
+        # 20 tasks and 21 channels: the scheduler's handle tables start at 8 entries and double
+        data = bytes(range(200)) * 5
+        solve = self.run_prog("many", ["task.scope_v1", ["task.scope.cfg_v1", ["max_children", 32]],
+                                       ["begin",
+                                        ["let", "n", ["view.len", "input"]],
+                                        ["for", "k", 0, 20, ["chan.bytes.new", 1]],
+                                        ["let", "ch", ["chan.bytes.new", 32]],
+                                        ["for", "w", 0, 20,
+                                         ["task.scope.start_soon_v1",
+                                          ["main.sum", "ch", ["/", ["*", "n", "w"], 20],
+                                           ["/", ["*", "n", ["+", "w", 1]], 20]]]],
+                                        ["let", "total", 0],
+                                        ["for", "w", 0, 20,
+                                         ["set", "total",
+                                          ["+", "total", ["codec.read_u32_le", ["chan.bytes.recv", "ch"], 0]]]],
+                                        ["fmt.u32_to_dec", ["+", ["*", "ch", 1000000], "total"]]]],
+                             [SUM_WORKER], inp=data)
+        self.assertEqual(self.out(solve), str(21 * 1000000 + sum(data)).encode())
+        self.assertEqual(solve["sched_stats"]["tasks_spawned"], 20)
+        self.assertEqual(solve["mem_stats"]["live_bytes"], 0)
+
     def test_async_let_slots_trace(self):
         echo = defasync("main.echo", [("b", "bytes")], ["begin", ["task.yield"], "b"])
         solve = self.run_prog("slots", ["task.scope_v1", ["task.scope.cfg_v1", ["max_children", 4]],

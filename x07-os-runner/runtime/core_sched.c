@@ -24,6 +24,16 @@ void x07_sched_free(void *p) {
   x07_mem = saved;
 }
 
+void *x07_sched_table_reserve(void *table, uint32_t len, uint32_t *cap) {
+  if (len < *cap) return table;
+  uint32_t nc = *cap ? *cap * 2 : 8;
+  void *nt = x07_sched_alloc(nc * (uint32_t)sizeof(void *));
+  if (len) memcpy(nt, table, len * sizeof(void *));
+  x07_sched_free(table);
+  *cap = nc;
+  return nt;
+}
+
 /* ---------------- stack switching ---------------- */
 
 #if defined(__x86_64__)
@@ -364,14 +374,7 @@ _Noreturn void x07_sched_deadlock(void) { x07_trap("scheduler deadlock"); }
 /* ---------------- task API ---------------- */
 
 uint32_t x07_task_new(void (*run)(void *), void (*drop)(void *), void *env, uint32_t kind) {
-  if (g_ntasks == g_cap) {
-    uint32_t nc = g_cap ? g_cap * 2 : 8;
-    task_t **nt = (task_t **)x07_sched_alloc(nc * (uint32_t)sizeof *nt);
-    if (g_ntasks) memcpy(nt, g_tasks, g_ntasks * sizeof *nt);
-    x07_sched_free(g_tasks);
-    g_tasks = nt;
-    g_cap = nc;
-  }
+  g_tasks = (task_t **)x07_sched_table_reserve(g_tasks, g_ntasks, &g_cap);
   task_t *t = (task_t *)x07_sched_alloc((uint32_t)sizeof *t);
   t->run = run;
   t->drop = drop;

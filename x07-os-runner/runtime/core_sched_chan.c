@@ -1,6 +1,5 @@
 /* Bytes channels (chan.bytes.*): bounded FIFO queues of owned bytes with FIFO
  * wait lists of blocked senders and receivers. Trap texts follow upstream. */
-#include <string.h>
 
 #include "core_sched_internal.h"
 
@@ -23,14 +22,7 @@ static chan_t *C(uint32_t id) {
 uint32_t x07_chan_bytes_new(uint32_t cap) {
   if (cap == 0) x07_trap("chan cap=0");
   if (cap > (1u << 24)) x07_trap("out of memory");
-  if (g_nchans == g_cap) {
-    uint32_t nc = g_cap ? g_cap * 2 : 8;
-    chan_t **n = (chan_t **)x07_sched_alloc(nc * (uint32_t)sizeof *n);
-    if (g_nchans) memcpy(n, g_chans, g_nchans * sizeof *n);
-    x07_sched_free(g_chans);
-    g_chans = n;
-    g_cap = nc;
-  }
+  g_chans = (chan_t **)x07_sched_table_reserve(g_chans, g_nchans, &g_cap);
   chan_t *c = (chan_t *)x07_sched_alloc((uint32_t)sizeof *c);
   c->cap = cap;
   c->buf = (x07_bytes *)x07_sched_alloc(cap * (uint32_t)sizeof(x07_bytes));

@@ -47,6 +47,9 @@ void x07_sched_yield_mark(void);
  * runtime metadata it is not program data, and a finished program must not look leaky). */
 void *x07_sched_alloc(uint32_t n);
 void x07_sched_free(void *p);
+/* A handle table (an array of `len` pointers) with room for one more entry: the same
+ * table, or a copy twice as large when it is full (the old one is freed). */
+void *x07_sched_table_reserve(void *table, uint32_t len, uint32_t *cap);
 
 /* Process supervision (os_proc_async.c): one pass waiting up to wait_ms, waking tasks
  * whose process finished/exited; returns 1 if any process was live. The scheduler calls
