@@ -122,6 +122,16 @@ def runner_report(args, expect_exit=None, **kw):
     return p, report
 
 
+def outcome(args, env, fields):
+    """Compiles and runs with the runner (args, env): the compile error text when the program
+    does not compile, else the tuple of the report's solve `fields`. Differential tests compare
+    outcomes of one program under two compiler settings."""
+    _, rep = runner_report(args, env=env)
+    if not rep["compile"]["ok"]:
+        return rep["compile"]["compile_error"]
+    return tuple(rep["solve"][f] for f in fields)
+
+
 ERROR_LINE = re.compile(r"^error\[([A-Za-z0-9_.-]+)\]: (.*)$")
 
 
