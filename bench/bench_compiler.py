@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Generated-code speed: x07 kernels compiled by x07-os-runner vs the same
-algorithms hand-written in C -O2, both measured in this run on the same input
-(interleaved runs; best wall time and best CPU time of each, CPU being steadier on a
-loaded machine).
+algorithms hand-written in C -O2, both measured in this run on the same input.
 
 Each x07 program is built once with `x07-os-runner --program ... --compiled-out`
 (fuel and arena raised so the budget never trips), then the executable and the C
-baseline are run directly with the framed input; the ratio is best-of-N wall time
-(lower is better, target <= 1.2x).
+baseline are run directly with the framed input, N times interleaved (x07, C, x07, C, ...).
+Printed: the median wall and CPU time of each and the median of the N pairwise ratios
+(x07 / C of the same round; CPU being steadier on a loaded machine). Lower is better,
+target <= 1.2x; a kernel is over target when both its wall and CPU ratios are.
 Usage: bench/bench_compiler.py [--bin-dir DIR] [--quick] [KERNEL...]
 """
 import argparse
@@ -189,6 +189,11 @@ int main(void) {
 """
 
 
+def median(values):
+    v = sorted(values)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
 def run_timed(exe, framed_path):
     """(wall s, CPU s of the process, stdout)"""
     with open(framed_path, "rb") as f, tempfile.TemporaryFile() as out:
@@ -212,7 +217,7 @@ def main():
     runner = os.path.join(args.bin_dir, "x07-os-runner")
     if not os.path.exists(runner):
         sys.exit("x07-os-runner not found in %s (pass --bin-dir)" % args.bin_dir)
-    reps = 3 if args.quick else 7
+    reps = 3 if args.quick else 9
     tmp = tempfile.mkdtemp(prefix="x07bench_")
     try:
         rnd = random.Random(7)
@@ -224,7 +229,7 @@ def main():
         with open(framed, "wb") as f:
             f.write(struct.pack("<I", len(data)) + data)
         env = dict(os.environ, X07_NATIVE_CACHE_DIR=os.path.join(tmp, "cache"))
-        print("load average %.1f" % os.getloadavg()[0])
+        print("load average %.1f (medians of %d interleaved runs)" % (os.getloadavg()[0], reps))
         print("%-18s %10s %10s %8s %10s %10s %8s %8s" % ("kernel", "x07 (ms)", "C (ms)", "ratio", "x07 cpu", "C cpu",
                                                         "cpu rat.", "target"))
         worst = 0.0
@@ -247,19 +252,20 @@ def main():
             cexe = os.path.join(tmp, name + ".c.exe")
             subprocess.run(["cc", "-O2", csrc, "-o", cexe], check=True)
             xs, cs = [], []
-            for _ in range(reps):  # interleaved, best of N
+            for _ in range(reps):  # interleaved pairs
                 xs.append(run_timed(exe, framed))
                 cs.append(run_timed(cexe, framed))
             if xs[0][2] != cs[0][2]:
                 sys.exit("%s: x07 and C outputs differ" % name)
-            tx, tc = min(r[0] for r in xs), min(r[0] for r in cs)
-            ux, uc = min(r[1] for r in xs), min(r[1] for r in cs)
-            ratio, cpu_ratio = tx / tc, ux / max(uc, 1e-3)
+            tx, tc = median(r[0] for r in xs), median(r[0] for r in cs)
+            ux, uc = median(r[1] for r in xs), median(r[1] for r in cs)
+            ratio = median(x[0] / c[0] for x, c in zip(xs, cs))
+            cpu_ratio = median(x[1] / max(c[1], 1e-3) for x, c in zip(xs, cs))
             worst = max(worst, min(ratio, cpu_ratio))
             print("%-18s %10.1f %10.1f %7.2fx %10.1f %10.1f %7.2fx %7.1fx%s"
                   % (name, tx * 1000, tc * 1000, ratio, ux * 1000, uc * 1000, cpu_ratio, 1.2,
                      "  (over target)" if min(ratio, cpu_ratio) > 1.2 else ""))
-        print("worst ratio %.2fx" % worst)
+        print("worst ratio %.2fx; load average %.1f" % (worst, os.getloadavg()[0]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
