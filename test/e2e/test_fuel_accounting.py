@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fuel is charged exactly, whatever the emitter does to make charges cheap (the charge of a
 pure prefix moved into both arms of an `if`, the counter kept in a register per function,
-long functions split into chunks, appends of formatted numbers fused into one call): each
+long functions split into chunks, appends of formatted numbers and map read-modify-writes fused): each
 program uses the same fuel as under the plain one-charge-per-block scheme (figures recorded
 from it), runs with exactly that budget and traps "fuel exhausted" with one unit less, also
 when its functions are split."""
@@ -46,6 +46,12 @@ PROGRAMS = {
                             ["set", "v", ["vec_u8.extend_bytes", "v", ["fmt.s32_to_dec", ["-", 40, "i"]]]],
                             ["set", "v", ["vec_u8.extend_bytes", "v", ["codec.write_u32_le", "i"]]]]],
                           ["vec_u8.into_bytes", "v"]]), 1856),
+    # map_u32.set of an update of map_u32.get of the same key: one probe
+    "map_update": (entry(["begin", ["let", "m", ["map_u32.new", 256]],
+                          ["for", "i", 0, ["view.len", "input"],
+                           ["begin", ["let", "k", ["&", ["view.get_u8", "input", "i"], 15]],
+                            ["map_u32.set", "m", "k", ["+", ["map_u32.get", "m", "k", 0], "i"]]]],
+                          ["map_u32.dump_kv_u32le_u32le", "m"]]), 1184),
 }
 INPUT = bytes(range(0, 250, 3))
 

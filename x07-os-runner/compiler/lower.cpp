@@ -831,10 +831,72 @@ class FnLowerer {
     return false;
   }
 
+  // map_u32.set(m, k, V) where V reads map_u32.get(m, k, d) of the same variables and is
+  // otherwise plain arithmetic on i32 variables and constants (a counter or accumulator update):
+  // the key is looked up once (x07_map_u32_probe, with the get's checks and trap texts, moved
+  // before the rest of V, which cannot trap or change anything), the get reads that slot and the
+  // set writes it. Every node is lowered as before, so fuel is charged exactly the same.
+  const Node* map_update_get_ = nullptr;
+  IrOperand map_update_slot_;
+
+  static bool same_var(const Node& a, const Node& b) {
+    return a.kind == Node::Atom && b.kind == Node::Atom && a.var >= 0 && a.var == b.var;
+  }
+  static bool is_builtin(const Node& n, const char* name) {
+    return n.kind == Node::List && n.head == Head::Builtin && builtins()[n.callee].name == name;
+  }
+  // V of map_u32.set(m, k, V): the one get of (m, k) it contains, or null
+  static const Node* map_update_get(const Node& v, const Node& m, const Node& k) {
+    const Node* found = nullptr;
+    bool ok = true;
+    std::function<void(const Node&)> walk = [&](const Node& e) {
+      if (!ok || e.kind == Node::Int) return;
+      if (e.kind == Node::Atom) {
+        ok = e.var >= 0 && e.ty == Ty::I32 && !e.move;
+        return;
+      }
+      if (e.kind == Node::List && e.head == Head::Op) {
+        for (const auto& x : e.kids) walk(x);
+        return;
+      }
+      if (is_builtin(e, "map_u32.get") && e.kids.size() == 3 && !found && same_var(e.kids[0], m) &&
+          same_var(e.kids[1], k)) {
+        found = &e;
+        walk(e.kids[2]);
+        return;
+      }
+      ok = false;
+    };
+    walk(v);
+    return ok ? found : nullptr;
+  }
+
+  bool lower_map_update(const Node& n, IrOperand* out) {
+    if (n.kids.size() != 3 || map_update_get_ || !same_var(n.kids[0], n.kids[0]) || !same_var(n.kids[1], n.kids[1]))
+      return false;
+    const Node* get = map_update_get(n.kids[2], n.kids[0], n.kids[1]);
+    if (!get) return false;
+    IrOperand h = lower_arg(n.kids[0]);
+    IrOperand k = lower_arg(n.kids[1]);
+    map_update_slot_ = assign(Ty::I32, call("x07_map_u32_probe", {h, k}));
+    map_update_get_ = get;
+    IrOperand v = lower_arg(n.kids[2]);
+    map_update_get_ = nullptr;
+    *out = assign(n.ty, call("x07_map_u32_set_at", {h, map_update_slot_, k, v}));
+    return true;
+  }
+
   IrOperand lower_builtin(const Node& n) {
     const Builtin& b = builtins()[n.callee];
     IrOperand fused;
     if (b.name == "vec_u8.extend_bytes" && lower_fused_append(n, &fused)) return fused;
+    if (b.name == "map_u32.set" && lower_map_update(n, &fused)) return fused;
+    if (&n == map_update_get_) {
+      IrOperand h = lower_arg(n.kids[0]);
+      lower_arg(n.kids[1]);  // the key: read (and charged) as before, already probed
+      IrOperand d = lower_arg(n.kids[2]);
+      return assign(n.ty, call("x07_map_u32_get_at", {h, map_update_slot_, d}));
+    }
     if (b.os || (b.flags & BF_PROTO)) used_os_.insert(n.callee);
     if (b.flags & BF_SCHED) out_.uses_sched = true;
     if ((b.name.rfind("task.$scope_end", 0) == 0 || b.name.rfind("budget.$end", 0) == 0 || b.name == "rr.$exit") &&

@@ -88,7 +88,7 @@ uint32_t x07_set_u32_add(uint32_t h, uint32_t k) {
   if (k == EMPTY) x07_trap("set_u32.add key=-1 reserved");
   int f; uint32_t i = find(t, k, &f);
   if (f) return 0;
-  if (i == t->cap || t->len + 1 >= t->cap) x07_trap("set_u32 full");
+  if (t->len + 1 >= t->cap) x07_trap("set_u32 full");
   t->keys[i] = k; t->len++;
   return 1;
 }

@@ -245,17 +245,18 @@ static inline x07_table *x07_table_at(uint32_t h, uint32_t is_map) {
   if (X07_UNLIKELY(h - 1u >= x07_n_tables || x07_tables[h - 1u].is_map != is_map)) x07_table_bad_handle(is_map);
   return &x07_tables[h - 1u];
 }
-/* index of k (*found = 1), or of the empty slot where it would go; cap when full */
+/* index of k (*found = 1), or of the empty slot where it would go. A table always keeps an
+ * empty slot (an insert that would fill the last one traps "full"; removal shifts entries back,
+ * no tombstones), so the probe needs no trip counter. */
 static inline uint32_t x07_table_find(const x07_table *t, uint32_t k, int *found) {
+  const uint32_t *keys = t->keys;
   uint32_t m = t->cap - 1u, i = (k * 2654435769u) & m;
-  for (uint32_t n = 0; n < t->cap; n++) {
-    uint32_t c = t->keys[i];
+  for (;;) {
+    uint32_t c = keys[i];
     if (c == k) { *found = 1; return i; }
     if (c == 0xFFFFFFFFu) { *found = 0; return i; }
     i = (i + 1u) & m;
   }
-  *found = 0;
-  return t->cap;
 }
 static inline uint32_t x07_map_u32_get(uint32_t h, uint32_t k, uint32_t d) {
   x07_table *t = x07_table_at(h, 1);
@@ -270,7 +271,28 @@ static inline uint32_t x07_map_u32_set(uint32_t h, uint32_t k, uint32_t v) {
   int f;
   uint32_t i = x07_table_find(t, k, &f);
   if (f) { t->vals[i] = v; return 0; }
-  if (X07_UNLIKELY(i == t->cap || t->len + 1u >= t->cap)) x07_trap("map_u32 full");
+  if (X07_UNLIKELY(t->len + 1u >= t->cap)) x07_trap("map_u32 full");
+  t->keys[i] = k; t->vals[i] = v; t->len++;
+  return 1;
+}
+/* map_u32.set(h, k, f(map_u32.get(h, k, d))) looked up once (compiler: lower_map_update): the
+ * probe does the get's checks and returns the slot, bit 31 set when k is there (a table has at
+ * most 2^29 slots); nothing runs between the probe and the set that could change the table. */
+static inline uint32_t x07_map_u32_probe(uint32_t h, uint32_t k) {
+  x07_table *t = x07_table_at(h, 1);
+  if (X07_UNLIKELY(k == 0xFFFFFFFFu)) x07_trap("map_u32.get key=-1 reserved");
+  int f;
+  uint32_t i = x07_table_find(t, k, &f);
+  return i | ((uint32_t)f << 31);
+}
+static inline uint32_t x07_map_u32_get_at(uint32_t h, uint32_t slot, uint32_t d) {
+  return slot >> 31 ? x07_tables[h - 1u].vals[slot & 0x7FFFFFFFu] : d;
+}
+static inline uint32_t x07_map_u32_set_at(uint32_t h, uint32_t slot, uint32_t k, uint32_t v) {
+  x07_table *t = &x07_tables[h - 1u];
+  uint32_t i = slot & 0x7FFFFFFFu;
+  if (slot >> 31) { t->vals[i] = v; return 0; }
+  if (X07_UNLIKELY(t->len + 1u >= t->cap)) x07_trap("map_u32 full");
   t->keys[i] = k; t->vals[i] = v; t->len++;
   return 1;
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""vec_u8.extend_bytes of fmt.u32_to_dec / fmt.s32_to_dec / codec.write_u32_le is compiled into
-one runtime call that writes the number straight into the vec (lower.cpp lower_fused_append).
-The fused program must print exactly what the same appends through a `let`-bound temporary
-print (and what Python computes), count the same allocations, frees, reallocations and copied
-bytes in mem_stats, and trip an alloc_calls budget at the same count."""
+"""Builtin pairs the compiler fuses (lower.cpp), each checked against the same program written
+so that it is not fused (the inner value bound by `let` first) and against Python:
+
+- vec_u8.extend_bytes of fmt.u32_to_dec / fmt.s32_to_dec / codec.write_u32_le: one runtime call
+  writes the number straight into the vec (lower_fused_append). Same output, same allocations,
+  frees, reallocations and copied bytes in mem_stats, an alloc_calls budget trips at the same count.
+- map_u32.set(m, k, f(map_u32.get(m, k, d))): one probe for both (lower_map_update). Same output
+  and the same traps (invalid handle, key -1, full table)."""
 import base64
 import json
 import os
@@ -73,12 +76,51 @@ def budget_program(cap, fused):
                    ["codec.write_u32_le", ["result_bytes.err_code", "r"]]]])
 
 
+def map_program(key, fused, cap=64, handle="m"):
+    """per input byte: k = key; m[k] = m.get(k, 7) * x + i; m[k] = m.get(k, 0);
+    x = set(m, k + 1, m.get(k, 1) - 1) (another key: never fused); then the dump and x"""
+    def update(k, value_of):
+        if fused:
+            return [["map_u32.set", handle, k, value_of(["map_u32.get", handle, k, value_of.default])]]
+        return [["begin", ["let", "g", ["map_u32.get", handle, k, value_of.default]],
+                 ["map_u32.set", handle, k, value_of("g")]]]
+
+    def affine(g):
+        return ["+", ["*", g, "x"], "i"]
+    affine.default = 7
+
+    def same(g):
+        return g
+    same.default = 0
+    return entry(["begin", ["let", "m", ["map_u32.new", cap]], ["let", "x", 3],
+                  ["for", "i", 0, ["view.len", "input"],
+                   ["begin", ["let", "k", key]] + update("k", affine) + update("k", same)
+                   + [["set", "x", ["map_u32.set", handle, ["+", "k", 1], ["-", ["map_u32.get", handle, "k", 1], 1]]]]],
+                  ["bytes.concat", ["map_u32.dump_kv_u32le_u32le", "m"], ["codec.write_u32_le", "x"]]])
+
+
+def expected_map(data, key):
+    """(the map as a dict, x) computed in Python"""
+    m, x = {}, 3
+    for i, b in enumerate(data):
+        k = key(b)
+        m[k] = (m.get(k, 7) * x + i) & 0xFFFFFFFF
+        x = int(k + 1 not in m)
+        m[k + 1] = (m.get(k, 1) - 1) & 0xFFFFFFFF
+    return m, x
+
+
+def parse_map_output(out):
+    pairs = [struct.unpack_from("<II", out, o) for o in range(0, len(out) - 4, 8)]
+    return dict(pairs), struct.unpack_from("<I", out, len(out) - 4)[0]
+
+
 COUNTERS = ("alloc_calls", "free_calls", "realloc_calls", "bytes_alloc_total", "bytes_freed_total", "memcpy_bytes",
             "live_bytes")
 
 
 class FusedAppends(unittest.TestCase):
-    def run_program(self, d, name, prog, data=b""):
+    def run_report(self, d, name, prog, data=b""):
         src = os.path.join(d, name + ".x07.json")
         inp = os.path.join(d, name + ".in")
         with open(src, "w") as f:
@@ -87,6 +129,10 @@ class FusedAppends(unittest.TestCase):
             f.write(data)
         _, rep = x07test.runner_report(["--program", src, "--input", inp])
         self.assertTrue(rep["compile"]["ok"], rep["compile"]["compile_error"])
+        return rep
+
+    def run_program(self, d, name, prog, data=b""):
+        rep = self.run_report(d, name, prog, data)
         self.assertTrue(rep["solve"]["ok"], rep["solve"]["trap"])
         return base64.b64decode(rep["solve"]["solve_output_b64"]), rep["solve"]["mem_stats"]
 
@@ -100,6 +146,28 @@ class FusedAppends(unittest.TestCase):
         for k in COUNTERS:
             self.assertEqual(fused_mem[k], plain_mem[k], k)
         self.assertGreater(fused_mem["alloc_calls"], 3 * len(data))  # the temporaries are counted
+
+    def test_map_update_same_as_unfused(self):
+        data = bytes((i * 91 + 5) & 255 for i in range(300))
+        with x07test.TempDir() as d:
+            fused_out, _ = self.run_program(d, "fused", map_program(["&", ["view.get_u8", "input", "i"], 15], True), data)
+            plain_out, _ = self.run_program(d, "plain", map_program(["&", ["view.get_u8", "input", "i"], 15], False), data)
+        self.assertEqual(fused_out, plain_out)
+        self.assertEqual(parse_map_output(fused_out), expected_map(data, lambda b: b & 15))
+
+    def test_map_update_traps_as_unfused(self):
+        data = bytes(range(1, 200))
+        cases = {  # key expression, cap, handle -> trap
+            "full": (["view.get_u8", "input", "i"], 16, "m", "map_u32 full"),
+            "key_minus_1": (["-", 0, 1], 64, "m", "map_u32.get key=-1 reserved"),
+            "bad_handle": (["view.get_u8", "input", "i"], 64, "x", "map_u32 invalid handle"),
+        }
+        with x07test.TempDir() as d:
+            for name, (key, cap, handle, trap) in cases.items():
+                for fused in (True, False):
+                    rep = self.run_report(d, name, map_program(key, fused, cap, handle), data)
+                    self.assertFalse(rep["solve"]["ok"], (name, fused))
+                    self.assertEqual(rep["solve"]["trap"], trap, (name, fused))
 
     def test_alloc_calls_budget_counts_the_temporaries(self):
         with x07test.TempDir() as d:
