@@ -55,6 +55,25 @@ PROGRAMS = {
 }
 INPUT = bytes(range(0, 250, 3))
 
+# The global counter is only written at calls and returns: the figure read when
+# os.process.exit ends the run, and what a budget scope's fuel cap sees, stay exact.
+EXIT_PROGRAM = (entry(["begin", ["let", "s", 0],
+                       ["for", "i", 0, ["view.len", "input"], ["set", "s", ["+", "s", ["main.fib", ["&", "i", 7]]]]],
+                       ["let", "j", 0], ["while", ["<u", "j", 30], ["set", "j", ["+", "j", ["main.fib", 3]]]],
+                       ["if", ["=", ["&", "s", 1], 1], ["os.process.exit", 3], 0], ["os.process.exit", 4],
+                       ["bytes.alloc", 0]], [FIB]), 10083)
+
+
+def budget_program(cap):
+    body = ["begin", ["let", "s", 0],
+            ["for", "i", 0, ["view.len", "input"], ["set", "s", ["+", "s", ["main.fib", ["&", "i", 3]]]]],
+            ["result_bytes.ok", ["codec.write_u32_le", "s"]]]
+    scope = ["budget.scope_v1", ["budget.cfg_v1", ["mode", "result_err_v1"], ["label", ["bytes.lit", "f"]],
+                                 ["fuel", cap]], body]
+    return entry(["begin", ["let", "r", scope],
+                  ["if", ["result_bytes.is_ok", "r"], ["result_bytes.unwrap_or", "r", ["bytes.lit", "?"]],
+                   ["codec.write_u32_le", ["result_bytes.err_code", "r"]]]], [FIB])
+
 
 class FuelAccounting(unittest.TestCase):
     def test_exact_fuel(self):
@@ -76,6 +95,34 @@ class FuelAccounting(unittest.TestCase):
                     _, rep = x07test.runner_report(["--program", src, "--input", inp, "--solve-fuel", str(want - 1)],
                                                    env=env)
                     self.assertEqual(rep["solve"]["trap"], "fuel exhausted", (name, split))
+
+    def test_exact_fuel_at_process_exit(self):
+        prog, want = EXIT_PROGRAM
+        with x07test.TempDir() as d:
+            inp = os.path.join(d, "in")
+            with open(inp, "wb") as f:
+                f.write(INPUT)
+            src = os.path.join(d, "exit.x07.json")
+            with open(src, "w") as f:
+                json.dump(prog, f)
+            for split in ("0", "12"):
+                _, rep = x07test.runner_report(["--program", src, "--input", inp], env={"X07_SPLIT_ABOVE": split})
+                self.assertEqual(rep["solve"]["exit_status"], 4, split)
+                self.assertEqual(rep["solve"]["fuel_used"], want, split)
+
+    def test_budget_fuel_cap_sees_exact_fuel(self):
+        with x07test.TempDir() as d:
+            inp = os.path.join(d, "in")
+            with open(inp, "wb") as f:
+                f.write(INPUT)
+            for cap, trap in ((5000, None), (500, "X07T_BUDGET_EXCEEDED_FUEL")):
+                src = os.path.join(d, "budget%d.x07.json" % cap)
+                with open(src, "w") as f:
+                    json.dump(budget_program(cap), f)
+                _, rep = x07test.runner_report(["--program", src, "--input", inp])
+                self.assertEqual(rep["solve"]["trap"], trap, cap)
+                if trap is None:
+                    self.assertEqual(rep["solve"]["fuel_used"], 2171)
 
 
 if __name__ == "__main__":

@@ -57,31 +57,32 @@ const char* drop_fn(Ty t) {
   }
 }
 
-// Fuel: each function keeps a copy of the counter in a local (`x07_fl`, a register). A charge
-// checks and decrements the copy and stores it to the global `x07_fuel_left`, which thus
-// stays exact for callees, traps (their metrics line) and the budget/scheduler runtime; the
-// copy is read back only after calls that may charge. A charge is then a compare, subtract
-// and store with no load (the old read-modify-write of the global made every charge wait for
-// the previous one, and byte stores through pointers forced reloads). Same charges, same
-// traps, same fuel_used.
+// Fuel: each function keeps the counter in a local (`x07_fl`, a register). A charge checks
+// and decrements the local only (a compare and a subtract). The global `x07_fuel_left` is what
+// callees, the budget/scheduler runtime and the metrics line read, so the local is stored to
+// it before every call that may read or charge fuel and before every return (the caller
+// reads it back), and read back after such calls. A trap writes no metrics, so between two
+// such points nothing reads the global. Same charges, same traps, same fuel_used.
 constexpr const char* kFuelIn = "x07_fl = x07_fuel_left;";
+constexpr const char* kFuelOut = "x07_fuel_left = x07_fl; ";
 constexpr const char* kFuelDefs =
-    "#define X07_FUEL(n) do { if (__builtin_expect(x07_fl < (n), 0)) x07_trap_fuel(); "
-    "x07_fl -= (n); x07_fuel_left = x07_fl; } while (0)\n";
+    "#define X07_FUEL(n) do { if (__builtin_expect(x07_fl < (n), 0)) x07_trap_fuel(); x07_fl -= (n); } while (0)\n";
 constexpr const char* kFuelLoad = "  uint64_t x07_fl = x07_fuel_left;\n";
 
-// The counter is read back after a call unless the callee is a runtime helper known to leave
-// it alone (it may trap, which reads it, but never charges): byte stores through a pointer may
-// alias the global, so a needless read-back is a real load. Everything else (x07 functions,
-// x07_fuel_loop, budget scopes, the scheduler, pipes, ffi) is read back.
-const char* fuel_in(const std::string& c_fn) {
+// Runtime helpers known to neither read nor charge fuel (they may trap, which writes no
+// metrics): no store before, no read-back after (byte stores through a pointer may alias the
+// global, so a needless read-back is a real load). Everything else (x07 functions,
+// x07_fuel_loop, budget scopes, the scheduler, pipes, ffi, os.process.exit) is synced.
+bool leaves_fuel(const std::string& c_fn) {
   static const char* const kLeaveFuel[] = {"x07_view_", "x07_bytes_", "x07_vec_", "x07_codec_", "x07_vcheck_",
                                           "x07_map_u32_", "x07_set_u32_", "x07_fmt_", "x07_parse_", "x07_divu",
                                           "x07_remu", "("};
   for (const char* p : kLeaveFuel)
-    if (c_fn.rfind(p, 0) == 0) return "";
-  return " x07_fl = x07_fuel_left;";
+    if (c_fn.rfind(p, 0) == 0) return true;
+  return false;
 }
+const char* fuel_out(const std::string& c_fn) { return leaves_fuel(c_fn) ? "" : kFuelOut; }
+const char* fuel_in(const std::string& c_fn) { return leaves_fuel(c_fn) ? "" : " x07_fl = x07_fuel_left;"; }
 
 // How a statement list is printed: local names may be rewritten (a split function's
 // frame), and `return` / a `break` leaving the printed code may become a status return.
@@ -119,18 +120,21 @@ struct Printer {
     switch (s.kind) {
       case IrStmt::Assign:
         if (s.rhs.kind == IrRhs::Call) {
-          o += pad + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";" + fuel_in(s.rhs.op) + "\n";
+          o += pad + fuel_out(s.rhs.op) + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";" + fuel_in(s.rhs.op) + "\n";
         } else {
           o += pad + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";\n";
         }
         break;
-      case IrStmt::Eval: o += pad + "(void)" + rhs(s.rhs, Ty::I32) + ";" + fuel_in(s.rhs.op) + "\n"; break;
+      case IrStmt::Eval:
+        o += pad + fuel_out(s.rhs.op) + "(void)" + rhs(s.rhs, Ty::I32) + ";" + fuel_in(s.rhs.op) + "\n";
+        break;
       case IrStmt::Fuel: o += pad + "X07_FUEL(" + std::to_string(s.fuel) + "u);\n"; break;
       case IrStmt::Break:
-        o += pad + (chunk && loops == 0 ? "{ " + breakout + "return 2; }" : std::string("break;")) + "\n";
+        o += pad + (chunk && loops == 0 ? "{ " + breakout + kFuelOut + "return 2; }" : std::string("break;")) + "\n";
         break;
       case IrStmt::Return:
-        o += pad + (chunk ? "{ *x07_ret = " + operand(s.val) + "; return 1; }" : "return " + operand(s.val) + ";") +
+        o += pad + (chunk ? "{ *x07_ret = " + operand(s.val) + "; " + kFuelOut + "return 1; }"
+                          : "{ " + std::string(kFuelOut) + "return " + operand(s.val) + "; }") +
              "\n";
         break;
       case IrStmt::Drop:
@@ -387,8 +391,8 @@ void emit_split_fn(std::string& o, const IrFunc& f) {
                       p.stmt(o, *s, 1, 0);
                       loose_break |= has_loose_break(*s);
                     }
-                    o += "  " + copy_out + "return 0;\n}\n";
-                    std::string call = "{ int x07_st = " + name + "(input, &F, &x07_ret); " +
+                    o += "  " + copy_out + kFuelOut + "return 0;\n}\n";
+                    std::string call = "{ " + std::string(kFuelOut) + "int x07_st = " + name + "(input, &F, &x07_ret); " +
                                        std::string(kFuelIn) + " if (x07_st == 1) return x07_ret;";
                     if (loose_break) call += " if (x07_st == 2) break;";
                     calls.push_back(call + " }");
