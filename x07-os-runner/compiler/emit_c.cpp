@@ -81,7 +81,6 @@ bool leaves_fuel(const std::string& c_fn) {
     if (c_fn.rfind(p, 0) == 0) return true;
   return false;
 }
-const char* fuel_out(const std::string& c_fn) { return leaves_fuel(c_fn) ? "" : kFuelOut; }
 const char* fuel_in(const std::string& c_fn) { return leaves_fuel(c_fn) ? "" : " x07_fl = x07_fuel_left;"; }
 
 // How a statement list is printed: local names may be rewritten (a split function's
@@ -115,49 +114,76 @@ struct Printer {
   }
 
   // One statement; `loops` counts the loops opened since the start of the printed code.
-  void stmt(std::string& o, const IrStmt& s, int ind, int loops) const {
+  // `dirty`: a charge may have changed the local counter since the global was last written
+  // (see the fuel note above); returns the same after the statement. A write is printed
+  // only where the global is read next and `dirty` holds.
+  bool stmt(std::string& o, const IrStmt& s, int ind, int loops, bool dirty, bool sync_arms = false) const {
     const std::string pad = indent(ind);
+    auto out = [&](bool synced) { return synced && dirty ? kFuelOut : ""; };
     switch (s.kind) {
       case IrStmt::Assign:
         if (s.rhs.kind == IrRhs::Call) {
-          o += pad + fuel_out(s.rhs.op) + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";" + fuel_in(s.rhs.op) + "\n";
-        } else {
-          o += pad + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";\n";
+          bool synced = !leaves_fuel(s.rhs.op);
+          o += pad + out(synced) + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";" + fuel_in(s.rhs.op) + "\n";
+          return dirty && !synced;
         }
-        break;
-      case IrStmt::Eval:
-        o += pad + fuel_out(s.rhs.op) + "(void)" + rhs(s.rhs, Ty::I32) + ";" + fuel_in(s.rhs.op) + "\n";
-        break;
-      case IrStmt::Fuel: o += pad + "X07_FUEL(" + std::to_string(s.fuel) + "u);\n"; break;
+        o += pad + name(s.dst) + " = " + rhs(s.rhs, s.ty) + ";\n";
+        return dirty;
+      case IrStmt::Eval: {
+        bool synced = !leaves_fuel(s.rhs.op);
+        o += pad + out(synced) + "(void)" + rhs(s.rhs, Ty::I32) + ";" + fuel_in(s.rhs.op) + "\n";
+        return dirty && !synced;
+      }
+      case IrStmt::Fuel: o += pad + "X07_FUEL(" + std::to_string(s.fuel) + "u);\n"; return true;
       case IrStmt::Break:
         o += pad + (chunk && loops == 0 ? "{ " + breakout + kFuelOut + "return 2; }" : std::string("break;")) + "\n";
-        break;
+        return dirty;
       case IrStmt::Return:
         o += pad + (chunk ? "{ *x07_ret = " + operand(s.val) + "; " + kFuelOut + "return 1; }"
-                          : "{ " + std::string(kFuelOut) + "return " + operand(s.val) + "; }") +
-             "\n";
-        break;
+                          : "{ " + std::string(out(true)) + "return " + operand(s.val) + "; }") + "\n";
+        return false;
       case IrStmt::Drop:
         if (const char* d = drop_fn(s.ty)) o += pad + d + "(" + name(s.dst) + ");\n";
-        break;
-      case IrStmt::If:
+        return dirty;
+      case IrStmt::If: {
+        // sync_arms (the `if` leads straight to a return): an arm that ends dirty writes the
+        // global itself, so that the return after the join needs no write when the other arm
+        // ends with a call (a recursive function's tail stays a plain call gcc can turn into a loop).
         o += pad + "if (" + operand(s.val) + ") {\n";
-        list(o, s.then_body, ind + 1, loops);
-        if (!s.else_body.empty()) {
+        bool t = list(o, s.then_body, ind + 1, loops, dirty);
+        bool e = dirty;
+        if (sync_arms && t) o += pad + "  " + kFuelOut + "\n";
+        if (!s.else_body.empty() || (sync_arms && e)) {
           o += pad + "} else {\n";
-          list(o, s.else_body, ind + 1, loops);
+          e = list(o, s.else_body, ind + 1, loops, dirty);
+          if (sync_arms && e) o += pad + "  " + kFuelOut + "\n";
         }
         o += pad + "}\n";
-        break;
-      case IrStmt::Loop:
+        return sync_arms ? false : t || e;
+      }
+      case IrStmt::Loop: {
+        bool charges = contains_fuel(s);
         o += pad + "for (;;) {\n";
-        list(o, s.then_body, ind + 1, loops + 1);
+        list(o, s.then_body, ind + 1, loops + 1, dirty || charges);
         o += pad + "}\n";
-        break;
+        return dirty || charges;
+      }
     }
+    return true;
   }
-  void list(std::string& o, const std::vector<IrStmt>& body, int ind, int loops) const {
-    for (const auto& s : body) stmt(o, s, ind, loops);
+  bool list(std::string& o, const std::vector<IrStmt>& body, int ind, int loops, bool dirty) const {
+    for (size_t i = 0; i < body.size(); i++) {
+      bool to_return = body[i].kind == IrStmt::If && i + 1 < body.size() && body[i + 1].kind == IrStmt::Return;
+      dirty = stmt(o, body[i], ind, loops, dirty, to_return && !chunk);
+    }
+    return dirty;
+  }
+  static bool contains_fuel(const IrStmt& s) {
+    if (s.kind == IrStmt::Fuel) return true;
+    for (const auto* b : {&s.then_body, &s.else_body})
+      for (const auto& c : *b)
+        if (contains_fuel(c)) return true;
+    return false;
   }
 };
 
@@ -307,7 +333,7 @@ void print_driver(std::string& o, const std::vector<IrStmt>& body, int ind, cons
     if (p.kind == Piece::Chunk) {
       o += pad + calls[next++] + "\n";
     } else if (p.kind == Piece::Own) {
-      for (const IrStmt* s : p.run) drv.stmt(o, *s, ind, 0);
+      for (const IrStmt* s : p.run) drv.stmt(o, *s, ind, 0, true);  // driver: always write at reads
     } else if (p.big->kind == IrStmt::If) {
       o += pad + "if (" + drv.operand(p.big->val) + ") {\n";
       print_driver(o, p.big->then_body, ind + 1, drv, calls, next);
@@ -387,8 +413,9 @@ void emit_split_fn(std::string& o, const IrFunc& f) {
                          " *F, " + res + " *x07_ret) {\n  (void)input; (void)F; (void)x07_ret;\n" + copy_in + locals + kFuelLoad;
                     Printer p{&via_ptr, true, copy_out};
                     bool loose_break = false;
+                    bool dirty = false;
                     for (const IrStmt* s : run) {
-                      p.stmt(o, *s, 1, 0);
+                      dirty = p.stmt(o, *s, 1, 0, dirty);
                       loose_break |= has_loose_break(*s);
                     }
                     o += "  " + copy_out + kFuelOut + "return 0;\n}\n";
@@ -443,7 +470,7 @@ std::string emit_c(const IrProgram& ir) {
     o += "  (void)input;\n";
     for (const auto& [n, t] : f.locals) o += std::string("  ") + ty_c(t) + " " + n + " = " + zero_of(t) + ";\n";
     o += kFuelLoad;
-    Printer{}.list(o, f.body, 1, 0);
+    Printer{}.list(o, f.body, 1, 0, false);
     o += "}\n";
   }
   return o;
