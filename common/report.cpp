@@ -59,6 +59,7 @@ Value b64_or_file(const std::string& bytes, const std::optional<FileBytes>& file
     data.resize(got);
     return b64(data, a);
   }
+  if (g_spooled->nonce.empty()) g_spooled->nonce = random_nonce();  // only reports with a spooled field need one
   std::string token = "x07-spooled-" + g_spooled->nonce + "-" + std::to_string(g_spooled->fields.size());
   g_spooled->fields.emplace_back(token, *file);
   return str(token, a);
@@ -308,7 +309,6 @@ namespace {
 template <class R>
 bool write_json_impl(std::ostream& out, const R& r) {
   Spooled sp;
-  sp.nonce = random_nonce();
   g_spooled = &sp;
   std::string rendered;
   try {
