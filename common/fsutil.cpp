@@ -111,4 +111,13 @@ bool create_dirs(const fs::path& dir, std::string* err) {
   return true;
 }
 
+const std::filesystem::path& self_exe() {
+  static const std::filesystem::path exe = [] {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::filesystem::path() : p;
+  }();
+  return exe;
+}
+
 }  // namespace x07::fsutil

@@ -30,4 +30,8 @@ bool create_dirs(const std::filesystem::path& dir, std::string* err = nullptr);
 // A name unique within this process and across processes: "<prefix><pid>_<counter>".
 std::string unique_name(std::string_view prefix);
 
+// This executable's path (/proc/self/exe, resolved once per process: several lookups on
+// every run are relative to it); empty when it cannot be read.
+const std::filesystem::path& self_exe();
+
 }  // namespace x07::fsutil

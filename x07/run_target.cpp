@@ -45,7 +45,7 @@ std::optional<fs::path> discover_manifest(const fs::path& start) {
   fs::path dir = start;
   while (true) {
     if (auto m = manifest_in(dir)) return m;
-    if (dir.empty()) return std::nullopt;
+    if (dir.empty() || dir == ".") return std::nullopt;  // "." and its parent_path() "" are the same directory
     fs::path parent = dir.parent_path();
     if (parent == dir) return std::nullopt;  // reached "/"
     dir = parent;

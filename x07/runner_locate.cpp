@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fsutil.hpp"
 #include "common/os_stdlib.hpp"
 
 namespace fs = std::filesystem;
@@ -12,9 +13,8 @@ namespace fs = std::filesystem;
 namespace x07::facade {
 
 fs::path self_exe_dir() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return fs::current_path();
+  const fs::path& exe = fsutil::self_exe();
+  if (exe.empty()) return fs::current_path();
   return exe.parent_path();
 }
 

@@ -127,8 +127,7 @@ RuntimeLib ensure_runtime(const fs::path& cache_dir, const Toolchain& tc, const 
   // Built with the toolchain at build/install time (lib/x07/rt next to bin/): read-only,
   // never evicted, and a new user's first run skips building the library.
   std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
+  if (const fs::path& exe = fsutil::self_exe(); !exe.empty()) {
     RuntimeLib pre = lib;
     pre.dir = exe.parent_path().parent_path() / "lib" / "x07" / "rt" / key_hex;
     if (access(pre.archive().c_str(), R_OK) == 0 && access(pre.main_object().c_str(), R_OK) == 0) return pre;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/fsutil.hpp"
 #include "common/os_stdlib.hpp"
 #include "runner_error.hpp"
 
@@ -10,9 +11,7 @@ namespace x07::runner {
 namespace fs = std::filesystem;
 
 fs::path locate_os_stdlib() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  const fs::path exe_dir = ec ? fs::path() : exe.parent_path();
+  const fs::path exe_dir = fsutil::self_exe().parent_path();
   if (auto root = os_stdlib::locate(exe_dir)) return *root;
   const auto candidates = os_stdlib::candidates(exe_dir);
   std::string msg = "could not locate stdlib/os module root (expected stdlib/os/0.2.0/modules)\n\nlooked for:\n";
