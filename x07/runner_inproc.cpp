@@ -62,17 +62,31 @@ std::string elf_build_id(const std::filesystem::path& file) {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
+  // The header, program headers and notes normally sit in the first page: one read.
+  unsigned char head[4096];
+  ssize_t got = ::pread(fd, head, sizeof head, 0);
+  if (got < static_cast<ssize_t>(sizeof(Elf64_Ehdr))) return "";
+  const size_t have = static_cast<size_t>(got);
+  auto bytes_at = [&](std::vector<unsigned char>& spill, uint64_t off, uint64_t n) -> const unsigned char* {
+    if (off <= have && n <= have - off) return head + off;
+    spill.resize(n);
+    return read_at(fd, spill.data(), n, static_cast<off_t>(off)) ? spill.data() : nullptr;
+  };
   Elf64_Ehdr eh;
-  if (!read_at(fd, &eh, sizeof eh, 0) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-      eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 64)
+  std::memcpy(&eh, head, sizeof eh);
+  if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+      eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 64)
     return "";
+  std::vector<unsigned char> spill;
+  const unsigned char* raw = bytes_at(spill, eh.e_phoff, uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr));
+  if (!raw) return "";
   std::vector<Elf64_Phdr> ph(eh.e_phnum);
-  if (!read_at(fd, ph.data(), ph.size() * sizeof(Elf64_Phdr), static_cast<off_t>(eh.e_phoff))) return "";
+  std::memcpy(ph.data(), raw, ph.size() * sizeof(Elf64_Phdr));
   for (const auto& p : ph) {
     if (p.p_type != PT_NOTE || p.p_filesz == 0 || p.p_filesz > 4096) continue;
-    std::vector<unsigned char> notes(p.p_filesz);
-    if (!read_at(fd, notes.data(), notes.size(), static_cast<off_t>(p.p_offset))) continue;
-    if (std::string id = build_id_in_notes(notes.data(), notes.size()); !id.empty()) return id;
+    std::vector<unsigned char> note_spill;
+    if (const unsigned char* notes = bytes_at(note_spill, p.p_offset, p.p_filesz))
+      if (std::string id = build_id_in_notes(notes, p.p_filesz); !id.empty()) return id;
   }
   return "";
 }
