@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iostream>
+#include <map>
 
 #include <boost/program_options.hpp>
 
@@ -15,8 +16,14 @@ namespace x07::cli {
 
 namespace {
 
-std::vector<Flag> all_flags(const Command& cmd) {
-  std::vector<Flag> out = cmd.flags;
+// The command's flags, the global ones and --help; built once per command (commands are
+// static objects and the CLI is single-threaded).
+const std::vector<Flag>& all_flags(const Command& cmd) {
+  static std::map<const Command*, std::vector<Flag>> built;
+  auto [it, fresh] = built.try_emplace(&cmd);
+  if (!fresh) return it->second;
+  std::vector<Flag>& out = it->second;
+  out = cmd.flags;
   for (const auto& g : global_flags())
     if (std::none_of(out.begin(), out.end(), [&](const Flag& f) { return f.name == g.name; })) out.push_back(g);
   out.push_back({"help", "", "Print help (also -h)"});
@@ -154,7 +161,7 @@ std::vector<std::string> Args::all(const std::string& name) const {
 std::optional<uint64_t> Args::u64(const std::string& name) const {
   auto v = get(name);
   if (!v) return std::nullopt;
-  const std::vector<Flag> flags = all_flags(*command);  // f points into it: keep it alive
+  const std::vector<Flag>& flags = all_flags(*command);
   const Flag* f = find_flag(flags, name);
   auto bad = [&](const std::string& why) {
     usage_error(*command, "error: invalid value '" + *v + "' for " + placeholder(*f) + ": " + why);
@@ -168,7 +175,7 @@ std::optional<uint64_t> Args::u64(const std::string& name) const {
 }
 
 void conflict(const Args& a, const std::string& first, const std::string& second) {
-  auto flags = all_flags(*a.command);
+  const auto& flags = all_flags(*a.command);
   const Flag* f1 = find_flag(flags, first);
   const Flag* f2 = find_flag(flags, second);
   std::string p1 = f1 ? placeholder(*f1) : "'" + first + "'";
@@ -177,7 +184,7 @@ void conflict(const Args& a, const std::string& first, const std::string& second
 }
 
 Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
-  const std::vector<Flag> flags = all_flags(cmd);
+  const std::vector<Flag>& flags = all_flags(cmd);
   std::vector<std::string> option_tokens;
   Args out;
   out.command = &cmd;
