@@ -348,6 +348,19 @@ class NamespaceTest(EscapeBase):
         self.assertIn("data=ro,noexec", rest)
         self.assertIn("out=rw,noexec", rest)
 
+    def test_root_given_through_a_symlink_is_mounted_at_its_real_path(self):
+        link = os.path.join(self.root, "datalink")
+        if not os.path.islink(link):
+            os.symlink("data", link)
+        _, rest = self.ns_of(fs={"read_roots": ["datalink"], "write_roots": ["out"]})
+        self.assertIn("data=ro,noexec", rest)
+
+    def test_read_root_slash_keeps_system_libraries_executable(self):
+        # everything read-only and noexec, except the library directories the loader maps code from
+        _, rest = self.ns_of(fs={"read_roots": ["/"], "write_roots": ["out"]})
+        self.assertIn("data=ro,noexec", rest)
+        self.assertIn("out=rw,noexec", rest)
+
     def test_plan_says_namespaces(self):
         exe = t.compile_c(self.root, "perm_ns", t.C_FRAME_PRELUDE + r"""
 #include <fcntl.h>

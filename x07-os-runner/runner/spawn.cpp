@@ -92,10 +92,7 @@ int child_trampoline(void* p) {
 class ChildStack {
  public:
   static constexpr size_t kSize = 256 * 1024;
-  ChildStack() {
-    void* p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
-    base_ = p == MAP_FAILED ? nullptr : static_cast<char*>(p);
-  }
+  ChildStack() : base_(map()) {}
   ~ChildStack() {
     if (base_) munmap(base_, kSize);
   }
@@ -104,6 +101,11 @@ class ChildStack {
   char* top() const { return base_ ? base_ + kSize : nullptr; }
 
  private:
+  // out of line: spawn_program calls vfork(), and locals inlined into it draw -Wclobbered
+  [[gnu::noinline]] static char* map() {
+    void* p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? nullptr : static_cast<char*>(p);
+  }
   char* base_;
 };
 
