@@ -154,7 +154,7 @@ struct x07_sandbox_plan {
   size_t read_roots, write_roots, exec_paths;
   char skipped[512];       /* features skipped for lack of kernel support / missing roots */
 
-  x07_sb_path_memo paths;  /* while preparing: paths the Landlock and namespace passes share */
+  x07_sb_interp_memo interps; /* while preparing: read by the Landlock and the namespace pass */
 };
 
 /* Builders used by x07_sandbox_prepare (parent side). Each returns 0 or -errno
@@ -176,8 +176,6 @@ int x07_sb_namespaces_available(void);
 /* Not root: the kernel lets us create a user namespace with mount and pid
  * namespaces inside (probed once per process by a short-lived clone). */
 int x07_sb_userns_available(void);
-/* x07_sb_prepare_namespaces will create namespaces for this config. */
-int x07_sb_namespaces_planned(const x07_sandbox_config *cfg);
 /* uid 0: an fd of the shared empty network namespace (created on first use), or -1. */
 int x07_sb_shared_netns(void);
 int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, const char *cwd);

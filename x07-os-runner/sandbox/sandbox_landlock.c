@@ -53,7 +53,7 @@ static int add_path_rule(ll_builder *b, const char *abs_path, uint64_t rights, c
   if (!S_ISDIR(st.st_mode)) rights &= X07_LL_FS_FILE_RIGHTS;
   rights &= b->plan->handled_fs;
   if (rights == 0) {
-    x07_sb_memo_keep(&b->plan->paths, abs_path, fd, S_ISDIR(st.st_mode));
+    close(fd);
     return 1;
   }
   struct x07_ll_path_beneath_attr attr;
@@ -61,12 +61,11 @@ static int add_path_rule(ll_builder *b, const char *abs_path, uint64_t rights, c
   attr.parent_fd = fd;
   long r = syscall(X07_NR_landlock_add_rule, b->ruleset_fd, X07_LL_RULE_PATH_BENEATH, &attr, 0);
   int e = errno;
+  close(fd);
   if (r != 0) {
-    close(fd);
     snprintf(b->err, b->err_len, "kernel sandbox: landlock_add_rule(%s) failed: %s", abs_path, strerror(e));
     return -e;
   }
-  x07_sb_memo_keep(&b->plan->paths, abs_path, fd, S_ISDIR(st.st_mode)); /* the namespace pass resolves it */
   b->plan->fs_rules++;
   return 0;
 }
@@ -85,19 +84,20 @@ static int add_port_rule(ll_builder *b, uint16_t port, uint64_t rights) {
   return 0;
 }
 
-/* Grants an executable plus its interpreter chain (PT_INTERP, #!). */
+/* Grants an executable plus its interpreter chain (#! lines, then an ELF's
+ * PT_INTERP, which the kernel loads without looking for an interpreter of its own). */
 static int add_exec_rule(ll_builder *b, const char *abs_path, const char *what) {
   char cur[X07_SB_PATH_MAX];
   snprintf(cur, sizeof cur, "%s", abs_path);
+  int elf_interp = 0; /* `cur` is an ELF's PT_INTERP */
   for (int depth = 0; depth < 4; depth++) {
     int r = add_path_rule(b, cur, X07_LL_RIGHTS_EXEC, what);
     if (r != 0) return r < 0 ? r : 0;
-    char interp[X07_SB_PATH_MAX], real[X07_SB_PATH_MAX];
-    x07_sb_path_memo *memo = &b->plan->paths;
-    int found = memo->enabled && x07_sb_memo_realpath(memo, cur, real, sizeof real) == 0
-                    ? x07_sb_memo_interpreter(memo, real, interp, sizeof interp)
-                    : x07_sb_exec_interpreter(cur, interp, sizeof interp);
-    if (found != 0) return 0;
+    if (elf_interp) return 0;
+    char interp[X07_SB_PATH_MAX];
+    int kind = x07_sb_memo_interpreter(&b->plan->interps, cur, interp, sizeof interp);
+    if (kind < 0) return 0;
+    elf_interp = kind == X07_SB_INTERP_ELF;
     snprintf(cur, sizeof cur, "%s", interp);
     what = "interpreter";
   }

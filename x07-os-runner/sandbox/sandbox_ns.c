@@ -64,7 +64,7 @@ static int add_roots(struct x07_sandbox_plan *plan, const char *cwd, const char 
   for (size_t i = 0; i < n; i++) {
     char abs_path[X07_SB_PATH_MAX], real[X07_SB_PATH_MAX];
     if (x07_sb_absolute(cwd, roots[i], abs_path, sizeof abs_path) != 0) continue;
-    if (x07_sb_memo_realpath(&plan->paths, abs_path, real, sizeof real) != 0) continue;
+    if (!realpath(abs_path, real)) continue;
     int r = add_mount(plan, real, flags);
     if (r) return r;
   }
@@ -75,9 +75,10 @@ static int add_roots(struct x07_sandbox_plan *plan, const char *cwd, const char 
 static int add_exec(struct x07_sandbox_plan *plan, size_t data_roots, const char *cwd, const char *path) {
   char cur[X07_SB_PATH_MAX];
   if (x07_sb_absolute(cwd, path, cur, sizeof cur) != 0) return 0;
+  int elf_interp = 0; /* `cur` is an ELF's PT_INTERP: the kernel loads it as is */
   for (int depth = 0; depth < 4; depth++) {
     char real[X07_SB_PATH_MAX], interp[X07_SB_PATH_MAX];
-    if (x07_sb_memo_realpath(&plan->paths, cur, real, sizeof real) != 0) return 0;
+    if (!realpath(cur, real)) return 0;
     for (size_t i = 0; i < data_roots; i++) {
       if (path_under(real, plan->ns_mounts[i].path)) {
         int r = add_mount(plan, real, (plan->ns_mounts[i].flags & MS_RDONLY) | MS_NOSUID | MS_NODEV);
@@ -85,7 +86,10 @@ static int add_exec(struct x07_sandbox_plan *plan, size_t data_roots, const char
         break;
       }
     }
-    if (x07_sb_memo_interpreter(&plan->paths, real, interp, sizeof interp) != 0) return 0;
+    if (elf_interp) return 0;
+    int kind = x07_sb_memo_interpreter(&plan->interps, cur, interp, sizeof interp); /* as the Landlock pass asked */
+    if (kind < 0) return 0;
+    elf_interp = kind == X07_SB_INTERP_ELF;
     snprintf(cur, sizeof cur, "%s", interp);
   }
   return 0;
@@ -102,7 +106,7 @@ static const char *const k_system_lib_dirs[] = {
 static int add_system_lib_dirs(struct x07_sandbox_plan *plan, size_t data_roots) {
   for (size_t d = 0; d < sizeof k_system_lib_dirs / sizeof *k_system_lib_dirs; d++) {
     char real[X07_SB_PATH_MAX];
-    if (x07_sb_memo_realpath(&plan->paths, k_system_lib_dirs[d], real, sizeof real) != 0) continue;
+    if (!realpath(k_system_lib_dirs[d], real)) continue;
     x07_sb_mount *inner = NULL;
     for (size_t i = 0; i < data_roots; i++)
       if (path_under(real, plan->ns_mounts[i].path)) inner = &plan->ns_mounts[i];
@@ -199,10 +203,6 @@ static void keep_host_flags(struct x07_sandbox_plan *plan) {
     if (sv.f_flag & ST_RDONLY) plan->ns_mounts[i].flags |= MS_RDONLY;
     if (sv.f_flag & ST_NOEXEC) plan->ns_mounts[i].flags |= MS_NOEXEC;
   }
-}
-
-int x07_sb_namespaces_planned(const x07_sandbox_config *cfg) {
-  return !(cfg->in_process || cfg->no_namespaces) && (x07_sb_namespaces_available() || x07_sb_userns_available());
 }
 
 int x07_sb_prepare_namespaces(struct x07_sandbox_plan *plan, const x07_sandbox_config *cfg, const char *cwd) {

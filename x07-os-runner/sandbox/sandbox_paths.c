@@ -103,99 +103,47 @@ int x07_sb_exec_interpreter(const char *path, char *out, size_t out_len) {
   int r = -1;
   ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, head, sizeof head, 0) : -1;
   if (n >= EI_NIDENT && memcmp(head, ELFMAG, SELFMAG) == 0)
-    r = elf_interp(fd, head, (size_t)n, out, out_len);
+    r = elf_interp(fd, head, (size_t)n, out, out_len) == 0 ? X07_SB_INTERP_ELF : -1;
   else if (n >= 3 && head[0] == '#' && head[1] == '!')
-    r = shebang_interp((const char *)head, (size_t)n, out, out_len);
+    r = shebang_interp((const char *)head, (size_t)n, out, out_len) == 0 ? X07_SB_INTERP_SCRIPT : -1;
   close(fd);
   return r;
 }
 
 /* ---- memo ---- */
 
-static x07_sb_memo_entry *memo_find(x07_sb_path_memo *m, const char *path) {
-  for (size_t i = 0; i < m->len; i++)
-    if (strcmp(m->items[i].path, path) == 0) return &m->items[i];
-  return NULL;
-}
-
-static x07_sb_memo_entry *memo_add(x07_sb_path_memo *m, const char *path) {
-  x07_sb_memo_entry *grown = realloc(m->items, (m->len + 1) * sizeof *grown);
-  if (!grown) return NULL;
-  m->items = grown;
-  x07_sb_memo_entry *e = &m->items[m->len];
-  memset(e, 0, sizeof *e);
-  e->fd = -1;
-  e->is_dir = -1;
-  if (!(e->path = strdup(path))) return NULL;
-  m->len++;
-  return e;
-}
-
-void x07_sb_memo_keep(x07_sb_path_memo *m, const char *path, int fd, int is_dir) {
-  x07_sb_memo_entry *e = m->enabled && !memo_find(m, path) ? memo_add(m, path) : NULL;
-  if (!e) {
-    close(fd);
-    return;
-  }
-  e->fd = fd;
-  e->is_dir = is_dir;
-}
-
-/* The kernel's name for an open descriptor; only a plain absolute path counts. */
-static int fd_real_path(int fd, char *out, size_t out_len) {
-  char link[64];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  ssize_t n = readlink(link, out, out_len - 1);
-  if (n <= 0 || (size_t)n >= out_len - 1 || out[0] != '/') return -1;
-  out[n] = 0;
-  static const char deleted[] = " (deleted)";
-  if ((size_t)n >= sizeof deleted - 1 && strcmp(out + n - (sizeof deleted - 1), deleted) == 0) return -1;
-  return 0;
-}
-
-int x07_sb_memo_realpath(x07_sb_path_memo *m, const char *path, char *out, size_t out_len) {
-  x07_sb_memo_entry *e = memo_find(m, path);
-  if (e && !e->real && e->fd >= 0 && fd_real_path(e->fd, out, out_len) == 0) e->real = strdup(out);
-  if (e && e->real) {
-    if (strlen(e->real) >= out_len) return -1;
-    strcpy(out, e->real);
-    return 0;
+int x07_sb_memo_interpreter(x07_sb_interp_memo *m, const char *path, char *out, size_t out_len) {
+  for (size_t i = 0; i < m->len; i++) {
+    const struct x07_sb_interp_entry *e = &m->items[i];
+    if (strcmp(e->path, path) != 0) continue;
+    if (e->kind < 0 || strlen(e->interp) >= out_len) return -1;
+    strcpy(out, e->interp);
+    return e->kind;
   }
   char buf[X07_SB_PATH_MAX];
-  if (!realpath(path, buf) || strlen(buf) >= out_len) return -1;
-  strcpy(out, buf);
-  return 0;
-}
-
-int x07_sb_memo_interpreter(x07_sb_path_memo *m, const char *real, char *out, size_t out_len) {
-  x07_sb_memo_entry *e = NULL;
-  for (size_t i = 0; !e && i < m->len; i++)
-    if (m->items[i].real ? strcmp(m->items[i].real, real) == 0 : strcmp(m->items[i].path, real) == 0) e = &m->items[i];
-  if (e && e->is_dir == 1) return -1;
-  if (!e || !e->interp) {
-    char buf[X07_SB_PATH_MAX];
-    int r = x07_sb_exec_interpreter(real, buf, sizeof buf);
-    if (!e && m->enabled) e = memo_add(m, real);
-    if (e) {
-      e->interp = r == 0 ? 2 : 1;
-      e->interp_path = r == 0 ? strdup(buf) : NULL;
-      if (r == 0 && !e->interp_path) e->interp = 0;
+  int kind = x07_sb_exec_interpreter(path, buf, sizeof buf);
+  struct x07_sb_interp_entry *grown = realloc(m->items, (m->len + 1) * sizeof *grown);
+  if (grown) { /* out of memory: just not remembered */
+    m->items = grown;
+    struct x07_sb_interp_entry *e = &m->items[m->len];
+    e->path = strdup(path);
+    e->kind = kind;
+    e->interp = kind >= 0 ? strdup(buf) : NULL;
+    if (e->path && (kind < 0 || e->interp)) m->len++;
+    else {
+      free(e->path);
+      free(e->interp);
     }
-    if (r != 0 || strlen(buf) >= out_len) return -1;
-    strcpy(out, buf);
-    return 0;
   }
-  if (e->interp != 2 || strlen(e->interp_path) >= out_len) return -1;
-  strcpy(out, e->interp_path);
-  return 0;
+  if (kind < 0 || strlen(buf) >= out_len) return -1;
+  strcpy(out, buf);
+  return kind;
 }
 
-void x07_sb_memo_free(x07_sb_path_memo *m) {
+void x07_sb_memo_free(x07_sb_interp_memo *m) {
   for (size_t i = 0; i < m->len; i++) {
-    if (m->items[i].fd >= 0) close(m->items[i].fd);
     free(m->items[i].path);
-    free(m->items[i].real);
-    free(m->items[i].interp_path);
+    free(m->items[i].interp);
   }
   free(m->items);
   m->items = NULL;

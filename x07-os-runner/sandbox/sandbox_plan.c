@@ -58,8 +58,6 @@ x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_s
   x07_sb_prepare_cgroup(plan, cfg);
   plan->drop_caps = geteuid() == 0;
 
-  /* the namespace pass resolves paths the Landlock pass opens: keep them open until then */
-  plan->paths.enabled = x07_sb_namespaces_planned(cfg);
   if (x07_sb_prepare_landlock(plan, cfg, caps, err, err_len) < 0) goto fail;
   {
     char cwd_buf[X07_SB_PATH_MAX];
@@ -69,7 +67,7 @@ x07_sandbox_plan *x07_sandbox_prepare(const x07_sandbox_config *cfg, const x07_s
       snprintf(err, err_len, "kernel sandbox: preparing the mount namespace failed: %s", strerror(-r));
       goto fail;
     }
-    x07_sb_memo_free(&plan->paths);
+    x07_sb_memo_free(&plan->interps);
     if ((r = x07_sb_prepare_quota(plan, cfg)) < 0) {
       snprintf(err, err_len, "kernel sandbox: preparing the write quota failed: %s", strerror(-r));
       goto fail;
@@ -95,7 +93,7 @@ fail:
 
 void x07_sandbox_plan_free(x07_sandbox_plan *plan) {
   if (!plan) return;
-  x07_sb_memo_free(&plan->paths);
+  x07_sb_memo_free(&plan->interps);
   if (plan->landlock_ruleset_fd >= 0) close(plan->landlock_ruleset_fd);
   if (plan->netns_fd >= 0) close(plan->netns_fd);
   x07_sb_release_cgroup(plan);
