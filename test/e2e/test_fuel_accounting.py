@@ -96,6 +96,21 @@ class FuelAccounting(unittest.TestCase):
                                                    env=env)
                     self.assertEqual(rep["solve"]["trap"], "fuel exhausted", (name, split))
 
+    def test_exact_fuel_with_huge_budgets(self):
+        # the counter starts at most at 2^63-1 (charges trap on a negative count): fuel_used stays exact
+        prog, want = PROGRAMS["fmt_append"]
+        with x07test.TempDir() as d:
+            inp = os.path.join(d, "in")
+            with open(inp, "wb") as f:
+                f.write(INPUT)
+            src = os.path.join(d, "p.x07.json")
+            with open(src, "w") as f:
+                json.dump(prog, f)
+            for fuel in (2 ** 64 - 1, 2 ** 63, 2 ** 63 - 1):
+                _, rep = x07test.runner_report(["--program", src, "--input", inp, "--solve-fuel", str(fuel)])
+                self.assertTrue(rep["solve"]["ok"], (fuel, rep["solve"]["trap"]))
+                self.assertEqual(rep["solve"]["fuel_used"], want, fuel)
+
     def test_exact_fuel_at_process_exit(self):
         prog, want = EXIT_PROGRAM
         with x07test.TempDir() as d:

@@ -18,7 +18,7 @@ static const char debug_stats[] = "";
 void x07_write_metrics(void) {
   char buf[2048], sched[512];
   if (x07_sched_stats_json(sched, sizeof sched) < 0) sched[0] = 0;
-  unsigned long long fuel_used = (unsigned long long)(x07_cfg_fuel_init - x07_fuel_left);
+  unsigned long long fuel_used = (unsigned long long)(x07_fuel_initial() - x07_fuel_left);
   unsigned long long heap = x07_mem.peak_live_bytes > 0xFFFFFFFFu ? 0xFFFFFFFFu : x07_mem.peak_live_bytes;
   const x07_counters *c = &x07_metrics;
   int n = snprintf(buf, sizeof buf,

@@ -29,7 +29,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   x07_trap_exit_status = 5; /* a trap: its text on stderr, exit 5 (like `x07 run --report text`) */
   if (x07_bundle_setup) x07_bundle_setup(argc, argv);
-  x07_fuel_left = x07_cfg_fuel_init;
+  x07_fuel_left = x07_fuel_initial();
   x07_mem_init();
   const int count = argc < 1 ? 1 : argc;
   uint64_t total = 4;

@@ -34,7 +34,7 @@ int main(void) {
    * come before any program code runs. */
   x07_sandbox_runtime_lockdown();
   signal(SIGPIPE, SIG_IGN);
-  x07_fuel_left = x07_cfg_fuel_init;
+  x07_fuel_left = x07_fuel_initial();
   x07_mem_init();
   x07_before_exit = empty_frame_before_exit;
   const char *frame_fd = getenv("X07_FRAME_FD");

@@ -47,7 +47,13 @@ _Noreturn void x07_trap_path(const char *msg, const char *path);
 _Noreturn void x07_trap_oob(const char *msg, const char *ptr, uint64_t index, uint64_t count, uint64_t len);
 
 /* ---- fuel (one unit per evaluated expression, charged in batches) ---- */
+/* The counter starts at most at INT64_MAX, so generated code can subtract first and trap on a
+ * negative result (one instruction less per charge than compare-then-subtract). */
 extern uint64_t x07_fuel_left;
+extern const uint64_t x07_cfg_fuel_init;
+static inline uint64_t x07_fuel_initial(void) {
+  return x07_cfg_fuel_init > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : x07_cfg_fuel_init;
+}
 _Noreturn void x07_trap_fuel(void);
 static inline void x07_fuel(uint32_t n) {
   if (__builtin_expect(x07_fuel_left < n, 0)) x07_trap_fuel();
@@ -99,7 +105,6 @@ void x07_os_fini(void);
 
 /* ---- what the generated program provides ---- */
 /* Compile-time limits baked into the executable (-DX07_FUEL_INIT / -DX07_MEM_CAP). */
-extern const uint64_t x07_cfg_fuel_init;
 extern const uint32_t x07_cfg_mem_cap;
 /* The entry: evaluates `solve` with `input` and returns the output bytes. */
 x07_bytes x07_program_solve(x07_view input);
