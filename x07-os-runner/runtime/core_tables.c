@@ -7,7 +7,8 @@
 typedef x07_table table; /* x07rt_core.h: the lookups are inline there */
 
 x07_table *x07_tables;
-uint32_t x07_n_tables;
+uint64_t x07_n_tables;
+x07_table x07_table_invalid = {0, 0, 2, 0, 0};
 static uint32_t tables_cap;
 #define tables x07_tables
 #define n_tables x07_n_tables

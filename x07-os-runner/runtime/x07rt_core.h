@@ -237,13 +237,19 @@ static inline uint32_t x07_process_set_exit_code(uint32_t c) {
 /* ---- map_u32 / set_u32: runtime-owned open addressing tables ----
  * Lookups and inserts are inline (a hash-map loop otherwise spends its time in calls);
  * creation, removal and dumps live in core_tables.c. Key 0xFFFFFFFF marks an empty slot. */
-typedef struct { uint32_t cap, len, is_map; uint32_t *keys, *vals; } x07_table;
+/* Written so that gcc can keep a table's fields in registers across a loop: the bookkeeping is
+ * 64-bit (a store into keys/vals, uint32_t, cannot alias it), and an unknown handle selects
+ * x07_table_invalid (is_map 2, matches no kind) instead of branching, so reading the
+ * fields never depends on the check and can move out of the loop. */
+typedef struct { uint64_t cap, len, is_map; uint32_t *keys, *vals; } x07_table;
 extern x07_table *x07_tables; /* handle h is x07_tables[h - 1] */
-extern uint32_t x07_n_tables;
+extern uint64_t x07_n_tables;
+extern x07_table x07_table_invalid;
 _Noreturn void x07_table_bad_handle(uint32_t is_map);
 static inline x07_table *x07_table_at(uint32_t h, uint32_t is_map) {
-  if (X07_UNLIKELY(h - 1u >= x07_n_tables || x07_tables[h - 1u].is_map != is_map)) x07_table_bad_handle(is_map);
-  return &x07_tables[h - 1u];
+  x07_table *t = h - 1u < x07_n_tables ? x07_tables + (h - 1u) : &x07_table_invalid;
+  if (X07_UNLIKELY(t->is_map != is_map)) x07_table_bad_handle(is_map);
+  return t;
 }
 /* index of k (*found = 1), or of the empty slot where it would go. A table always keeps an
  * empty slot (an insert that would fill the last one traps "full"; removal shifts entries back,
