@@ -169,6 +169,21 @@ class FusedAppends(unittest.TestCase):
                     self.assertFalse(rep["solve"]["ok"], (name, fused))
                     self.assertEqual(rep["solve"]["trap"], trap, (name, fused))
 
+    def test_unknown_or_wrong_kind_handles_trap(self):
+        # an unknown handle selects the runtime's invalid sentinel table, which matches no kind
+        cases = {
+            "set_as_map": (["begin", ["let", "s", ["set_u32.new", 8]], ["codec.write_u32_le", ["map_u32.get", "s", 1, 0]]],
+                           "map_u32 invalid handle"),
+            "map_as_set": (["begin", ["let", "s", ["map_u32.new", 8]], ["codec.write_u32_le", ["set_u32.contains", "s", 1]]],
+                           "set_u32 invalid handle"),
+            "zero": (["codec.write_u32_le", ["map_u32.set", 0, 1, 2]], "map_u32 invalid handle"),
+            "minus_one": (["codec.write_u32_le", ["set_u32.add", -1, 1]], "set_u32 invalid handle"),
+        }
+        with x07test.TempDir() as d:
+            for name, (solve, trap) in cases.items():
+                rep = self.run_report(d, name, entry(solve))
+                self.assertEqual(rep["solve"]["trap"], trap, name)
+
     def test_alloc_calls_budget_counts_the_temporaries(self):
         with x07test.TempDir() as d:
             for fused in (True, False):
