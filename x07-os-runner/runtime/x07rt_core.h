@@ -246,17 +246,27 @@ extern x07_table *x07_tables; /* handle h is x07_tables[h - 1] */
 extern uint64_t x07_n_tables;
 extern x07_table x07_table_invalid;
 _Noreturn void x07_table_bad_handle(uint32_t is_map);
+static inline x07_table *x07_table_sel(uint32_t h) {
+  return h - 1u < x07_n_tables ? x07_tables + (h - 1u) : &x07_table_invalid;
+}
 static inline x07_table *x07_table_at(uint32_t h, uint32_t is_map) {
-  x07_table *t = h - 1u < x07_n_tables ? x07_tables + (h - 1u) : &x07_table_invalid;
+  x07_table *t = x07_table_sel(h);
   if (X07_UNLIKELY(t->is_map != is_map)) x07_table_bad_handle(is_map);
   return t;
+}
+/* A checked table with its fields read before the check (so that they never depend on it). */
+typedef struct { x07_table *t; uint32_t *keys, *vals, mask; } x07_table_ref;
+static inline x07_table_ref x07_table_ref_at(uint32_t h, uint32_t is_map) {
+  x07_table *t = x07_table_sel(h);
+  x07_table_ref r = {t, t->keys, t->vals, (uint32_t)t->cap - 1u};
+  if (X07_UNLIKELY(t->is_map != is_map)) x07_table_bad_handle(is_map);
+  return r;
 }
 /* index of k (*found = 1), or of the empty slot where it would go. A table always keeps an
  * empty slot (an insert that would fill the last one traps "full"; removal shifts entries back,
  * no tombstones), so the probe needs no trip counter. */
-static inline uint32_t x07_table_find(const x07_table *t, uint32_t k, int *found) {
-  const uint32_t *keys = t->keys;
-  uint32_t m = t->cap - 1u, i = (k * 2654435769u) & m;
+static inline uint32_t x07_table_probe(const uint32_t *keys, uint32_t m, uint32_t k, int *found) {
+  uint32_t i = (k * 2654435769u) & m;
   for (;;) {
     uint32_t c = keys[i];
     if (c == k) { *found = 1; return i; }
@@ -264,43 +274,51 @@ static inline uint32_t x07_table_find(const x07_table *t, uint32_t k, int *found
     i = (i + 1u) & m;
   }
 }
+static inline uint32_t x07_table_find(const x07_table *t, uint32_t k, int *found) {
+  return x07_table_probe(t->keys, (uint32_t)t->cap - 1u, k, found);
+}
+static inline uint32_t x07_table_insert(x07_table_ref r, uint32_t i, uint32_t k, uint32_t v, const char *full) {
+  if (X07_UNLIKELY(r.t->len + 1u >= r.t->cap)) x07_trap(full);
+  r.keys[i] = k;
+  if (r.vals) r.vals[i] = v;
+  r.t->len++;
+  return 1;
+}
 static inline uint32_t x07_map_u32_get(uint32_t h, uint32_t k, uint32_t d) {
-  x07_table *t = x07_table_at(h, 1);
+  x07_table_ref r = x07_table_ref_at(h, 1);
   if (X07_UNLIKELY(k == 0xFFFFFFFFu)) x07_trap("map_u32.get key=-1 reserved");
   int f;
-  uint32_t i = x07_table_find(t, k, &f);
-  return f ? t->vals[i] : d;
+  uint32_t i = x07_table_probe(r.keys, r.mask, k, &f);
+  return f ? r.vals[i] : d;
 }
 static inline uint32_t x07_map_u32_set(uint32_t h, uint32_t k, uint32_t v) {
-  x07_table *t = x07_table_at(h, 1);
+  x07_table_ref r = x07_table_ref_at(h, 1);
   if (X07_UNLIKELY(k == 0xFFFFFFFFu)) x07_trap("map_u32.set key=-1 reserved");
   int f;
-  uint32_t i = x07_table_find(t, k, &f);
-  if (f) { t->vals[i] = v; return 0; }
-  if (X07_UNLIKELY(t->len + 1u >= t->cap)) x07_trap("map_u32 full");
-  t->keys[i] = k; t->vals[i] = v; t->len++;
-  return 1;
+  uint32_t i = x07_table_probe(r.keys, r.mask, k, &f);
+  if (f) { r.vals[i] = v; return 0; }
+  return x07_table_insert(r, i, k, v, "map_u32 full");
 }
 /* map_u32.set(h, k, f(map_u32.get(h, k, d))) looked up once (compiler: lower_map_update): the
  * probe does the get's checks and returns the slot, bit 31 set when k is there (a table has at
  * most 2^29 slots); nothing runs between the probe and the set that could change the table. */
 static inline uint32_t x07_map_u32_probe(uint32_t h, uint32_t k) {
-  x07_table *t = x07_table_at(h, 1);
+  x07_table_ref r = x07_table_ref_at(h, 1);
   if (X07_UNLIKELY(k == 0xFFFFFFFFu)) x07_trap("map_u32.get key=-1 reserved");
   int f;
-  uint32_t i = x07_table_find(t, k, &f);
+  uint32_t i = x07_table_probe(r.keys, r.mask, k, &f);
   return i | ((uint32_t)f << 31);
 }
 static inline uint32_t x07_map_u32_get_at(uint32_t h, uint32_t slot, uint32_t d) {
-  return slot >> 31 ? x07_tables[h - 1u].vals[slot & 0x7FFFFFFFu] : d;
+  const uint32_t *vals = x07_table_sel(h)->vals; /* the probe checked h */
+  return slot >> 31 ? vals[slot & 0x7FFFFFFFu] : d;
 }
 static inline uint32_t x07_map_u32_set_at(uint32_t h, uint32_t slot, uint32_t k, uint32_t v) {
-  x07_table *t = &x07_tables[h - 1u];
+  x07_table *t = x07_table_sel(h); /* the probe checked h */
+  x07_table_ref r = {t, t->keys, t->vals, (uint32_t)t->cap - 1u};
   uint32_t i = slot & 0x7FFFFFFFu;
-  if (slot >> 31) { t->vals[i] = v; return 0; }
-  if (X07_UNLIKELY(t->len + 1u >= t->cap)) x07_trap("map_u32 full");
-  t->keys[i] = k; t->vals[i] = v; t->len++;
-  return 1;
+  if (slot >> 31) { r.vals[i] = v; return 0; }
+  return x07_table_insert(r, i, k, v, "map_u32 full");
 }
 static inline uint32_t x07_map_u32_contains(uint32_t h, uint32_t k) {
   x07_table *t = x07_table_at(h, 1);
