@@ -96,7 +96,7 @@ const std::vector<Row>& core_rows() {
   static const std::vector<Row> rows = {
       {"bytes.lit", "x07_bytes_from", "bytes", {"bytes\""}, BF_TEXT},
       {"bytes.view_lit", "x07_view_of", "bytes_view", {"bytes\""}, BF_TEXT},
-      {"bytes.alloc", "x07_bytes_new", "bytes", {"i32"}},
+      {"bytes.alloc", "x07_bytes_alloc", "bytes", {"i32"}},
       {"bytes.empty", "x07_bytes_empty", "bytes", {}},
       {"bytes1", "x07_bytes1", "bytes", {"i32"}},
       {"bytes.len", "x07_view_len", "i32", {"bytes_view*"}},

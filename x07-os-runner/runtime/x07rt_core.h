@@ -71,6 +71,16 @@ uint32_t x07_view_eq(x07_view a, x07_view b);
 uint32_t x07_view_cmp_range(x07_view a, uint32_t ao, uint32_t al, x07_view b, uint32_t bo, uint32_t bl);
 
 /* ---- bytes ---- */
+/* bytes.alloc, inline so that the C compiler sees len == n and drops the bounds checks that a
+ * loop's own condition already proves (`while (j < n) ... bytes.set_u8 b j ...`) */
+static inline x07_bytes x07_bytes_alloc(uint32_t n) {
+  x07_bytes b = {0, 0};
+  if (n) {
+    b.ptr = (uint8_t *)x07_alloc(n);
+    b.len = n;
+  }
+  return b;
+}
 static inline x07_bytes x07_bytes1(uint32_t x) { x07_bytes b = x07_bytes_new(1); b.ptr[0] = (uint8_t)x; return b; }
 static inline x07_bytes x07_bytes_set_u8(x07_bytes b, uint32_t i, uint32_t x, const char *ptr) {
   if (X07_UNLIKELY(i >= b.len)) x07_trap_oob("bytes.set_u8 oob", ptr, i, 1, b.len);
