@@ -184,6 +184,21 @@ class FusedAppends(unittest.TestCase):
                 rep = self.run_report(d, name, entry(solve))
                 self.assertEqual(rep["solve"]["trap"], trap, name)
 
+    def test_inline_alloc_keeps_needed_bounds_checks(self):
+        # bytes.alloc is inline (its length is visible to gcc): a loop bounded by the length
+        # runs without checks, one step past it still traps where upstream's does
+        def fill(cmp):
+            return entry(["begin", ["let", "n", ["view.len", "input"]], ["let", "b", ["bytes.alloc", "n"]],
+                          ["let", "j", 0],
+                          ["while", [cmp, "j", "n"],
+                           ["begin", ["set", "b", ["bytes.set_u8", "b", "j", ["+", "j", 1]]], ["set", "j", ["+", "j", 1]]]],
+                          "b"])
+        with x07test.TempDir() as d:
+            out, _ = self.run_program(d, "inside", fill("<u"), bytes(20))
+            self.assertEqual(out, bytes(range(1, 21)))
+            rep = self.run_report(d, "past", fill("<=u"), bytes(20))
+            self.assertEqual(rep["solve"]["trap"], "bytes.set_u8 oob ptr=/solve/4/2/1/2")
+
     def test_alloc_calls_budget_counts_the_temporaries(self):
         with x07test.TempDir() as d:
             for fused in (True, False):
