@@ -125,6 +125,13 @@ std::string utf8_lossy(std::string_view s) {
   out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
+    size_t ascii = i;  // a run of ASCII bytes goes in one append
+    while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
+    if (ascii > i) {
+      out.append(s.data() + i, ascii - i);
+      i = ascii;
+      continue;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
     bool valid = len > 0 && i + len <= s.size();
