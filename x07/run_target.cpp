@@ -1,5 +1,8 @@
 #include "run_target.hpp"
 
+#include <dirent.h>
+#include <string_view>
+#include <sys/stat.h>
 #include <system_error>
 
 #include "facade_error.hpp"
@@ -24,17 +27,27 @@ std::optional<fs::path> manifest_in(const fs::path& dir) {
   fs::path direct = dir / "x07.json";
   if (dir.empty()) direct = "x07.json";
   if (fs::is_regular_file(direct, ec)) return direct;
+  // Else exactly one regular file (symlinks followed) named *.x07project.json. Plain
+  // readdir: this runs on every `x07 run`, in directories of any size.
+  const fs::path listed = dir.empty() ? fs::path(".") : dir;
+  DIR* d = ::opendir(listed.c_str());
+  if (!d) return std::nullopt;
+  static constexpr std::string_view kSuffix = ".x07project.json";
   std::optional<fs::path> found;
   int count = 0;
-  for (fs::directory_iterator it(dir.empty() ? fs::path(".") : dir, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    static const std::string suffix = ".x07project.json";
-    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
-        it->is_regular_file(ec)) {
-      ++count;
-      found = dir.empty() ? fs::path(name) : dir / name;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name(e->d_name);
+    if (name.size() < kSuffix.size() || name.substr(name.size() - kSuffix.size()) != kSuffix) continue;
+    bool regular = e->d_type == DT_REG;
+    if (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) {
+      struct stat st {};
+      regular = ::stat((listed / std::string(name)).c_str(), &st) == 0 && S_ISREG(st.st_mode);
     }
+    if (!regular) continue;
+    ++count;
+    found = dir.empty() ? fs::path(std::string(name)) : dir / std::string(name);
   }
+  ::closedir(d);
   if (count == 1) return found;
   return std::nullopt;
 }

@@ -87,6 +87,17 @@ class TargetsAndArgv(RunTestCase):
         os.rename(os.path.join(other, "x07.json"), os.path.join(other, "app.x07project.json"))
         p, rec = self.x07([], cwd=other)
         self.assertEqual(rec["argv"][-1], os.path.join(os.path.realpath(other), "app.x07project.json"))
+        os.makedirs(os.path.join(other, "dir.x07project.json"))  # not a file: does not count
+        p, rec = self.x07([], cwd=other)
+        self.assertEqual(rec["argv"][-1], os.path.join(os.path.realpath(other), "app.x07project.json"))
+        # a symlink to one counts as that file; two of them: ambiguous, so none is taken
+        linked = os.path.join(self.tc.work, "linked")
+        os.makedirs(linked)
+        os.symlink(os.path.join(other, "app.x07project.json"), os.path.join(linked, "l.x07project.json"))
+        p, rec = self.x07([], cwd=linked)
+        self.assertEqual(rec["argv"][-1], os.path.join(os.path.realpath(linked), "l.x07project.json"))
+        os.symlink(os.path.join(other, "app.x07project.json"), os.path.join(linked, "m.x07project.json"))
+        self.assertFails([], "no project found (pass --project, --program, or --artifact)", cwd=linked)
 
     def test_target_errors(self):
         self.assertFails(["--project", "a", "--program", "b.x07.json"],
