@@ -254,6 +254,64 @@ class RunnerArtifactRuns(RunnerTestCase):
             self.assertIsNone(rep3["solve"])
 
 
+# Echoes its whole input back reversed (so a shifted or truncated byte shows), or with
+# input "skip..." ignores it and answers "skipped" without reading past the header.
+ECHO_ARTIFACT = x07test.C_FRAME_PRELUDE + r"""
+int main(void) {
+  unsigned char h[4];
+  if (read(0, h, 4) != 4) return 2;
+  uint32_t n = h[0] | h[1] << 8 | h[2] << 16 | (uint32_t)h[3] << 24;
+  char first[4] = {0};
+  uint32_t k = n < 4 ? n : 4;
+  for (uint32_t at = 0; at < k;) { ssize_t r = read(0, first + at, k - at); if (r <= 0) return 2; at += r; }
+  if (!memcmp(first, "skip", 4)) { emit("skipped", 7); return 0; }
+  char *b = malloc(n + 1);
+  memcpy(b, first, n < 4 ? n : 4);
+  uint32_t got = n < 4 ? n : 4;
+  while (got < n) { ssize_t r = read(0, b + got, n - got); if (r <= 0) return 3; got += r; }
+  for (uint32_t i = 0; i < n / 2; i++) { char t = b[i]; b[i] = b[n - 1 - i]; b[n - 1 - i] = t; }
+  emit(b, n);
+  return 0;
+}
+"""
+
+
+class InputSizes(RunnerTestCase):
+    """The input reaches the program whole, whether it fits the stdin pipe before the program starts
+    (the runner grows the pipe for inputs up to 256 KiB) or streams in while the program reads."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        cls.exe = compile_c(cls.tmp.path, "echo", ECHO_ARTIFACT)
+        cls.pol = write(os.path.join(cls.tmp.path, "p.json"), json.dumps(base_policy()))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.__exit__(None, None, None)
+
+    def run_with(self, data, sandboxed):
+        inp = write(os.path.join(self.tmp.path, "in-%d.bin" % len(data)), data)
+        world = ["--world", "run-os-sandboxed", "--policy", self.pol, "--i-accept-precompiled-artifact"] \
+            if sandboxed else ["--world", "run-os"]
+        _, rep = runner_report(["--artifact", self.exe, "--input", inp, "--max-output-bytes", "4000000"] + world,
+                               expect_exit=0)
+        self.assertTrue(rep["ok"], rep["trap"])
+        return x07test.b64d(rep["solve_output_b64"])
+
+    def test_sizes_around_the_pipe_buffers(self):
+        for size in (0, 3, 65531, 65532, 200000, 262140, 262141, 1500000):
+            data = os.urandom(size)
+            for sandboxed in (False, True):
+                self.assertEqual(self.run_with(data, sandboxed), data[::-1], (size, sandboxed))
+
+    def test_program_that_never_reads_its_input(self):
+        for size in (100, 200000, 1500000):
+            data = b"skip" + bytes(size)
+            for sandboxed in (False, True):
+                self.assertEqual(self.run_with(data, sandboxed), b"skipped", (size, sandboxed))
+
+
 class CompileReports(RunnerTestCase):
     """Compile-side report fields (runner.md §2.4)."""
 
