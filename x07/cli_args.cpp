@@ -5,8 +5,12 @@
 #include <iostream>
 #include <map>
 
+#include <boost/program_options.hpp>
+
 #include "facade_error.hpp"
 #include "text.hpp"
+
+namespace po = boost::program_options;
 
 namespace x07::cli {
 
@@ -186,66 +190,49 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
   out.command = &cmd;
   split_tokens(cmd, flags, tokens, option_tokens, out.positionals);
 
-  // The option tokens (split_tokens put each flag's value right after it): `--flag`,
-  // `--flag=value`, `--flag value`; no abbreviations. The grammar and messages of the
-  // Boost.Program_options parser this replaced, without its start-up cost.
-  std::map<std::string, std::vector<std::string>> vm;  // flag -> values in command-line order
-  struct Given {
-    const Flag* flag;
-    std::string value;
-    bool explicit_value;  // `--flag=value` or `--flag value`
-  };
-  std::vector<Given> given;
-  auto empty_value = [&](const std::string& name) {
-    if (name.empty()) usage_error(cmd, "error: the argument for option should follow immediately after the equal sign");
-    usage_error(cmd, "error: the argument for option '--" + name + "' should follow immediately after the equal sign");
-  };
-  for (size_t i = 0; i < option_tokens.size(); ++i) {
-    const std::string& t = option_tokens[i];
-    if (t == "--") break;
-    if (t.size() < 3 || t.compare(0, 2, "--") != 0) continue;
-    const size_t eq = t.find('=');
-    const std::string name = t.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    if (eq + 1 == t.size()) empty_value(name);
-    if (name.empty()) continue;  // "--=VALUE"
-    const Flag* f = find_flag(flags, name);
-    if (!f) unexpected_argument(cmd, t);
-    std::string value;
-    if (eq != std::string::npos) {
-      if (f->value.empty()) usage_error(cmd, "error: unexpected value for " + placeholder(*f));
-      value = t.substr(eq + 1);
-    } else if (f->takes_next_token()) {
-      if (i + 1 >= option_tokens.size())
-        usage_error(cmd, "error: a value is required for " + placeholder(*f) + " but none was supplied");
-      value = option_tokens[++i];
-      if (value.size() >= 3 && value.compare(0, 2, "--") == 0 && value.find('=') + 1 == value.size())
-        empty_value(name);  // a value that is itself `--x=`: reported for this flag
-    }
-    given.push_back({f, std::move(value), eq != std::string::npos || f->takes_next_token()});
+  po::options_description desc;
+  for (const auto& f : flags) {
+    if (f.value.empty()) desc.add_options()(f.name.c_str(), po::bool_switch());
+    else if (f.value_optional) desc.add_options()(f.name.c_str(), po::value<std::string>()->implicit_value(""));
+    else if (f.repeatable) desc.add_options()(f.name.c_str(), po::value<std::vector<std::string>>()->composing());
+    else desc.add_options()(f.name.c_str(), po::value<std::string>());
   }
-  for (auto& [f, value, explicit_value] : given) {
-    auto& values = vm[f->name];
-    if (f->value_optional && !explicit_value && !values.empty()) {  // a bare `--flag` again: its implicit value
-      values.back() = value;
-      continue;
-    }
-    if (!values.empty() && !f->repeatable)
-      usage_error(cmd, "error: the argument " + placeholder(*f) + " cannot be used multiple times");
-    values.push_back(std::move(value));
+  po::variables_map vm;
+  try {
+    int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent |
+                po::command_line_style::long_allow_next;
+    po::store(po::command_line_parser(option_tokens).options(desc).style(style).run(), vm);
+  } catch (const po::unknown_option& e) {
+    unexpected_argument(cmd, e.get_option_name());
+  } catch (const po::multiple_occurrences& e) {
+    const Flag* f = find_flag(flags, e.get_option_name().substr(e.get_option_name().rfind('-') + 1));
+    std::string shown = f ? placeholder(*f) : "'" + e.get_option_name() + "'";
+    usage_error(cmd, "error: the argument " + shown + " cannot be used multiple times");
+  } catch (const po::invalid_command_line_syntax& e) {
+    std::string name = e.get_option_name();
+    if (name.rfind("--", 0) == 0) name = name.substr(2);
+    const Flag* f = find_flag(flags, name);
+    if (e.kind() == po::invalid_command_line_syntax::missing_parameter && f)
+      usage_error(cmd, "error: a value is required for " + placeholder(*f) + " but none was supplied");
+    if (e.kind() == po::invalid_command_line_syntax::extra_parameter && f)
+      usage_error(cmd, "error: unexpected value for " + placeholder(*f));
+    usage_error(cmd, std::string("error: ") + e.what());
+  } catch (const po::error& e) {
+    usage_error(cmd, std::string("error: ") + e.what());
   }
 
-  if (vm.count("help")) {
+  if (vm.count("help") && vm["help"].as<bool>()) {
     print_help(cmd);
     throw HelpShown{};
   }
   for (const auto& f : flags) {
-    auto it = vm.find(f.name);
-    if (it == vm.end()) continue;
+    if (!vm.count(f.name) || vm[f.name].defaulted()) continue;
     if (f.value.empty()) {
-      out.values_[f.name] = {""};
+      if (vm[f.name].as<bool>()) out.values_[f.name] = {""};
       continue;
     }
-    std::vector<std::string>& vals = it->second;
+    std::vector<std::string> vals = f.repeatable ? vm[f.name].as<std::vector<std::string>>()
+                                                 : std::vector<std::string>{vm[f.name].as<std::string>()};
     if (!f.choices.empty()) {
       for (const auto& v : vals) {
         if (std::find(f.choices.begin(), f.choices.end(), v) != f.choices.end()) continue;
@@ -255,7 +242,7 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
                          cmd.usage, near.empty() ? "" : "did you mean '" + near + "'?");
       }
     }
-    out.values_[f.name] = std::move(vals);
+    out.values_[f.name] = vals;
   }
   for (const char* j : {"json", "jsonl", "json-schema", "json-schema-id"})
     if (out.has(j) && !find_flag(cmd.flags, j))  // a command may define its own --json

@@ -18,7 +18,6 @@
 #include "run_text.hpp"
 #include "run_target.hpp"
 #include "runner_argv.hpp"
-#include "runner_inproc.hpp"
 #include "runner_locate.hpp"
 #include "subprocess.hpp"
 #include "text.hpp"
@@ -290,14 +289,6 @@ int cmd_run(const std::vector<std::string>& tokens) {
     ctx.verbose = a.has("verbose");
     ctx.entry = entry_file_of(target, manifest);
     return present_text_report(c.out, c.exit_code, ctx);
-  }
-  const bool passthrough = report_mode == "runner" && !a.get("report-out") && !a.has("quiet-json");
-  if (passthrough && runner_is_built_in(runner)) {
-    std::cout.flush();
-    std::cerr.flush();
-    return run_runner_in_process(runner, argv, [&](const std::string& report) {
-      explain_json_report_failure(report, entry_file_of(target, manifest));
-    });
   }
   Captured c = run_captured(runner, argv);
   std::cerr << c.err << std::flush;

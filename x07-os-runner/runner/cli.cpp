@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <charconv>
 #include <iostream>
-#include <map>
+
+#include <boost/program_options.hpp>
 
 #include "common/json.hpp"
 #include "common/text.hpp"
 #include "runner_error.hpp"
+
+namespace po = boost::program_options;
 
 namespace x07::runner {
 
@@ -134,57 +137,44 @@ std::string usage_help(const std::string& message) {
 
 
 ParseOutcome parse_cli(int argc, char** argv, Options& out) {
-  // Long options only: `--flag value` or `--flag=value`, no abbreviations; -h and -V are the
-  // only short forms (also where a value is expected); `--` ends the options; any other token
-  // is ignored. (The rules and messages Boost.Program_options applied here before; parsed by
-  // hand because it was a sizeable part of a warm run's own work.)
-  std::vector<std::pair<const Flag*, std::string>> given;  // in command-line order
-  auto token = [&](int i) -> std::string {
-    std::string t = argv[i];
-    return t == "-h" ? "--help" : t == "-V" ? "--version" : t;
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string t = token(i);
-    if (t == "--") break;
-    if (t.size() < 3 || t.compare(0, 2, "--") != 0) continue;
-    const size_t eq = t.find('=');
-    const std::string name = t.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    if (eq + 1 == t.size())
-      throw UsageError(name.empty() ? "error: the argument for option should follow immediately after the equal sign"
-                                    : "error: the argument for option '--" + name +
-                                          "' should follow immediately after the equal sign");
-    if (name.empty()) continue;  // "--=VALUE"
-    const Flag* f = nullptr;
-    for (const auto& candidate : kFlags)
-      if (name == candidate.name) f = &candidate;
-    if (!f) throw UsageError("error: unexpected argument '" + t + "' found");
-    std::string value;
-    if (eq != std::string::npos) {
-      if (!f->value) throw UsageError("error: option '--" + name + "' does not take any arguments");
-      value = t.substr(eq + 1);
-    } else if (f->value) {
-      if (i + 1 >= argc)
-        throw UsageError("error: a value is required for " + placeholder(*f) + " but none was supplied");
-      value = token(++i);
-      // a value that is itself `--name=` with nothing after the `=`: Boost's empty-value error, for this flag
-      if (value.size() >= 3 && value.compare(0, 2, "--") == 0 && value.find('=') + 1 == value.size())
-        throw UsageError("error: the argument for option '--" + name +
-                         "' should follow immediately after the equal sign");
+  po::options_description desc;
+  for (const auto& f : kFlags) {
+    if (!f.value) desc.add_options()(f.name, po::bool_switch());
+    else if (std::string_view(f.name) == "module-root")
+      desc.add_options()(f.name, po::value<std::vector<std::string>>());
+    else desc.add_options()(f.name, po::value<std::string>());
+  }
+  po::variables_map vm;
+  try {
+    // Long options only (`--flag value` / `--flag=value`); no abbreviations.
+    int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent |
+                po::command_line_style::long_allow_next;
+    std::vector<std::string> tokens;  // -h / -V are the only short forms
+    for (int i = 1; i < argc; ++i) {
+      std::string t = argv[i];
+      tokens.push_back(t == "-h" ? "--help" : t == "-V" ? "--version" : t);
     }
-    given.emplace_back(f, std::move(value));
+    po::store(po::command_line_parser(tokens).options(desc).style(style).run(), vm);
+  } catch (const po::unknown_option& e) {
+    throw UsageError("error: unexpected argument '" + e.get_option_name() + "' found");
+  } catch (const po::multiple_occurrences& e) {
+    std::string name = e.get_option_name();
+    throw UsageError("error: the argument " + placeholder(flag(name)) +
+                     " cannot be used multiple times");
+  } catch (const po::invalid_command_line_syntax& e) {
+    std::string name = e.get_option_name();
+    if (e.kind() == po::invalid_command_line_syntax::missing_parameter)
+      throw UsageError("error: a value is required for " + placeholder(flag(name)) +
+                       " but none was supplied");
+    throw UsageError(std::string("error: ") + e.what());
+  } catch (const po::error& e) {
+    throw UsageError(std::string("error: ") + e.what());
   }
-  std::map<std::string_view, std::vector<std::string>> vm;
-  for (auto& [f, value] : given) {
-    auto& values = vm[f->name];
-    if (!values.empty() && std::string_view(f->name) != "module-root")
-      throw UsageError("error: the argument " + placeholder(*f) + " cannot be used multiple times");
-    values.push_back(std::move(value));
-  }
-  auto sw = [&](const char* n) { return vm.count(n) > 0; };
+  auto has = [&](const char* n) { return vm.count(n) > 0 && !vm[n].defaulted(); };
+  auto sw = [&](const char* n) { return vm.count(n) > 0 && vm[n].as<bool>(); };
   auto str = [&](const char* n) -> std::optional<std::string> {
-    auto it = vm.find(n);
-    if (it == vm.end()) return std::nullopt;
-    return it->second.front();
+    if (!has(n)) return std::nullopt;
+    return vm[n].as<std::string>();
   };
 
   if (sw("help")) {
@@ -219,7 +209,7 @@ ParseOutcome parse_cli(int argc, char** argv, Options& out) {
   out.compiled_out = str("compiled-out");
   out.compile_only = sw("compile-only");
   out.accept_precompiled_artifact = sw("i-accept-precompiled-artifact");
-  if (auto it = vm.find("module-root"); it != vm.end()) out.module_roots = it->second;
+  if (has("module-root")) out.module_roots = vm["module-root"].as<std::vector<std::string>>();
   out.auto_ffi = sw("auto-ffi");
   out.attest_runtime = str("attest-runtime");
   out.cli_specrows = sw("cli-specrows");

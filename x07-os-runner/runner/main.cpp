@@ -26,7 +26,6 @@
 #include "runner_error.hpp"
 #include "sandbox_backend.hpp"
 #include "program_env.hpp"
-#include "runner_main.hpp"
 #include "sandbox_setup.hpp"
 #include "solve_result.hpp"
 #include "spawn.hpp"
@@ -41,17 +40,7 @@ namespace {
 
 constexpr uint64_t kDefaultMaxOutputBytes = 1048576;
 
-int g_live_stdout_fd = -1;  // see runner_main()
-const RunnerHooks* g_hooks = nullptr;
-
-// After a report with exit code 1 went to stdout: hands it to the embedding caller
-// (`x07 run` explains a compile failure or trap on stderr).
-template <class Report>
-void report_failure_to_hook(const Report& r) {
-  if (!g_hooks || !g_hooks->failure_report || r.exit_code() != 1) return;
-  std::cout.flush();
-  g_hooks->failure_report(report::to_json(r));
-}
+int g_live_stdout_fd = -1;  // see main()
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -102,7 +91,6 @@ int vm_failure(const Options& o, const std::string& msg) {
   r.compile.stderr_bytes = msg;
   r.compile.trap = "vm backend failure: " + msg;
   std::cout << report::to_json(r);
-  report_failure_to_hook(r);
   return 1;
 }
 
@@ -308,7 +296,6 @@ int run(int argc, char** argv) {
     r.solve = run_program(s, *o.artifact, std::nullopt, *o.artifact, false);
     if (o.attest_runtime) r.runtime_attestation = attest.write(*o.artifact, std::nullopt, r.solve);
     report::write_json(std::cout, r);
-    report_failure_to_hook(r);
     return r.exit_code();
   }
 
@@ -381,7 +368,6 @@ int run(int argc, char** argv) {
   r.compile = built.compile;
   if (!built.compile.ok || compile_only) {
     std::cout << report::to_json(r);
-    report_failure_to_hook(r);
     return r.exit_code();
   }
   std::optional<FixtureRunDir> fixture_dir;
@@ -396,14 +382,12 @@ int run(int argc, char** argv) {
                                                                       : std::nullopt,
                                          *r.solve);
   report::write_json(std::cout, r);
-  report_failure_to_hook(r);
   return r.exit_code();
 }
 
 }  // namespace
 
-int x07::runner::runner_main(int argc, char** argv, const RunnerHooks& hooks) {
-  g_hooks = &hooks;
+int main(int argc, char** argv) {
   // --stream-output: fd 3, when the caller (x07 run --report text) opened it, is where the
   // program's own stdout writes are passed on. Kept away from compiler subprocesses.
   if (fcntl(3, F_GETFD) >= 0) {
