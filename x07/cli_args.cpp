@@ -205,7 +205,8 @@ Args parse(const Command& cmd, const std::vector<std::string>& tokens) {
   } catch (const po::unknown_option& e) {
     unexpected_argument(cmd, e.get_option_name());
   } catch (const po::multiple_occurrences& e) {
-    const Flag* f = find_flag(flags, e.get_option_name().substr(e.get_option_name().rfind('-') + 1));
+    const std::string& opt = e.get_option_name();  // "--report-out": strip the leading dashes only
+    const Flag* f = find_flag(flags, opt.substr(std::min(opt.find_first_not_of('-'), opt.size())));
     std::string shown = f ? placeholder(*f) : "'" + e.get_option_name() + "'";
     usage_error(cmd, "error: the argument " + shown + " cannot be used multiple times");
   } catch (const po::invalid_command_line_syntax& e) {

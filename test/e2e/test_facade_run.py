@@ -177,6 +177,23 @@ class TargetsAndArgv(RunTestCase):
         p = x07test.run([self.tc.x07, "--version"])
         self.assertEqual(p.stdout, b"x07 0.2.17\n")
 
+    def test_flag_syntax(self):
+        make_project(self.proj)
+        eq = "the argument for option '--%s' should follow immediately after the equal sign"
+        self.assertUsage(["--bogus=1"], "unexpected argument '--bogus=1' found")
+        self.assertUsage(["--progra", "x"], "unexpected argument '--progra' found")  # no abbreviations
+        self.assertUsage(["--program="], eq % "program")
+        self.assertUsage(["--program", "--input="], eq % "program")
+        self.assertUsage(["--="], "the argument for option should follow immediately after the equal sign")
+        self.assertUsage(["--os=1"], "unexpected value for '--os'")
+        # a repeated flag is named with its own placeholder (also flags with a dash in the name)
+        self.assertUsage(["--report-out=a", "--report-out", "b"], "the argument '--report-out <PATH>' cannot be used")
+        self.assertUsage(["--cc-profile=size", "--cc-profile=size"], "the argument '--cc-profile <PROFILE>' cannot be")
+        self.assertUsage(["--os", "--os"], "the argument '--os' cannot be used multiple times")
+        p, rec = self.x07(["--module-root=a", "--module-root", "b", "--program", "--x", "--", "arg"])
+        self.assertEqual(p.returncode, 0, p.stderr)  # a value may look like a flag; roots repeat
+        self.assertEqual(rec["argv"][-6:], ["--program", "--x", "--module-root", "a", "--module-root", "b"])
+
     def test_limits_compat_and_auto_ffi(self):
         make_project(self.proj, extra={"compat": ""})
         p, rec = self.x07([])

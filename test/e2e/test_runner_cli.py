@@ -44,6 +44,30 @@ class RunnerCliErrors(RunnerTestCase):
         self.assertUsageError(["--input"], "a value is required for '--input <INPUT>'")
         self.assertUsageError(["--sandbox-backend", "OS"], "[possible values: auto, vm, os, native, none]")
 
+    def test_flag_syntax(self):
+        """The flag grammar (Boost.Program_options, with clap-style messages)."""
+        eq = "the argument for option '--%s' should follow immediately after the equal sign"
+        for args, message in [
+            (["--bogus=1"], "unexpected argument '--bogus=1' found"),
+            (["--progra", "x"], "unexpected argument '--progra' found"),  # no abbreviations
+            (["--Version"], "unexpected argument '--Version' found"),
+            (["--program="], eq % "program"),
+            (["--bogus="], eq % "bogus"),
+            (["--="], "the argument for option should follow immediately after the equal sign"),
+            (["--program", "--input="], eq % "program"),  # checked as the value of --program
+            (["--auto-ffi=1"], "option '--auto-ffi' does not take any arguments"),
+            (["--program", "a.x07.json", "--program=b.x07.json"], "the argument '--program <PROGRAM>' cannot be used multiple times"),
+            (["--version", "--version"], "the argument '--version' cannot be used multiple times"),
+            (["--version", "stray", "--bogus"], "unexpected argument '--bogus' found"),  # stray tokens are skipped
+        ]:
+            with self.subTest(args=args):
+                self.assertUsageError(args, message)
+        for args in (["--version", "--", "--bogus"], ["-V", "stray"], ["--input", "--version", "--version"],
+                     ["--program=a=b.x07.json", "--module-root", "m", "--module-root=n", "--version"]):
+            with self.subTest(args=args):  # `--` ends the options; a value may look like a flag; repeatable roots
+                p = x07test.run_runner(args)
+                self.assertEqual((p.returncode, p.stdout), (0, b"x07-os-runner 0.2.17\n"), p.stderr)
+
     def test_target_selection(self):
         self.assertRunnerError([], "set exactly one of --artifact, --program, or --project")
         self.assertRunnerError(["--program", "a.x07.json", "--artifact", "b"],
