@@ -3,6 +3,7 @@
 #include "compiler.hpp"
 
 #include <new>
+#include <pthread.h>
 
 #include "ir.hpp"
 #include "loader.hpp"
@@ -79,12 +80,41 @@ static CompileResult run_pipeline(const std::filesystem::path& entry, const Comp
   return res;
 }
 
+// The stages recurse a few frames per nesting level of the program, and programs may nest
+// json::kProgramMaxDepth levels (a sanitizer build's frames are several times larger): the
+// pipeline runs on a thread whose stack is reserved large (pages are committed only as used),
+// so a deep program gets a result, never a stack overflow.
+static CompileResult run_on_large_stack(const std::filesystem::path& entry, const CompileOptions& opts, bool emit) {
+  constexpr size_t kStackBytes = size_t{256} << 20;
+  struct Job {
+    const std::filesystem::path& entry;
+    const CompileOptions& opts;
+    bool emit;
+    CompileResult res;
+  } job{entry, opts, emit, {}};
+  auto body = [](void* p) -> void* {
+    auto* j = static_cast<Job*>(p);
+    j->res = run_pipeline(j->entry, j->opts, j->emit);  // catches every exception itself
+    return nullptr;
+  };
+  pthread_attr_t attr;
+  pthread_t thread;
+  bool started = pthread_attr_init(&attr) == 0;
+  if (started) {
+    started = pthread_attr_setstacksize(&attr, kStackBytes) == 0 && pthread_create(&thread, &attr, body, &job) == 0;
+    pthread_attr_destroy(&attr);
+  }
+  if (!started) return run_pipeline(entry, opts, emit);  // no thread (e.g. address space limit): this stack
+  pthread_join(thread, nullptr);
+  return std::move(job.res);
+}
+
 CompileResult compile_entry_file(const std::filesystem::path& entry, const CompileOptions& opts) {
-  return run_pipeline(entry, opts, true);
+  return run_on_large_stack(entry, opts, true);
 }
 
 CompileResult check_entry_file(const std::filesystem::path& entry, const CompileOptions& opts) {
-  return run_pipeline(entry, opts, false);
+  return run_on_large_stack(entry, opts, false);
 }
 
 std::string compiler_env_knobs() {
