@@ -17,15 +17,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import x07test as t  # noqa: E402
 from test_sandbox_hostile import HostileBase  # noqa: E402
 
-# Prints its capability sets and whether it can open the mode-000 file given as argv[1].
-CAPSHOW_C = r"""
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+# Both C programs below print their capability sets with this (needs errno.h, stdio.h, string.h,
+# sys/prctl.h, sys/syscall.h before it).
+CAP_LINES_C = r"""
 /* The capability sets as /proc/self/status would show them (Landlock keeps /proc closed). */
 static int cap_lines(char *buf, int len) {
   struct { unsigned version; int pid; } hdr = {0x20080522, 0};
@@ -40,6 +34,18 @@ static int cap_lines(char *buf, int len) {
   return snprintf(buf, len, "CapInh: %08x%08x\nCapPrm: %08x%08x\nCapEff: %08x%08x\nCapAmb: %016llx\n",
                   d[1].inh, d[0].inh, d[1].prm, d[0].prm, d[1].eff, d[0].eff, amb);
 }
+"""
+
+# Prints its capability sets and whether it can open the mode-000 file given as argv[1].
+CAPSHOW_C = r"""
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+""" + CAP_LINES_C + r"""
 int main(int argc, char **argv) {
   char caps[256];
   cap_lines(caps, sizeof caps);
@@ -59,20 +65,7 @@ ATTACKER_C = "#define _GNU_SOURCE\n" + t.C_FRAME_PRELUDE + r"""
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-/* The capability sets as /proc/self/status would show them (Landlock keeps /proc closed). */
-static int cap_lines(char *buf, int len) {
-  struct { unsigned version; int pid; } hdr = {0x20080522, 0};
-  struct { unsigned eff, prm, inh; } d[2];
-  if (syscall(SYS_capget, &hdr, d) != 0) return snprintf(buf, len, "capget=%s\n", strerror(errno));
-  unsigned long long amb = 0;
-  for (int c = 0; c < 64; c++) {
-    int r = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
-    if (r < 0) break;
-    if (r) amb |= 1ULL << c;
-  }
-  return snprintf(buf, len, "CapInh: %08x%08x\nCapPrm: %08x%08x\nCapEff: %08x%08x\nCapAmb: %016llx\n",
-                  d[1].inh, d[0].inh, d[1].prm, d[0].prm, d[1].eff, d[0].eff, amb);
-}
+""" + CAP_LINES_C + r"""
 static char out[1 << 15];
 static int outn;
 static void run(const char *path, const char *arg) {
