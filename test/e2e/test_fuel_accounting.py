@@ -78,13 +78,9 @@ def budget_program(cap):
 class FuelAccounting(unittest.TestCase):
     def test_exact_fuel(self):
         with x07test.TempDir() as d:
-            inp = os.path.join(d, "in")
-            with open(inp, "wb") as f:
-                f.write(INPUT)
+            inp = x07test.write(os.path.join(d, "in"), INPUT)
             for name, (prog, want) in PROGRAMS.items():
-                src = os.path.join(d, name + ".x07.json")
-                with open(src, "w") as f:
-                    json.dump(prog, f)
+                src = x07test.write(os.path.join(d, name + ".x07.json"), json.dumps(prog))
                 for split in ("0", "12"):
                     env = {"X07_SPLIT_ABOVE": split}
                     _, rep = x07test.runner_report(["--program", src, "--input", inp], env=env)
@@ -100,12 +96,8 @@ class FuelAccounting(unittest.TestCase):
         # the counter starts at most at 2^63-1 (charges trap on a negative count): fuel_used stays exact
         prog, want = PROGRAMS["fmt_append"]
         with x07test.TempDir() as d:
-            inp = os.path.join(d, "in")
-            with open(inp, "wb") as f:
-                f.write(INPUT)
-            src = os.path.join(d, "p.x07.json")
-            with open(src, "w") as f:
-                json.dump(prog, f)
+            inp = x07test.write(os.path.join(d, "in"), INPUT)
+            src = x07test.write(os.path.join(d, "p.x07.json"), json.dumps(prog))
             for fuel in (2 ** 64 - 1, 2 ** 63, 2 ** 63 - 1):
                 _, rep = x07test.runner_report(["--program", src, "--input", inp, "--solve-fuel", str(fuel)])
                 self.assertTrue(rep["solve"]["ok"], (fuel, rep["solve"]["trap"]))
@@ -114,12 +106,8 @@ class FuelAccounting(unittest.TestCase):
     def test_exact_fuel_at_process_exit(self):
         prog, want = EXIT_PROGRAM
         with x07test.TempDir() as d:
-            inp = os.path.join(d, "in")
-            with open(inp, "wb") as f:
-                f.write(INPUT)
-            src = os.path.join(d, "exit.x07.json")
-            with open(src, "w") as f:
-                json.dump(prog, f)
+            inp = x07test.write(os.path.join(d, "in"), INPUT)
+            src = x07test.write(os.path.join(d, "exit.x07.json"), json.dumps(prog))
             for split in ("0", "12"):
                 _, rep = x07test.runner_report(["--program", src, "--input", inp], env={"X07_SPLIT_ABOVE": split})
                 self.assertEqual(rep["solve"]["exit_status"], 4, split)
@@ -127,13 +115,9 @@ class FuelAccounting(unittest.TestCase):
 
     def test_budget_fuel_cap_sees_exact_fuel(self):
         with x07test.TempDir() as d:
-            inp = os.path.join(d, "in")
-            with open(inp, "wb") as f:
-                f.write(INPUT)
+            inp = x07test.write(os.path.join(d, "in"), INPUT)
             for cap, trap in ((5000, None), (500, "X07T_BUDGET_EXCEEDED_FUEL")):
-                src = os.path.join(d, "budget%d.x07.json" % cap)
-                with open(src, "w") as f:
-                    json.dump(budget_program(cap), f)
+                src = x07test.write(os.path.join(d, "budget%d.x07.json" % cap), json.dumps(budget_program(cap)))
                 _, rep = x07test.runner_report(["--program", src, "--input", inp])
                 self.assertEqual(rep["solve"]["trap"], trap, cap)
                 if trap is None:
