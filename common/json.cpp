@@ -144,6 +144,25 @@ void write_value(std::string& out, const Value& v, bool pretty, bool sorted, int
 
 constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
 
+// Whether each byte of JSON text, fed in order, lies outside every string literal
+// (the quotes and everything between them, escapes included, are inside).
+struct StringTracker {
+  bool in_string = false, escaped = false;
+  bool outside(char c) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      return false;
+    }
+    if (c == '"') {
+      in_string = true;
+      return false;
+    }
+    return true;
+  }
+};
+
 // Length of a valid JSON number at text[i] whose significand is zero and that has a
 // fraction or an exponent ("0.000E277", "-0e400"); 0 otherwise. RapidJSON 1.1 reads
 // these with __builtin_clzll(0) (undefined) or refuses exponents past 308, while the
@@ -177,19 +196,10 @@ size_t zero_double_length(std::string_view text, size_t i) {
 // same length (offsets, hence error positions, stay the same); nullopt if none.
 std::optional<std::string> without_odd_zeros(std::string_view text) {
   std::optional<std::string> out;
-  bool in_string = false, escaped = false;
+  StringTracker strings;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
+    if (!strings.outside(c)) continue;
     if (c != '-' && c != '0') continue;
     if (i > 0 && ((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '.' || text[i - 1] == '-' ||
                   text[i - 1] == '+' || text[i - 1] == 'e' || text[i - 1] == 'E'))
@@ -232,16 +242,11 @@ std::string too_deep_error(std::string_view text, size_t deep) {
 // serde_json's limit: 127 levels parse, the 128th is "recursion limit exceeded".
 size_t too_deep_offset(std::string_view text, size_t max_depth) {
   size_t depth = 0;
-  bool in_string = false, escaped = false;
+  StringTracker strings;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
+    if (!strings.outside(c)) continue;
+    if (c == '[' || c == '{') {
       if (++depth > max_depth) return i;
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
