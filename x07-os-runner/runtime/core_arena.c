@@ -115,12 +115,7 @@ void *x07_alloc(uint32_t n) {
   uint32_t end = off + HDR + h->size;
   if (off < dirty_top) memset(p, 0, (end < dirty_top ? end : dirty_top) - (off + HDR));
   if (end > dirty_top) dirty_top = end;
-  x07_mem.alloc_calls++;
-  x07_mem.bytes_alloc_total += n;
-  x07_mem.live_bytes += n;
-  x07_mem.live_allocs++;
-  if (x07_mem.live_bytes > x07_mem.peak_live_bytes) x07_mem.peak_live_bytes = x07_mem.live_bytes;
-  if (x07_mem.live_allocs > x07_mem.peak_live_allocs) x07_mem.peak_live_allocs = x07_mem.live_allocs;
+  x07_mem_count_alloc(n);
   return p;
 }
 
@@ -164,10 +159,7 @@ void x07_free(void *ptr) {
   uint32_t off = (uint32_t)((uint8_t *)ptr - arena) - HDR;
   blk_hdr *h = AT(off);
   if (h->magic != MAGIC_USED) x07_trap("invalid free");
-  x07_mem.free_calls++;
-  x07_mem.bytes_freed_total += h->req;
-  x07_mem.live_bytes -= h->req;
-  x07_mem.live_allocs--;
+  x07_mem_count_free(h->req);
   if (h->size <= SMALL_MAX) {
     uint32_t c = class_of(h->size);
     h->magic = MAGIC_FREE;
@@ -222,13 +214,12 @@ static int grow_in_place(x07_vec *v, uint32_t cap) {
   uint32_t old_req = h->req;
   h->size = size;
   h->req = cap;
+  /* counted as x07_vec_set_cap's new + free, as one realloc */
+  x07_mem_count_alloc(cap);
+  x07_mem_count_free(old_req);
   x07_mem.realloc_calls++;
-  x07_mem.bytes_alloc_total += cap;
-  x07_mem.bytes_freed_total += old_req;
-  x07_mem.live_bytes += cap;
-  if (x07_mem.live_bytes > x07_mem.peak_live_bytes) x07_mem.peak_live_bytes = x07_mem.live_bytes;
-  if (x07_mem.live_allocs + 1u > x07_mem.peak_live_allocs) x07_mem.peak_live_allocs = x07_mem.live_allocs + 1u;
-  x07_mem.live_bytes -= old_req;
+  x07_mem.alloc_calls--;
+  x07_mem.free_calls--;
   if (v->len) x07_memcpy_bytes += v->len;
   v->cap = cap;
   return 1;

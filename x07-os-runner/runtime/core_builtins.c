@@ -94,16 +94,16 @@ x07_bytes x07_fmt_u32_to_dec(uint32_t x) {
  * allocates and copies: the digits, then '-' + digits, then the digits freed */
 x07_vec x07_vec_extend_s32_dec_neg(x07_vec v, uint32_t x) {
   uint32_t m = 0u - x, k = x07_dec_len_u32(m), n = k + 1u;
-  x07_mem_note_temp_alloc(k);
-  x07_mem_note_temp_alloc(n);
+  x07_mem_count_alloc(k);
+  x07_mem_count_alloc(n);
   x07_memcpy_bytes += k;
-  x07_mem_note_temp_free(k);
+  x07_mem_count_free(k);
   if (n > v.cap - v.len) v = x07_vec_extend_reserve(v, n);
   v.ptr[v.len] = '-';
   x07_put_dec_u32(v.ptr + v.len + n, m);
   v.len += n;
   x07_memcpy_bytes += n;
-  x07_mem_note_temp_free(n);
+  x07_mem_count_free(n);
   return v;
 }
 

@@ -29,10 +29,11 @@ typedef struct {
   uint64_t live_bytes, peak_live_bytes, live_allocs, peak_live_allocs;
 } x07_mem_stats;
 extern x07_mem_stats x07_mem;
-/* A fused builtin writes a temporary's bytes straight into their destination (e.g.
- * vec_u8.extend_bytes of fmt.u32_to_dec) but counts the n-byte temporary as allocated
- * and freed, so alloc_calls/alloc_bytes (budgets, mem_stats) match the unfused program. */
-static inline void x07_mem_note_temp_alloc(uint32_t n) {
+/* mem_stats accounting of one n-byte allocation / free: the arena's own, and a fused
+ * builtin's temporary, which it writes straight into its destination (e.g.
+ * vec_u8.extend_bytes of fmt.u32_to_dec) but counts as allocated and freed, so
+ * alloc_calls/alloc_bytes (budgets, mem_stats) match the unfused program. */
+static inline void x07_mem_count_alloc(uint32_t n) {
   x07_mem.alloc_calls++;
   x07_mem.bytes_alloc_total += n;
   x07_mem.live_bytes += n;
@@ -40,7 +41,7 @@ static inline void x07_mem_note_temp_alloc(uint32_t n) {
   if (x07_mem.live_bytes > x07_mem.peak_live_bytes) x07_mem.peak_live_bytes = x07_mem.live_bytes;
   if (x07_mem.live_allocs > x07_mem.peak_live_allocs) x07_mem.peak_live_allocs = x07_mem.live_allocs;
 }
-static inline void x07_mem_note_temp_free(uint32_t n) {
+static inline void x07_mem_count_free(uint32_t n) {
   x07_mem.free_calls++;
   x07_mem.bytes_freed_total += n;
   x07_mem.live_bytes -= n;
@@ -215,12 +216,12 @@ static inline void x07_put_dec_u32(uint8_t *end, uint32_t x) {
  * producer's bytes go straight into v; fuel and mem_stats as for the unfused pair. */
 static inline x07_vec x07_vec_extend_u32_dec(x07_vec v, uint32_t x) {
   uint32_t n = x07_dec_len_u32(x);
-  x07_mem_note_temp_alloc(n);
+  x07_mem_count_alloc(n);
   if (X07_UNLIKELY(n > v.cap - v.len)) v = x07_vec_extend_reserve(v, n);
   x07_put_dec_u32(v.ptr + v.len + n, x);
   v.len += n;
   x07_memcpy_bytes += n;
-  x07_mem_note_temp_free(n);
+  x07_mem_count_free(n);
   return v;
 }
 x07_vec x07_vec_extend_s32_dec_neg(x07_vec v, uint32_t x);
@@ -228,12 +229,12 @@ static inline x07_vec x07_vec_extend_s32_dec(x07_vec v, uint32_t x) {
   return (int32_t)x >= 0 ? x07_vec_extend_u32_dec(v, x) : x07_vec_extend_s32_dec_neg(v, x);
 }
 static inline x07_vec x07_vec_extend_u32_le(x07_vec v, uint32_t x) {
-  x07_mem_note_temp_alloc(4u);
+  x07_mem_count_alloc(4u);
   if (X07_UNLIKELY(4u > v.cap - v.len)) v = x07_vec_extend_reserve(v, 4u);
   x07_wr_u32le(v.ptr + v.len, x);
   v.len += 4u;
   x07_memcpy_bytes += 4u;
-  x07_mem_note_temp_free(4u);
+  x07_mem_count_free(4u);
   return v;
 }
 uint32_t x07_parse_u32_dec(x07_view b);
