@@ -131,16 +131,16 @@ class Loader {
     if (v.IsString()) {
       n.kind = Node::Atom;
       n.text.assign(v.GetString(), v.GetStringLength());
-      check_atom(n.text, file, ptr);
+      if (std::string why = atom_problem(n.text); !why.empty()) throw CompileError("Parse", why, file, ptr);
       return n;
     }
     if (v.IsArray()) {
       if (v.Empty()) throw CompileError("Parse", "list expression must not be empty", file, ptr);
       const json::Value& h = v[0];
-      if (!h.IsString()) throw CompileError("Parse", "list head must be an atom string", file, ptr + "/0");
+      if (!h.IsString()) throw CompileError("Parse", "list head must be an atom string", file, ptr.child(0));
       n.kind = Node::List;
       n.text.assign(h.GetString(), h.GetStringLength());
-      check_atom(n.text, file, ptr.child(0));
+      if (std::string why = atom_problem(n.text); !why.empty()) throw CompileError("Parse", why, file, ptr.child(0));
       bool lit = n.text == "bytes.lit" || n.text == "bytes.view_lit";
       for (rapidjson::SizeType i = 1; i < v.Size(); i++) {
         JsonPtr p = ptr.child(i);
@@ -160,11 +160,12 @@ class Loader {
                                     " (use integers, atoms and lists only)", file, ptr);
   }
 
-  static void check_atom(const std::string& s, const std::string& file, const JsonPtr& ptr) {
-    if (s.empty()) throw CompileError("Parse", "atom must not be empty", file, ptr);
+  // Why `s` is not a valid atom, or "" (the caller names the pointer only on failure).
+  static std::string atom_problem(const std::string& s) {
+    if (s.empty()) return "atom must not be empty";
     for (char c : s)
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-        throw CompileError("Parse", "atom must not contain whitespace: \"" + s + "\"", file, ptr);
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return "atom must not contain whitespace: \"" + s + "\"";
+    return "";
   }
 
   TyRef parse_tyref(const json::Value* v, const std::string& file, const JsonPtr& ptr,
